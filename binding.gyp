@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "exlab_flock",
+      "sources": ["native/flock.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,344 @@
+/*
+ * exlab_flock: the platform backend of the sidecar lock.
+ *
+ * It does four things and nothing else: try to take the lock without waiting,
+ * release it, tell whether an open descriptor is still the file at a path, and
+ * wait for the lock on a dedicated thread that can be cancelled. Queueing,
+ * timeouts and retries live in TypeScript (src/fs/lock.ts).
+ *
+ * Why a dedicated thread and not libuv's pool: a blocking flock(2) parked on
+ * the pool occupies one of its few workers for as long as the peer holds the
+ * lock. With enough waiters every fs call in the process stalls behind them,
+ * and two processes that each hold one lock and wait for another can deadlock
+ * through their pools. A thread of our own blocks nothing else.
+ *
+ * Why a signal: flock(2) has no timeout. Cancelling a waiter sends it a
+ * real-time signal whose handler does nothing and is installed without
+ * SA_RESTART, so the blocked flock returns EINTR and the thread sees the
+ * cancel flag (the technique util-linux `flock -w` uses with SIGALRM).
+ */
+#include <node_api.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#else
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#endif
+
+#ifndef ECANCELED
+#define ECANCELED 125
+#endif
+#ifndef ESTALE
+#define ESTALE 116
+#endif
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: " #call " failed");  \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+static napi_value make_int(napi_env env, int v) {
+  napi_value out;
+  if (napi_create_int32(env, v, &out) != napi_ok) return NULL;
+  return out;
+}
+
+static int arg_fd(napi_env env, napi_callback_info info, size_t want,
+                  napi_value *argv, int *fd) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      argc < want) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: missing argument");
+    return 0;
+  }
+  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || *fd < 0) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: fd must be a non-negative integer");
+    return 0;
+  }
+  return 1;
+}
+
+#ifdef _WIN32
+/* filelock on Windows locks byte 0 of the sidecar through msvcrt.locking,
+ * which is LockFile on one byte at offset 0: the same range here excludes it. */
+static int lock_byte0(int fd, DWORD flags) {
+  HANDLE h = (HANDLE)_get_osfhandle(fd);
+  OVERLAPPED ov;
+  if (h == INVALID_HANDLE_VALUE) return EBADF;
+  memset(&ov, 0, sizeof ov);
+  if (LockFileEx(h, flags, 0, 1, 0, &ov)) return 0;
+  return GetLastError() == ERROR_LOCK_VIOLATION ? EWOULDBLOCK : EIO;
+}
+
+static napi_value try_lock(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
+  return make_int(env, lock_byte0(fd, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY));
+}
+
+static napi_value unlock(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  OVERLAPPED ov;
+  HANDLE h;
+  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
+  h = (HANDLE)_get_osfhandle(fd);
+  memset(&ov, 0, sizeof ov);
+  return make_int(env, UnlockFileEx(h, 0, 1, 0, &ov) ? 0 : EIO);
+}
+
+/* Windows cannot delete a file that is open without FILE_SHARE_DELETE, so a
+ * locked sidecar cannot be swapped under us; report it as the same file. */
+static napi_value same_file(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
+  return make_int(env, 0);
+}
+
+static int waiter_supported(void) { return 0; }
+static napi_value wait_lock(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: blocking wait is not available on Windows");
+  return NULL;
+}
+static napi_value cancel_wait(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, 0);
+}
+
+#else /* POSIX */
+
+static napi_value try_lock(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return make_int(env, 0);
+    if (errno != EINTR) break;
+  }
+  return make_int(env, errno == EAGAIN ? EWOULDBLOCK : errno);
+}
+
+static napi_value unlock(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
+  return make_int(env, flock(fd, LOCK_UN) == 0 ? 0 : errno);
+}
+
+/* 0 when fd is a regular file and is the very inode that `path` names now
+ * (without following a final symlink); ESTALE when the path names something
+ * else; otherwise the errno of lstat (ENOENT when a peer removed it). A lock
+ * taken on an inode that is no longer at the path excludes nobody. */
+static napi_value same_file(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  struct stat a, b;
+  char buf[4096];
+  size_t len = 0;
+  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[1], buf, sizeof buf, &len) != napi_ok ||
+      len >= sizeof buf - 1) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: path must be a string under 4 KiB");
+    return NULL;
+  }
+  if (fstat(fd, &a) != 0) return make_int(env, errno);
+  if (!S_ISREG(a.st_mode)) return make_int(env, EINVAL);
+  if (lstat(buf, &b) != 0) return make_int(env, errno);
+  return make_int(env, (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ? 0 : ESTALE);
+}
+
+static int wake_signal = -1;
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void on_wake(int sig) { (void)sig; }
+
+/* Claim the first real-time signal nobody has a handler for. Without a free
+ * one, waits still work; they just cannot be interrupted early, and the JS
+ * side treats a late grant after a cancel as "release at once". */
+static void install_wake_signal(void) {
+  int sig;
+  for (sig = SIGRTMIN + 4; sig <= SIGRTMAX - 2; sig++) {
+    struct sigaction old, sa;
+    if (sigaction(sig, NULL, &old) != 0) continue;
+    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) continue;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wake;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: the blocked flock must return EINTR */
+    if (sigaction(sig, &sa, NULL) == 0) {
+      wake_signal = sig;
+      return;
+    }
+  }
+}
+
+typedef struct waiter {
+  pthread_t thread;
+  int fd;
+  volatile sig_atomic_t cancelled;
+  int result;
+  int done;   /* joined; touched on the JS thread only */
+  int refs;   /* the JS handle and the pending completion; JS thread only */
+  napi_threadsafe_function tsfn;
+} waiter;
+
+static void waiter_unref(waiter *w) {
+  if (--w->refs == 0) free(w);
+}
+
+static void *waiter_main(void *arg) {
+  waiter *w = (waiter *)arg;
+  int err = 0;
+  if (wake_signal > 0) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, wake_signal);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  }
+  for (;;) {
+    if (w->cancelled) { err = ECANCELED; break; }
+    if (flock(w->fd, LOCK_EX) == 0) {
+      if (w->cancelled) { flock(w->fd, LOCK_UN); err = ECANCELED; }
+      break;
+    }
+    if (errno != EINTR) { err = errno; break; }
+  }
+  w->result = err;
+  napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
+  napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+  return NULL;
+}
+
+static void waiter_complete(napi_env env, napi_value js_cb, void *ctx, void *data) {
+  waiter *w = (waiter *)data;
+  (void)ctx;
+  pthread_join(w->thread, NULL);
+  w->done = 1;
+  if (env != NULL && js_cb != NULL) {
+    napi_value undef, arg;
+    if (napi_get_undefined(env, &undef) == napi_ok &&
+        napi_create_int32(env, w->result, &arg) == napi_ok) {
+      napi_call_function(env, undef, js_cb, 1, &arg, NULL);
+    }
+  }
+  waiter_unref(w);
+}
+
+static void handle_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  waiter_unref((waiter *)data);
+}
+
+static int waiter_supported(void) { return 1; }
+
+/* waitLock(fd, callback) -> handle. callback(errno) runs on the JS thread:
+ * 0 when the lock is held, ECANCELED after cancelWait, another errno on
+ * failure. The descriptor must stay open until the callback has run. */
+static napi_value wait_lock(napi_env env, napi_callback_info info) {
+  napi_value argv[2], name, handle;
+  int fd, rc;
+  waiter *w;
+  sigset_t all, old;
+  pthread_attr_t attr;
+  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
+  pthread_once(&wake_once, install_wake_signal);
+  w = (waiter *)calloc(1, sizeof *w);
+  if (w == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab_flock: out of memory");
+    return NULL;
+  }
+  w->fd = fd;
+  w->refs = 2;
+  if (napi_create_string_utf8(env, "exlab-cache:flock-wait", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, NULL,
+                                      waiter_complete, &w->tsfn) != napi_ok) {
+    free(w);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot create completion callback");
+    return NULL;
+  }
+  if (napi_create_external(env, w, handle_finalize, NULL, &handle) != napi_ok) {
+    napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
+    free(w);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot create wait handle");
+    return NULL;
+  }
+  /* The thread starts with every signal blocked and unblocks only ours, so
+   * process signals (SIGINT, SIGCHLD...) keep going to the threads that expect
+   * them. */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  rc = pthread_create(&w->thread, &attr, waiter_main, w);
+  pthread_attr_destroy(&attr);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
+    w->refs = 1; /* only the JS handle remains; its finalizer frees */
+    w->done = 1;
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot start a lock-wait thread");
+    return NULL;
+  }
+  return handle;
+}
+
+/* cancelWait(handle) -> 1 while the waiter may still be blocked, 0 once done.
+ * Safe to call repeatedly; the JS side repeats it until the callback fires
+ * because a signal that lands just before flock() is entered is lost. */
+static napi_value cancel_wait(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  waiter *w;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: expected a wait handle");
+    return NULL;
+  }
+  w = (waiter *)data;
+  if (w->done) return make_int(env, 0);
+  w->cancelled = 1;
+  if (wake_signal > 0) pthread_kill(w->thread, wake_signal);
+  return make_int(env, 1);
+}
+#endif
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_value fn, consts;
+  struct { const char *name; napi_callback cb; } fns[] = {
+    {"tryLock", try_lock},
+    {"unlock", unlock},
+    {"sameFile", same_file},
+    {"waitLock", wait_lock},
+    {"cancelWait", cancel_wait},
+  };
+  size_t i;
+  for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn));
+    CHECK(napi_set_named_property(env, exports, fns[i].name, fn));
+  }
+  CHECK(napi_create_object(env, &consts));
+  CHECK(napi_set_named_property(env, consts, "EWOULDBLOCK", make_int(env, EWOULDBLOCK)));
+  CHECK(napi_set_named_property(env, consts, "ECANCELED", make_int(env, ECANCELED)));
+  CHECK(napi_set_named_property(env, consts, "ESTALE", make_int(env, ESTALE)));
+  CHECK(napi_set_named_property(env, consts, "ENOENT", make_int(env, ENOENT)));
+  CHECK(napi_set_named_property(env, consts, "EINVAL", make_int(env, EINVAL)));
+  CHECK(napi_set_named_property(env, exports, "errno", consts));
+  CHECK(napi_get_boolean(env, waiter_supported(), &fn));
+  CHECK(napi_set_named_property(env, exports, "canWait", fn));
+  return exports;
+}

@@ -1,0 +1,298 @@
+/**
+ * `EquipmentCacheWriter`: reads and writes `equipment.json` and the two run
+ * markers following the §4.4.5 recipe — validate, lock the sidecar, do the
+ * read-modify-write, replace atomically and durably.
+ *
+ * @module
+ */
+import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
+import { atomicWriteFile } from "../fs/atomic.js";
+import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
+import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
+import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
+import {
+  inspectExistingEquipment,
+  parseEquipment,
+  validateEquipmentInput,
+  type EquipmentInput,
+  type EquipmentJson,
+} from "../schema/equipment.js";
+import { parseMarker, validateMarkerInput, type MarkerInput, type MarkerJson, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
+import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
+import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
+
+/** A notice about something the writer repaired on its own. */
+export interface CacheWarning {
+  /** `corrupt_file_preserved` or `stale_temp_removed`. */
+  code: "corrupt_file_preserved" | "stale_temp_removed";
+  /** The file concerned. */
+  path: string;
+  /** One sentence for people. */
+  message: string;
+  /** Where the old bytes were kept (`corrupt_file_preserved`). */
+  preservedAt?: string;
+  /** Why the file was judged corrupt (`corrupt_file_preserved`). */
+  problem?: ExlabCacheError;
+}
+
+/** Options of {@link EquipmentCacheWriter}. */
+export interface EquipmentCacheWriterOptions {
+  /**
+   * How long a write waits for the file's lock before failing with
+   * `lock_timeout`, in milliseconds. `Infinity` waits for ever.
+   * @default 60000
+   */
+  lockTimeoutMs?: number;
+  /** Where timestamps come from. @default () => new Date() */
+  clock?: () => Date;
+  /**
+   * Receives notices of repairs (a corrupt file kept aside, stale temp files
+   * removed). The library prints nothing itself.
+   * @default no-op
+   */
+  onWarning?: (warning: CacheWarning) => void;
+  /**
+   * fsync file and directory on every write. Turn off only for scratch trees.
+   * @default true
+   */
+  durable?: boolean;
+  /** Largest cache file read, in bytes. @default 1048576 */
+  maxFileBytes?: number;
+  /** The filesystem to use (for instrumentation or fault injection). @default Node's `fs/promises` */
+  fs?: FileSystem;
+}
+
+/** Per-call options of the write methods. */
+export interface WriteCallOptions {
+  /** Abandon the wait for the lock when this signal aborts. */
+  signal?: AbortSignal | undefined;
+}
+
+const EQUIPMENT_ORDER = [
+  "schema_version",
+  "id",
+  "label",
+  "configured_local_root",
+  "configured_nas_root",
+  "first_seen_at",
+  "last_modified_at",
+] as const satisfies readonly (keyof EquipmentJson)[];
+const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
+
+/**
+ * Reads and writes the equipment-level cache files. Instances hold only
+ * options; one can serve any number of files and concurrent calls.
+ *
+ * @example
+ * ```ts
+ * const writer = new EquipmentCacheWriter();
+ * const path = equipmentJsonPath("/data/lab", "CONFOCAL_01");
+ * await writer.writeEquipment(path, {
+ *   id: "CONFOCAL_01", label: "Confocal Microscope 1",
+ *   configured_local_root: "/data/lab", configured_nas_root: "//nas01/lab",
+ * });
+ * const record = await writer.readEquipment(path);
+ * ```
+ */
+export class EquipmentCacheWriter {
+  readonly #lockTimeoutMs: number;
+  readonly #clock: () => Date;
+  readonly #warn: (warning: CacheWarning) => void;
+  readonly #durable: boolean;
+  readonly #maxBytes: number;
+  readonly #fs: FileSystem;
+
+  constructor(options: EquipmentCacheWriterOptions = {}) {
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#warn = options.onWarning ?? (() => undefined);
+    this.#durable = options.durable ?? true;
+    this.#maxBytes = options.maxFileBytes ?? MAX_CACHE_FILE_BYTES;
+    this.#fs = options.fs ?? nodeFileSystem;
+  }
+
+  #now(): string {
+    return formatTimestamp(this.#clock());
+  }
+
+  /**
+   * Write or rewrite `equipment.json` at `path`.
+   *
+   * Under the file's lock: reads the current file; keeps its `first_seen_at`
+   * (or stamps now on the first write), stamps `last_modified_at`, keeps
+   * fields a newer minor wrote and a newer minor's version; then replaces the
+   * file atomically and durably. A corrupt current file is kept beside it as
+   * `equipment.json.corrupt-<timestamp>` and reported to `onWarning`; its
+   * `first_seen_at` is carried over when still legible.
+   *
+   * @returns the record as written (fields this version knows).
+   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link SchemaMajorMismatchError} when the current file is of
+   *   another major; it is left as it is.
+   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @example
+   * ```ts
+   * const written = await writer.writeEquipment(path, { id: "CONFOCAL_01", label: "Confocal 1",
+   *   configured_local_root: "/data/lab", configured_nas_root: "//nas01/lab" });
+   * written.first_seen_at; // "2026-04-17T14:32:00Z" on the first write, unchanged after
+   * ```
+   */
+  async writeEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentJson> {
+    const input = validateEquipmentInput(payload);
+    return withFileLock(
+      path,
+      async () => {
+        const fs = this.#fs;
+        await sweepStaleTemps(path, fs, this.#warn);
+        const now = this.#now();
+        let firstSeenAt = now;
+        let version = SCHEMA_VERSION;
+        let extras: readonly [string, string][] = [];
+        const bytes = await this.#readIfPresent(path);
+        if (bytes instanceof FileTooLargeError) {
+          // Far too big to be a record: keep it aside by hard link, no copy.
+          await preserveCorrupt(path, undefined, bytes, now, fs, this.#durable, this.#warn);
+        } else if (bytes !== undefined) {
+          const existing = inspectExistingEquipment(bytes, path);
+          if (existing.status === "valid") {
+            firstSeenAt = existing.record.first_seen_at;
+            extras = existing.extras;
+            const found = parseSchemaVersion(existing.record.schema_version);
+            const ours = parseSchemaVersion(SCHEMA_VERSION);
+            if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
+          } else {
+            firstSeenAt = existing.firstSeenAt ?? now;
+            await preserveCorrupt(path, bytes, existing.problem, now, fs, this.#durable, this.#warn);
+          }
+        }
+        const record: EquipmentJson = {
+          schema_version: version,
+          id: input.id,
+          label: input.label,
+          configured_local_root: input.configured_local_root,
+          configured_nas_root: input.configured_nas_root,
+          first_seen_at: firstSeenAt,
+          last_modified_at: now,
+        };
+        const text = encodeRecord(
+          EQUIPMENT_ORDER.map((k) => [k, record[k]] as const),
+          extras,
+        );
+        await atomicWriteFile(path, text, { durable: this.#durable, fs });
+        return record;
+      },
+      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
+    );
+  }
+
+  /** The file's bytes; undefined when absent; the error when past the bound. */
+  async #readIfPresent(path: string): Promise<Buffer | undefined | FileTooLargeError> {
+    try {
+      return await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes });
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT") return undefined;
+      if (err instanceof FileTooLargeError) return err;
+      throw err;
+    }
+  }
+
+  /**
+   * Read and validate `equipment.json`. Takes no lock: writers replace the
+   * file by rename, so this sees one whole version.
+   *
+   * @throws Node's `ENOENT` error when the file does not exist.
+   * @throws {@link SchemaMajorMismatchError} before anything else is decoded
+   *   when the file is of another major.
+   * @throws {@link MalformedFileError}, {@link ValidationError}, {@link FileTooLargeError}, {@link NotRegularFileError}
+   * @example
+   * ```ts
+   * const { label, first_seen_at } = await writer.readEquipment(path);
+   * ```
+   */
+  async readEquipment(path: string): Promise<EquipmentJson> {
+    return parseEquipment(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), path);
+  }
+
+  /**
+   * Write the `TestRuns/` marker once. If the file exists already nothing
+   * changes (byte for byte), whatever the payload. Of any number of racing
+   * callers, in this process or others, exactly one gets `true`.
+   *
+   * @returns `true` when this call created the file, `false` when it existed.
+   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @example
+   * ```ts
+   * const created = await writer.writeTestRunsMarker(testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042"),
+   *   { project: "PROJ-0042", equipment: "CONFOCAL_01" });
+   * ```
+   */
+  async writeTestRunsMarker(path: string, payload: MarkerInput, options: WriteCallOptions = {}): Promise<boolean> {
+    return this.#writeMarker("test", path, payload, options);
+  }
+
+  /**
+   * Write the `Runs/` marker once; see {@link writeTestRunsMarker}.
+   *
+   * @returns `true` when this call created the file, `false` when it existed.
+   * @example
+   * ```ts
+   * await writer.writeRunsMarker(runsMarkerPath(root, "CONFOCAL_01", "PROJ-0042"),
+   *   { project: "PROJ-0042", equipment: "CONFOCAL_01" });
+   * ```
+   */
+  async writeRunsMarker(path: string, payload: MarkerInput, options: WriteCallOptions = {}): Promise<boolean> {
+    return this.#writeMarker("experimental", path, payload, options);
+  }
+
+  /**
+   * Read and validate `test_runs.json`. A missing `run_kind` reads as
+   * `"test"` (the Python application omits it).
+   *
+   * @throws as {@link readEquipment} does.
+   * @example
+   * ```ts
+   * const marker = await writer.readTestRunsMarker(path); // marker.run_kind === "test"
+   * ```
+   */
+  async readTestRunsMarker(path: string): Promise<TestRunsJson> {
+    return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "test", path);
+  }
+
+  /**
+   * Read and validate `runs.json`. A missing `run_kind` reads as `"experimental"`.
+   *
+   * @throws as {@link readEquipment} does.
+   * @example
+   * ```ts
+   * const marker = await writer.readRunsMarker(path); // marker.run_kind === "experimental"
+   * ```
+   */
+  async readRunsMarker(path: string): Promise<RunsJson> {
+    return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "experimental", path);
+  }
+
+  async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
+    const input = validateMarkerInput(payload, kind);
+    return withFileLock(
+      path,
+      async () => {
+        const fs = this.#fs;
+        await sweepStaleTemps(path, fs, this.#warn);
+        // Checked under the lock, so two first writers cannot both see "absent".
+        if (await pathExists(fs, path)) return false;
+        const record: MarkerJson = {
+          schema_version: SCHEMA_VERSION,
+          run_kind: kind,
+          created_at: input.created_at ?? this.#now(),
+          project: input.project,
+          equipment: input.equipment,
+        };
+        await atomicWriteFile(path, encodeRecord(MARKER_ORDER.map((k) => [k, record[k]] as const)), { durable: this.#durable, fs });
+        return true;
+      },
+      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
+    );
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Every error this package throws on purpose. Each has a stable snake_case
+ * `code` that callers branch on, a human `message`, the `path` involved where
+ * there is one, and `toEnvelope()` for the §4.6.3 error envelope.
+ *
+ * @module
+ */
+
+/** The §4.6.3 error envelope: what a client receives for a structured error. */
+export interface ErrorEnvelope {
+  error: {
+    code: string;
+    message: string;
+    field?: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+/** Constructor options shared by every {@link ExlabCacheError}. */
+export interface ExlabCacheErrorOptions {
+  /** The file the error is about. */
+  path?: string | undefined;
+  /** The field (dotted path) the error is about. */
+  field?: string | undefined;
+  /** Extra machine-readable facts, rendered as the envelope's `details`. */
+  details?: Record<string, unknown> | undefined;
+  /** The underlying error, when this one wraps another. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every structured error of this package.
+ *
+ * @example
+ * ```ts
+ * try { await writer.readEquipment(p); }
+ * catch (e) { if (e instanceof ExlabCacheError) console.log(JSON.stringify(e.toEnvelope())); }
+ * ```
+ */
+export class ExlabCacheError extends Error {
+  /** Stable identifier; never changes between releases. */
+  readonly code: string;
+  /** The file involved, when there is one. */
+  readonly path: string | undefined;
+  /** The field involved, when there is one. */
+  readonly field: string | undefined;
+  /** Extra machine-readable facts. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, message: string, options: ExlabCacheErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.path = options.path;
+    this.field = options.field;
+    this.details = options.details;
+  }
+
+  /** Render as the §4.6.3 envelope; `path`, when set, is part of `details`. */
+  toEnvelope(): ErrorEnvelope {
+    const error: ErrorEnvelope["error"] = { code: this.code, message: this.message };
+    if (this.field !== undefined) error.field = this.field;
+    const details = { ...this.details };
+    if (this.path !== undefined && details["path"] === undefined) details["path"] = this.path;
+    if (Object.keys(details).length > 0) error.details = details;
+    return { error };
+  }
+}
+
+/**
+ * A file (or a version string) of a schema major this reader does not speak.
+ * A missing, empty or non-`MAJOR.MINOR` version is a mismatch too: the reader
+ * cannot tell what it is looking at.
+ */
+export class SchemaMajorMismatchError extends ExlabCacheError {
+  /** The major this reader speaks. */
+  readonly expectedMajor: number;
+  /** What the file says, as text (`"null"` or `"missing"` when absent). */
+  readonly found: string;
+
+  constructor(expectedMajor: number, found: string, options: { path?: string | undefined } = {}) {
+    const where = options.path === undefined ? "" : ` in ${options.path}`;
+    super(
+      "schema_major_mismatch",
+      `Expected \`schema_version\` of major ${expectedMajor} (${expectedMajor}.x)${where}, got \`${found}\``,
+      { path: options.path, field: "schema_version", details: { expected_major: expectedMajor, found } },
+    );
+    this.expectedMajor = expectedMajor;
+    this.found = found;
+  }
+}
+
+/** One problem found by validation. */
+export interface ValidationIssue {
+  /** Dotted field path, e.g. `id` or `equipment.2.local_root`; `""` for the whole value. */
+  path: string;
+  /** What was expected, e.g. `string matching ^[A-Z][A-Z0-9_]*$ (max 32)`. */
+  expected: string;
+  /** A short rendering of what was found. */
+  received: string;
+  /** One sentence for people. */
+  message: string;
+}
+
+/** A record or an argument that breaks its schema. Lists every problem found. */
+export class ValidationError extends ExlabCacheError {
+  /** Every problem, in field order. Never empty. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], options: { path?: string | undefined; what?: string } = {}) {
+    const subject = options.path ?? options.what ?? "value";
+    const list = issues.map((i) => i.message).join("; ");
+    const first = issues[0];
+    super("validation_failed", `Invalid ${subject}: ${list}`, {
+      path: options.path,
+      field: first?.path === "" ? undefined : first?.path,
+      details: { issues: issues.map((i) => ({ ...i })) },
+    });
+    this.issues = issues;
+  }
+}
+
+/** Bytes that are not a UTF-8 JSON object (empty, truncated, an array...). */
+export class MalformedFileError extends ExlabCacheError {
+  constructor(path: string | undefined, reason: string, options: { cause?: unknown } = {}) {
+    super("malformed_file", `${path ?? "input"} is not a JSON object: ${reason}`, {
+      path,
+      details: { reason },
+      cause: options.cause,
+    });
+  }
+}
+
+/** A cache file larger than any real record could be; it is not read whole. */
+export class FileTooLargeError extends ExlabCacheError {
+  /** Size found on disk, in bytes. */
+  readonly size: number;
+  /** The bound, in bytes. */
+  readonly limit: number;
+
+  constructor(path: string, size: number, limit: number) {
+    super("file_too_large", `${path} is ${size} bytes; cache files are at most ${limit} bytes`, {
+      path,
+      details: { size, limit },
+    });
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** The path is not a regular file (a symlink, a directory, a FIFO...). */
+export class NotRegularFileError extends ExlabCacheError {
+  constructor(path: string, kind: string) {
+    super("not_regular_file", `${path} is a ${kind}, not a regular file; refusing to use it`, {
+      path,
+      details: { kind },
+    });
+  }
+}
+
+/** The lock could not be had within the timeout. */
+export class LockTimeoutError extends ExlabCacheError {
+  /** The sidecar that stayed locked. */
+  readonly lockPath: string;
+  /** How long we waited, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(lockPath: string, timeoutMs: number) {
+    super(
+      "lock_timeout",
+      `Timed out after ${timeoutMs} ms waiting for the lock ${lockPath}; another writer holds it`,
+      { path: lockPath, details: { timeout_ms: timeoutMs } },
+    );
+    this.lockPath = lockPath;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** `withFileLock` was called for a path whose lock the same call chain holds. */
+export class LockReentryError extends ExlabCacheError {
+  /** The sidecar already held. */
+  readonly lockPath: string;
+
+  constructor(lockPath: string) {
+    super(
+      "lock_reentry",
+      `The lock ${lockPath} is already held by this call chain; nested locking of the same file would deadlock`,
+      { path: lockPath },
+    );
+    this.lockPath = lockPath;
+  }
+}
+
+/** Taking or releasing the lock failed for a reason other than contention. */
+export class LockError extends ExlabCacheError {
+  /** The sidecar involved. */
+  readonly lockPath: string;
+
+  constructor(lockPath: string, reason: string, options: { cause?: unknown; osCode?: string } = {}) {
+    super("lock_failed", `Cannot lock ${lockPath}: ${reason}`, {
+      path: lockPath,
+      details: options.osCode === undefined ? undefined : { os_code: options.osCode },
+      cause: options.cause,
+    });
+    this.lockPath = lockPath;
+  }
+}
+
+/**
+ * A write that failed on the way to disk (full disk, read-only mount, I/O
+ * error...). The original file is untouched and the temp file is removed.
+ */
+export class WriteFailedError extends ExlabCacheError {
+  /** The operating-system error code, e.g. `ENOSPC`. */
+  readonly osCode: string | undefined;
+  /** The step that failed: `open`, `write`, `fsync`, `rename`, `mkdir`... */
+  readonly syscall: string;
+
+  constructor(path: string, syscall: string, cause: unknown) {
+    const osCode = errnoCode(cause);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super("write_failed", `Cannot write ${path} (${syscall}): ${reason}`, {
+      path,
+      details: { syscall, os_code: osCode ?? null },
+      cause,
+    });
+    this.osCode = osCode;
+    this.syscall = syscall;
+  }
+}
+
+/** The `code` of a Node system error (`ENOENT`...), or undefined. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err === "object" && err !== null && "code" in err) {
+    const code = err.code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * The crash-safe replace (§4.4.5 step 2): a reader sees the old file or the
+ * new one, never a mix, and once the promise resolves the new one survives a
+ * power cut.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { WriteFailedError, errnoCode } from "../errors.js";
+import { nodeFileSystem, type FileSystem } from "./_fs.js";
+
+/** Options of {@link atomicWriteFile}. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync the temp file before the rename and the directory after it. Turn
+   * off only for scratch data: without it a power cut can lose the write.
+   * @default true
+   */
+  durable?: boolean;
+  /** Permission bits of a new file (before the umask). @default 0o644 */
+  mode?: number;
+  /** The filesystem to use. @default Node's `fs/promises` */
+  fs?: FileSystem;
+}
+
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0);
+
+/** The temp-file name pattern for `name`: `<name>.<random>.tmp`. */
+export function tempFileName(name: string): string {
+  return `${name}.${randomBytes(6).toString("base64url")}.tmp`;
+}
+
+/**
+ * Whether `entry` is a temp file some writer of `name` made
+ * (`<name>.<random>.tmp`; the random part has no dots). This matches our own
+ * names and those of Python's `tempfile.mkstemp(prefix=name + ".", suffix=".tmp")`.
+ */
+export function isTempFileOf(name: string, entry: string): boolean {
+  if (!entry.startsWith(`${name}.`) || !entry.endsWith(".tmp")) return false;
+  const middle = entry.slice(name.length + 1, -4);
+  return middle.length > 0 && /^[A-Za-z0-9_-]+$/.test(middle);
+}
+
+async function fsyncDir(fs: FileSystem, dir: string): Promise<void> {
+  const fh = await fs.open(dir, DIR_FLAGS);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Create `dir` and any missing parents; when durable, fsync the parent of
+ * each directory created so the new entries survive a power cut.
+ */
+export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true });
+  if (first === undefined || !durable) return;
+  // Every directory from `first` down to `dir` is new: make each entry durable
+  // in its parent, deepest last.
+  const chain: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === first || dirname(d) === d) break;
+  }
+  for (const d of chain) await fsyncDir(fs, dirname(d));
+}
+
+/** Step names reported in {@link WriteFailedError.syscall}. */
+type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
+
+/**
+ * Replace `path` with `data` atomically and durably: write a uniquely named
+ * temp file beside it (created with `O_EXCL`), fsync it, close it, rename it
+ * over `path`, then fsync the directory so the rename itself is on disk.
+ * Missing parent directories are created (durably). Takes no lock: wrap it in
+ * {@link withFileLock} when writers may race.
+ *
+ * On any failure before the rename the temp file is removed and `path` is
+ * untouched. If only the final directory fsync fails the new content is in
+ * place but its durability is unknown; that is reported too.
+ *
+ * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
+ * @example
+ * ```ts
+ * await atomicWriteFile("/data/lab/X/.exlab-wizard/notes.json", '{"a":1}');
+ * ```
+ */
+export async function atomicWriteFile(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const fs = options.fs ?? nodeFileSystem;
+  const durable = options.durable ?? true;
+  const mode = options.mode ?? 0o644;
+  const dir = dirname(path);
+  const name = basename(path);
+
+  let step: Step = "open";
+  let tmp = "";
+  let fh: FileHandle | undefined;
+  try {
+    // Open the temp file first and create the directory only when that
+    // fails: the directory almost always exists, and this saves a syscall.
+    for (let attempt = 0; fh === undefined; attempt++) {
+      const candidate = join(dir, tempFileName(name));
+      try {
+        fh = await fs.open(candidate, TEMP_FLAGS, mode);
+        tmp = candidate; // ours from here on: remove it on failure
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === "ENOENT" && attempt === 0) {
+          step = "mkdir";
+          await ensureDir(dir, fs, durable);
+          step = "open";
+        } else if (code !== "EEXIST" || attempt > 8) {
+          throw err;
+        }
+      }
+    }
+    step = "write";
+    await fh.writeFile(data);
+    if (durable) {
+      step = "fsync";
+      await fh.sync();
+    }
+    step = "close";
+    const closing = fh;
+    fh = undefined;
+    await closing.close();
+    step = "rename";
+    await fs.rename(tmp, path);
+    tmp = "";
+    if (durable) {
+      step = "fsync-dir";
+      await fsyncDir(fs, dir);
+    }
+  } catch (err) {
+    if (fh !== undefined) await fh.close().catch(() => undefined);
+    if (tmp !== "") await fs.unlink(tmp).catch(() => undefined);
+    throw new WriteFailedError(path, step, err);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The per-file advisory lock (§4.4.5 step 3): an exclusive `flock(2)` on the
+ * sidecar `path + ".lock"`, the same lock the Python application takes with
+ * the `filelock` package, so writers of both exclude each other.
+ *
+ * This file is the policy: an in-process FIFO per sidecar, timeouts,
+ * cancellation, re-entry detection and the inode re-check. The platform
+ * backend (native/flock.c) only takes, waits for and releases the lock.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { LockError, LockReentryError, LockTimeoutError, errnoCode } from "../errors.js";
+import { nodeFileSystem } from "./_fs.js";
+import { flockBackend, type FlockBackend } from "./_native.js";
+import { ensureDir } from "./atomic.js";
+
+/** Options of {@link withFileLock}. */
+export interface LockOptions {
+  /**
+   * How long to wait for the lock, in milliseconds, counted from the call and
+   * covering both the wait behind writers in this process and the wait for
+   * other processes. `Infinity` waits for ever; `0` tries once.
+   * @default 60000
+   */
+  timeoutMs?: number;
+  /** Abandon the wait when this signal aborts (rejects with its reason). */
+  signal?: AbortSignal | undefined;
+}
+
+/** The default lock timeout: generous, but a hung peer still ends in a clear error. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+// Opened read-write, created when missing, never truncated (a peer may hold
+// it), never through a symlink (a planted link would make us create or lock a
+// file elsewhere).
+const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+const SIDECAR_MODE = 0o644;
+const CANCEL_RESEND_MS = 2;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const WINDOWS_POLL_MS = 10;
+
+/**
+ * The sidecar lock file of `path`: exactly `path + ".lock"`, the name the
+ * Python application's `filelock` uses.
+ *
+ * @example
+ * ```ts
+ * lockPathFor("/lab/X/.exlab-wizard/equipment.json"); // ".../equipment.json.lock"
+ * ```
+ */
+export function lockPathFor(path: string): string {
+  return `${path}.lock`;
+}
+
+interface Held {
+  readonly key: string;
+  released: boolean;
+}
+
+/** The locks held by the current async call chain. */
+const heldByChain = new AsyncLocalStorage<readonly Held[]>();
+
+/** Tail of each sidecar's in-process queue: resolves when the last writer is done. */
+const queueTails = new Map<string, Promise<void>>();
+
+/** Resolves when `before` does, or rejects at the deadline or on abort. */
+function waitTurn(before: Promise<void>, lockPath: string, timeoutMs: number, deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolveTurn, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const cleanup = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal?.reason);
+    };
+    if (Number.isFinite(deadline)) {
+      timer = setTimeout(() => {
+        cleanup();
+        reject(new LockTimeoutError(lockPath, timeoutMs));
+      }, Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS));
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    void before.then(() => {
+      cleanup();
+      resolveTurn();
+    });
+  });
+}
+
+/** Wait on a dedicated thread for the flock on `fd`; cancel on deadline or abort. */
+function waitForFlock(
+  nat: FlockBackend,
+  fd: number,
+  lockPath: string,
+  timeoutMs: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!nat.canWait) return pollForFlock(nat, fd, lockPath, timeoutMs, deadline, signal);
+  return new Promise<void>((resolveWait, reject) => {
+    let abandon: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    let resend: NodeJS.Timeout | undefined;
+    const handle = nat.waitLock(fd, (errno) => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (resend !== undefined) clearInterval(resend);
+      signal?.removeEventListener("abort", onAbort);
+      if (abandon !== undefined) {
+        // Granted in the instant after we gave up: hand it straight back.
+        if (errno === 0) nat.unlock(fd);
+        reject(abandon);
+      } else if (errno === 0) {
+        resolveWait();
+      } else {
+        reject(new LockError(lockPath, `flock failed (errno ${errno})`));
+      }
+    });
+    const cancel = (reason: unknown): void => {
+      if (abandon !== undefined) return;
+      abandon = reason;
+      // A signal that lands just before the thread enters flock() is lost, so
+      // keep nudging until the thread reports back (within microseconds).
+      if (nat.cancelWait(handle) === 1) resend = setInterval(() => nat.cancelWait(handle), CANCEL_RESEND_MS);
+    };
+    const onAbort = (): void => cancel(signal?.reason);
+    if (Number.isFinite(deadline)) {
+      timer = setTimeout(
+        () => cancel(new LockTimeoutError(lockPath, timeoutMs)),
+        Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS),
+      );
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Fallback where the backend cannot block on a thread (Windows): poll. */
+async function pollForFlock(
+  nat: FlockBackend,
+  fd: number,
+  lockPath: string,
+  timeoutMs: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    signal?.throwIfAborted();
+    const rc = nat.tryLock(fd);
+    if (rc === 0) return;
+    if (rc !== nat.errno.EWOULDBLOCK) throw new LockError(lockPath, `lock failed (errno ${rc})`);
+    if (performance.now() >= deadline) throw new LockTimeoutError(lockPath, timeoutMs);
+    await new Promise((r) => setTimeout(r, WINDOWS_POLL_MS));
+  }
+}
+
+async function openSidecar(lockPath: string): Promise<FileHandle> {
+  try {
+    try {
+      return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+    } catch (err) {
+      if (errnoCode(err) !== "ENOENT") throw err;
+      // First write under a new folder: create it (durably) and try again.
+      await ensureDir(dirname(lockPath), nodeFileSystem, true);
+      return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+    }
+  } catch (err) {
+    const code = errnoCode(err);
+    const reason = code === "ELOOP" ? "the sidecar is a symbolic link" : (err as Error).message;
+    throw new LockError(lockPath, reason, { cause: err, ...(code === undefined ? {} : { osCode: code }) });
+  }
+}
+
+/**
+ * Take the cross-process lock: open the sidecar, flock it (waiting on a
+ * dedicated thread if contended), then check that the inode we locked is
+ * still the one at the path. If a peer deleted or replaced the sidecar
+ * meanwhile, our lock excludes nobody: drop it and start over.
+ */
+async function acquireFlock(lockPath: string, timeoutMs: number, deadline: number, signal?: AbortSignal): Promise<FileHandle> {
+  const nat = flockBackend();
+  for (;;) {
+    const fh = await openSidecar(lockPath);
+    try {
+      let rc = nat.tryLock(fh.fd);
+      if (rc === nat.errno.EWOULDBLOCK) {
+        if (timeoutMs === 0) throw new LockTimeoutError(lockPath, timeoutMs);
+        await waitForFlock(nat, fh.fd, lockPath, timeoutMs, deadline, signal);
+        rc = 0;
+      }
+      if (rc !== 0) throw new LockError(lockPath, `flock failed (errno ${rc})`);
+      const same = nat.sameFile(fh.fd, lockPath);
+      if (same === 0) return fh;
+      nat.unlock(fh.fd);
+      if (same !== nat.errno.ESTALE && same !== nat.errno.ENOENT) {
+        throw new LockError(lockPath, same === nat.errno.EINVAL ? "the sidecar is not a regular file" : `cannot check the sidecar (errno ${same})`);
+      }
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+    await fh.close();
+    if (performance.now() >= deadline) throw new LockTimeoutError(lockPath, timeoutMs);
+  }
+}
+
+/**
+ * Run `fn` while holding the exclusive lock of `path` (on `path + ".lock"`),
+ * and release it afterwards, also when `fn` throws. The sidecar is never
+ * deleted: deleting it would let a late waiter lock the old inode while a
+ * newcomer locks a new one.
+ *
+ * Callers in one process queue in call order; processes exclude each other
+ * through `flock(2)`, which the kernel releases if the holder dies. Waiting
+ * blocks neither the event loop nor libuv's thread pool.
+ *
+ * @returns what `fn` returns.
+ * @throws {@link LockTimeoutError} when the lock is not had within `timeoutMs`.
+ * @throws {@link LockReentryError} at once when this call chain already holds the lock of `path`.
+ * @throws {@link LockError} when the sidecar cannot be opened or locked.
+ * @throws the signal's reason when `options.signal` aborts while waiting.
+ * @example
+ * ```ts
+ * const next = await withFileLock(counterPath, async () => {
+ *   const n = Number(await readFile(counterPath, "utf8")) + 1;
+ *   await atomicWriteFile(counterPath, String(n));
+ *   return n;
+ * });
+ * ```
+ */
+export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lockPath = lockPathFor(path);
+  const key = resolve(lockPath);
+  const chain = heldByChain.getStore() ?? [];
+  if (chain.some((h) => h.key === key && !h.released)) throw new LockReentryError(lockPath);
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  if (!(timeoutMs >= 0)) throw new RangeError(`Expected \`timeoutMs\` to be a number >= 0, got \`${String(timeoutMs)}\``);
+  const deadline = performance.now() + timeoutMs;
+
+  // Join the in-process queue. If we give up while queued, our slot still
+  // opens only after our predecessor's, so order is kept for those behind us.
+  const before = queueTails.get(key);
+  let done!: () => void;
+  const mine = new Promise<void>((r) => (done = r));
+  queueTails.set(key, mine);
+  const leave = (): void => {
+    if (queueTails.get(key) === mine) queueTails.delete(key);
+    done();
+  };
+
+  let fh: FileHandle;
+  try {
+    if (before !== undefined) await waitTurn(before, lockPath, timeoutMs, deadline, signal);
+    fh = await acquireFlock(lockPath, timeoutMs, deadline, signal);
+  } catch (err) {
+    if (before === undefined) leave();
+    else void before.then(leave);
+    throw err;
+  }
+  const held: Held = { key, released: false };
+  try {
+    return await heldByChain.run([...chain, held], fn);
+  } finally {
+    held.released = true;
+    flockBackend().unlock(fh.fd);
+    await fh.close().catch(() => undefined);
+    leave();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * exlab-cache: crash-safe, lock-compatible reading and writing of ExLab
+ * Wizard's equipment-level cache files.
+ *
+ * @packageDocumentation
+ */
+export { EquipmentCacheWriter } from "./cache/writer.js";
+export type { CacheWarning, EquipmentCacheWriterOptions, WriteCallOptions } from "./cache/writer.js";
+export {
+  CACHE_DIR,
+  EQUIPMENT_FILE,
+  RUNS_DIR,
+  RUNS_FILE,
+  TEST_RUNS_DIR,
+  TEST_RUNS_FILE,
+  equipmentJsonPath,
+  runsMarkerPath,
+  testRunsMarkerPath,
+} from "./cache/paths.js";
+
+export { atomicWriteFile } from "./fs/atomic.js";
+export type { AtomicWriteOptions } from "./fs/atomic.js";
+export { DEFAULT_LOCK_TIMEOUT_MS, lockPathFor, withFileLock } from "./fs/lock.js";
+export type { LockOptions } from "./fs/lock.js";
+export { MAX_CACHE_FILE_BYTES, readCacheFile } from "./fs/read.js";
+export type { ReadOptions } from "./fs/read.js";
+export type { FileSystem } from "./fs/_fs.js";
+
+export { equipmentJsonSchema, parseEquipment, validateEquipmentInput } from "./schema/equipment.js";
+export type { EquipmentInput, EquipmentJson } from "./schema/equipment.js";
+export { parseMarker, runsJsonSchema, testRunsJsonSchema, validateMarkerInput } from "./schema/marker.js";
+export type { MarkerInput, MarkerJson, RunKind, RunsJson, TestRunsJson } from "./schema/marker.js";
+export { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion, requireSchemaMajor } from "./schema/version.js";
+export type { SchemaVersion } from "./schema/version.js";
+export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/_fields.js";
+export { formatTimestamp } from "./schema/_encode.js";
+
+export {
+  ExlabCacheError,
+  FileTooLargeError,
+  LockError,
+  LockReentryError,
+  LockTimeoutError,
+  MalformedFileError,
+  NotRegularFileError,
+  SchemaMajorMismatchError,
+  ValidationError,
+  WriteFailedError,
+} from "./errors.js";
+export type { ErrorEnvelope, ExlabCacheErrorOptions, ValidationIssue } from "./errors.js";
