@@ -69,6 +69,7 @@ const queueTails = new Map<string, Promise<void>>();
 
 /** Resolves when `before` does, or rejects at the deadline or on abort. */
 function waitTurn(before: Promise<void>, lockPath: string, timeoutMs: number, deadline: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
   return new Promise<void>((resolveTurn, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const cleanup = (): void => {
@@ -103,6 +104,8 @@ function waitForFlock(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!nat.canWait) return pollForFlock(nat, fd, lockPath, timeoutMs, deadline, signal);
+  // The signal may have fired while the sidecar was being opened.
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
   return new Promise<void>((resolveWait, reject) => {
     let abandon: unknown;
     let timer: NodeJS.Timeout | undefined;

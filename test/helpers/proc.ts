@@ -1,0 +1,23 @@
+/** Observing this process's open files through /proc, to order steps without sleeping on time. */
+import { readdir, readlink } from "node:fs/promises";
+
+/** Targets of this process's open descriptors, as the kernel names them. */
+export async function ownFdTargets(): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir("/proc/self/fd")) {
+    try {
+      out.push(await readlink(`/proc/self/fd/${fd}`));
+    } catch {
+      // closed between readdir and readlink
+    }
+  }
+  return out;
+}
+
+/** Resolve once this process holds a descriptor whose target satisfies `match`. */
+export async function waitForOwnFd(match: (target: string) => boolean): Promise<void> {
+  for (;;) {
+    if ((await ownFdTargets()).some(match)) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import { constants } from "node:fs";
+import { open, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { LockError, LockReentryError, LockTimeoutError, lockPathFor, withFileLock } from "exlab-cache";
+import { finished, runNode, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { waitForOwnFd } from "./helpers/proc.js";
+import { tempDir } from "./helpers/tmp.js";
+
+const PY = "/usr/bin/python3";
+const pyScript = (name: string): string => fileURLToPath(new URL(`../../test/python/${name}`, import.meta.url));
+
+test("lockPathFor is exactly path + '.lock'", () => {
+  assert.equal(lockPathFor("/a/b/equipment.json"), "/a/b/equipment.json.lock");
+  assert.equal(lockPathFor("rel/x"), "rel/x.lock");
+});
+
+test("withFileLock returns fn's result, releases on throw, and never deletes the sidecar", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "sub", "f.json");
+  assert.equal(await withFileLock(file, () => 42), 42);
+  const { ino } = await stat(lockPathFor(file));
+  await assert.rejects(
+    withFileLock(file, () => {
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
+  // Released: a zero-timeout attempt gets it at once.
+  assert.equal(await withFileLock(file, () => "again", { timeoutMs: 0 }), "again");
+  assert.equal((await stat(lockPathFor(file))).ino, ino);
+});
+
+test("writers in one process queue in call order", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "f");
+  const order: number[] = [];
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      withFileLock(file, async () => {
+        order.push(i);
+        await new Promise((r) => setImmediate(r));
+      }),
+    ),
+  );
+  assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
+});
+
+test("a nested withFileLock on the same path fails fast; another path is fine", async (t) => {
+  const dir = await tempDir(t);
+  const a = join(dir, "a");
+  const b = join(dir, "b");
+  const result = await withFileLock(a, async () => {
+    await assert.rejects(
+      withFileLock(a, () => 1),
+      (err: unknown) => err instanceof LockReentryError && err.code === "lock_reentry" && err.lockPath === `${a}.lock`,
+    );
+    return withFileLock(b, () => "inner");
+  });
+  assert.equal(result, "inner");
+  // After release, a call that merely inherited the async context is not re-entry.
+  assert.equal(await withFileLock(a, () => "later"), "later");
+});
+
+test("a timeout names the lock path; an abort rejects with its reason; neither leaves the lock taken", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "f");
+  const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const done = finished(holder);
+  await waitForLine(holder, "locked");
+
+  await assert.rejects(withFileLock(file, () => 1, { timeoutMs: 0 }), (err: unknown) => {
+    assert.ok(err instanceof LockTimeoutError);
+    assert.equal(err.lockPath, `${file}.lock`);
+    assert.match(err.message, /f\.lock/);
+    return true;
+  });
+  await assert.rejects(withFileLock(file, () => 1, { timeoutMs: 30 }), LockTimeoutError);
+  const controller = new AbortController();
+  const aborted = withFileLock(file, () => 1, { signal: controller.signal });
+  setImmediate(() => controller.abort(new Error("operator cancelled")));
+  await assert.rejects(aborted, /operator cancelled/);
+
+  holder.stdin?.write("release\n");
+  assert.equal((await done).code, 0);
+  // The cancelled waiters did not keep the lock: it is free at once.
+  assert.equal(await withFileLock(file, () => "free", { timeoutMs: 0 }), "free");
+});
+
+test("a holder killed with SIGKILL releases its lock", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "f");
+  const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const done = finished(holder);
+  await waitForLine(holder, "locked");
+  await assert.rejects(withFileLock(file, () => 1, { timeoutMs: 0 }), LockTimeoutError);
+  const waiting = withFileLock(file, () => "mine", { timeoutMs: 30_000 });
+  holder.kill("SIGKILL");
+  assert.equal((await done).signal, "SIGKILL");
+  assert.equal(await waiting, "mine");
+});
+
+test("read-modify-write under the lock loses no update across processes", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "counter");
+  const results = await Promise.all(Array.from({ length: 4 }, () => runNode(t, workerScript("counter"), [file, "50"])));
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  assert.equal(await readFile(file, "utf8"), "200");
+});
+
+test("our writers and the Python filelock writers exclude each other (no lost update)", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "counter");
+  const runs = [
+    runNode(t, workerScript("counter"), [file, "60"]),
+    runNode(t, workerScript("counter"), [file, "60"]),
+    finished(startChild(t, PY, [pyScript("counter.py"), file, "60"])),
+    finished(startChild(t, PY, [pyScript("counter.py"), file, "60"])),
+  ];
+  for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.stderr);
+  assert.equal(await readFile(file, "utf8"), "240");
+});
+
+test("a lock held by Python's filelock blocks us until released, and ours blocks Python", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "equipment.json");
+  const py = startChild(t, PY, [pyScript("hold_lock.py"), file]);
+  const pyDone = finished(py);
+  await waitForLine(py, "locked");
+  await assert.rejects(withFileLock(file, () => 1, { timeoutMs: 0 }), LockTimeoutError);
+  const waiting = withFileLock(file, async () => {
+    const probe = await finished(startChild(t, PY, [pyScript("try_lock.py"), file]));
+    return probe.stdout.trim();
+  });
+  py.stdin?.write("release\n");
+  assert.equal((await pyDone).code, 0);
+  assert.equal(await waiting, "busy");
+  const after = await finished(startChild(t, PY, [pyScript("try_lock.py"), file]));
+  assert.equal(after.stdout.trim(), "acquired");
+});
+
+test("a sidecar deleted by a peer while held does not let two holders in", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "f");
+  const inside = join(dir, "inside");
+  // A holds the lock on the original sidecar inode.
+  const a = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const aDone = finished(a);
+  await waitForLine(a, "locked");
+  // We start waiting on that same inode.
+  const events: string[] = [];
+  const ours = withFileLock(file, async () => {
+    // Exclusive create: fails if anyone else is inside the critical section.
+    const fh = await open(inside, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
+    events.push("ours-in");
+    await fh.close();
+    await unlink(inside);
+  });
+  // Our waiter has the original sidecar inode open before anyone deletes it.
+  const lock = lockPathFor(file);
+  await waitForOwnFd((target) => target === lock);
+  // A peer deletes the sidecar; B then creates a new one and locks it.
+  await unlink(lockPathFor(file));
+  const b = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const bDone = finished(b);
+  await waitForLine(b, "locked");
+  await writeFile(inside, "B");
+  events.push("b-in");
+  // A releases: our waiter gets the old inode, sees it is stale, and must now
+  // wait for B instead of entering beside it.
+  a.stdin?.write("release\n");
+  await aDone;
+  // Our waiter was granted the deleted inode (now shown as "... (deleted)"),
+  // saw it stale, and has opened the new sidecar: it waits behind B instead
+  // of entering beside it.
+  await waitForOwnFd((target) => target === lock);
+  assert.deepEqual(events, ["b-in"]);
+  await unlink(inside);
+  events.push("b-out");
+  b.stdin?.write("release\n");
+  await bDone;
+  await ours;
+  assert.deepEqual(events, ["b-in", "b-out", "ours-in"]);
+});
+
+test("a sidecar that is a symlink is refused, and its target is untouched", async (t) => {
+  const dir = await tempDir(t);
+  const outside = join(dir, "outside.txt");
+  await writeFile(outside, "precious");
+  const file = join(dir, "f");
+  const { symlink } = await import("node:fs/promises");
+  await symlink(outside, lockPathFor(file));
+  await assert.rejects(
+    withFileLock(file, () => 1),
+    (err: unknown) => err instanceof LockError && err.code === "lock_failed" && /symbolic link/.test(err.message),
+  );
+  assert.equal(await readFile(outside, "utf8"), "precious");
+});
