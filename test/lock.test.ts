@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { constants } from "node:fs";
-import { open, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { open, readFile, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { LockError, LockReentryError, LockTimeoutError, lockPathFor, withFileLock } from "exlab-cache";
+import { EquipmentCacheWriter, LockError, LockReentryError, LockTimeoutError, lockPathFor, withFileLock } from "exlab-cache";
 import { finished, runNode, startChild, waitForLine, workerScript } from "./helpers/children.js";
 import { waitForOwnFd } from "./helpers/proc.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -190,11 +190,44 @@ test("a sidecar that is a symlink is refused, and its target is untouched", asyn
   const outside = join(dir, "outside.txt");
   await writeFile(outside, "precious");
   const file = join(dir, "f");
-  const { symlink } = await import("node:fs/promises");
   await symlink(outside, lockPathFor(file));
   await assert.rejects(
     withFileLock(file, () => 1),
     (err: unknown) => err instanceof LockError && err.code === "lock_failed" && /symbolic link/.test(err.message),
   );
   assert.equal(await readFile(outside, "utf8"), "precious");
+});
+
+test("many lock waiters in one process do not stall its thread pool (UV_THREADPOOL_SIZE=1)", async (t) => {
+  const dir = await tempDir(t);
+  const files = Array.from({ length: 8 }, (_, i) => join(dir, `f${i}`));
+  const holder = startChild(t, process.execPath, [workerScript("lock-holder"), ...files]);
+  const holderDone = finished(holder);
+  await waitForLine(holder, "locked");
+  const probe = startChild(t, process.execPath, [workerScript("pool-probe"), ...files], { UV_THREADPOOL_SIZE: "1" });
+  const probeDone = finished(probe);
+  // fs work completes while all eight waits are still pending: the holder
+  // has not released anything yet.
+  await waitForLine(probe, "fs-ok");
+  holder.stdin?.write("release\n");
+  assert.equal((await holderDone).code, 0);
+  const result = await probeDone;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /fs-ok\nlocks-ok\n/);
+});
+
+test("the writer's own nested use of a locked file fails fast instead of hanging", async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, "equipment.json");
+  await withFileLock(path, async () => {
+    await assert.rejects(
+      new EquipmentCacheWriter().writeEquipment(path, {
+        id: "A",
+        label: "a",
+        configured_local_root: "/r",
+        configured_nas_root: "/n",
+      }),
+      LockReentryError,
+    );
+  });
 });
