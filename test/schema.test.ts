@@ -168,3 +168,11 @@ test("the writer's bytes are identical to Python's compact JSON of the same reco
   assert.equal(ours.toString("utf8"), python.toString("utf8"));
   assert.ok(ours.equals(python));
 });
+
+test("the published JSON Schema files match the validators' field lists", async () => {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  assert.deepEqual(require("exlab-cache/json-schema/equipment.schema.json"), equipmentJsonSchema);
+  const runs = require("exlab-cache/json-schema/runs.schema.json") as { properties: { run_kind: { const: string } } };
+  assert.equal(runs.properties.run_kind.const, "experimental");
+});
