@@ -17,6 +17,7 @@
  * SA_RESTART, so the blocked flock returns EINTR and the thread sees the
  * cancel flag (the technique util-linux `flock -w` uses with SIGALRM).
  */
+#define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #endif
 
 #ifndef ECANCELED
@@ -98,16 +100,24 @@ static napi_value unlock(napi_env env, napi_callback_info info) {
   return make_int(env, UnlockFileEx(h, 0, 1, 0, &ov) ? 0 : EIO);
 }
 
-/* Windows cannot delete a file that is open without FILE_SHARE_DELETE, so a
- * locked sidecar cannot be swapped under us; report it as the same file. */
+/* filelock on Windows deletes the sidecar on release, and a handle opened
+ * with FILE_SHARE_DELETE does not stop that: a lock on a file whose deletion
+ * is pending excludes nobody, so report it as stale. */
 static napi_value same_file(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
+  HANDLE h;
+  FILE_STANDARD_INFO st;
   if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
-  return make_int(env, 0);
+  h = (HANDLE)_get_osfhandle(fd);
+  if (h == INVALID_HANDLE_VALUE) return make_int(env, EBADF);
+  if (!GetFileInformationByHandleEx(h, FileStandardInfo, &st, sizeof st)) return make_int(env, EIO);
+  if (st.Directory) return make_int(env, EINVAL);
+  return make_int(env, (st.DeletePending || st.NumberOfLinks == 0) ? ESTALE : 0);
 }
 
 static int waiter_supported(void) { return 0; }
+static int init_env(napi_env env) { (void)env; return 1; }
 static napi_value wait_lock(napi_env env, napi_callback_info info) {
   (void)info;
   napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: blocking wait is not available on Windows");
@@ -189,25 +199,52 @@ typedef struct waiter {
   pthread_t thread;
   int fd;
   volatile sig_atomic_t cancelled;
+  volatile sig_atomic_t exited; /* set by the thread just before it returns */
   int result;
-  int done;   /* joined; touched on the JS thread only */
-  int refs;   /* the JS handle and the pending completion; JS thread only */
+  int joined;  /* JS thread only */
+  int refs;    /* the JS handle and the pending completion; JS thread only */
+  struct waiter *prev, *next; /* the environment's live list; JS thread only */
+  struct live_list *list;
   napi_threadsafe_function tsfn;
 } waiter;
+
+/* The waiters of one Node environment (the main thread or a worker), so that
+ * its teardown can stop and join them: a thread still blocked in flock when
+ * the addon is unloaded would return into freed code. */
+typedef struct live_list {
+  waiter *head;
+} live_list;
+
+static void live_remove(waiter *w) {
+  if (w->list == NULL) return;
+  if (w->prev != NULL) w->prev->next = w->next;
+  else w->list->head = w->next;
+  if (w->next != NULL) w->next->prev = w->prev;
+  w->prev = w->next = NULL;
+  w->list = NULL;
+}
 
 static void waiter_unref(waiter *w) {
   if (--w->refs == 0) free(w);
 }
 
+static void waiter_join(waiter *w) {
+  if (!w->joined) {
+    pthread_join(w->thread, NULL);
+    w->joined = 1;
+  }
+}
+
 static void *waiter_main(void *arg) {
   waiter *w = (waiter *)arg;
   int err = 0;
-  if (wake_signal > 0) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, wake_signal);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-  }
+  sigset_t set;
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "exlab-flock"); /* visible in /proc/<pid>/task/<tid>/comm */
+#endif
+  sigemptyset(&set);
+  sigaddset(&set, wake_signal);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   for (;;) {
     if (w->cancelled) { err = ECANCELED; break; }
     if (flock(w->fd, LOCK_EX) == 0) {
@@ -219,14 +256,16 @@ static void *waiter_main(void *arg) {
   w->result = err;
   napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
   napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+  w->exited = 1;
   return NULL;
 }
 
+/* Runs on the JS thread; env is NULL when the environment is going away. */
 static void waiter_complete(napi_env env, napi_value js_cb, void *ctx, void *data) {
   waiter *w = (waiter *)data;
   (void)ctx;
-  pthread_join(w->thread, NULL);
-  w->done = 1;
+  waiter_join(w);
+  live_remove(w);
   if (env != NULL && js_cb != NULL) {
     napi_value undef, arg;
     if (napi_get_undefined(env, &undef) == napi_ok &&
@@ -243,7 +282,42 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
   waiter_unref((waiter *)data);
 }
 
-static int waiter_supported(void) { return 1; }
+/* Environment teardown (process exit, worker.terminate()): cancel every live
+ * waiter and join its thread before the addon can be unloaded. Memory of a
+ * waiter whose completion never runs is left behind; that is bounded by the
+ * waits in flight at teardown. */
+static void live_cleanup(void *arg) {
+  live_list *list = (live_list *)arg;
+  waiter *w;
+  for (w = list->head; w != NULL; w = w->next) {
+    w->cancelled = 1;
+    while (!w->exited) {
+      struct timespec pause = {0, 1000000};
+      pthread_kill(w->thread, wake_signal);
+      nanosleep(&pause, NULL);
+    }
+    waiter_join(w);
+  }
+  /* Unlink without freeing: pending completions may still run with env NULL. */
+  while (list->head != NULL) live_remove(list->head);
+  free(list);
+}
+
+static int waiter_supported(void) { return wake_signal > 0; }
+
+/* Per environment: the live list and the hook that empties it at teardown. */
+static int init_env(napi_env env) {
+  live_list *list;
+  pthread_once(&wake_once, install_wake_signal);
+  list = (live_list *)calloc(1, sizeof *list);
+  if (list == NULL) return 0;
+  if (napi_set_instance_data(env, list, NULL, NULL) != napi_ok ||
+      napi_add_env_cleanup_hook(env, live_cleanup, list) != napi_ok) {
+    free(list);
+    return 0;
+  }
+  return 1;
+}
 
 /* waitLock(fd, callback) -> handle. callback(errno) runs on the JS thread:
  * 0 when the lock is held, ECANCELED after cancelWait, another errno on
@@ -251,11 +325,16 @@ static int waiter_supported(void) { return 1; }
 static napi_value wait_lock(napi_env env, napi_callback_info info) {
   napi_value argv[2], name, handle;
   int fd, rc;
+  void *data = NULL;
+  live_list *list;
   waiter *w;
   sigset_t all, old;
   pthread_attr_t attr;
   if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
-  pthread_once(&wake_once, install_wake_signal);
+  if (wake_signal < 0 || napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: blocking wait is not available (no free real-time signal)");
+    return NULL;
+  }
   w = (waiter *)calloc(1, sizeof *w);
   if (w == NULL) {
     napi_throw_error(env, "ENOMEM", "exlab_flock: out of memory");
@@ -289,10 +368,16 @@ static napi_value wait_lock(napi_env env, napi_callback_info info) {
   if (rc != 0) {
     napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
     w->refs = 1; /* only the JS handle remains; its finalizer frees */
-    w->done = 1;
+    w->joined = 1;
+    w->exited = 1;
     napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot start a lock-wait thread");
     return NULL;
   }
+  list = (live_list *)data;
+  w->list = list;
+  w->next = list->head;
+  if (list->head != NULL) list->head->prev = w;
+  list->head = w;
   return handle;
 }
 
@@ -310,7 +395,7 @@ static napi_value cancel_wait(napi_env env, napi_callback_info info) {
     return NULL;
   }
   w = (waiter *)data;
-  if (w->done) return make_int(env, 0);
+  if (w->joined || w->exited) return make_int(env, 0);
   w->cancelled = 1;
   if (wake_signal > 0) pthread_kill(w->thread, wake_signal);
   return make_int(env, 1);
@@ -327,6 +412,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"cancelWait", cancel_wait},
   };
   size_t i;
+  if (!init_env(env)) {
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot initialise");
+    return NULL;
+  }
   for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn));
     CHECK(napi_set_named_property(env, exports, fns[i].name, fn));

@@ -231,3 +231,13 @@ test("the writer's own nested use of a locked file fails fast instead of hanging
     );
   });
 });
+
+test("a nested lock of the same sidecar under another spelling of its path fails fast", async (t) => {
+  const dir = await tempDir(t);
+  const { mkdir: mkdirp } = await import("node:fs/promises");
+  await mkdirp(join(dir, "real"));
+  await symlink(join(dir, "real"), join(dir, "alias"));
+  await withFileLock(join(dir, "real", "f"), async () => {
+    await assert.rejects(withFileLock(join(dir, "alias", "f"), () => 1, { timeoutMs: 60_000 }), LockReentryError);
+  });
+});

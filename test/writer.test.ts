@@ -204,3 +204,28 @@ test("writes reject an abort signal while waiting for the lock and change nothin
   assert.equal(await readFile(path, "utf8"), before);
   assert.equal((await writer.readEquipment(path)).label, first.label);
 });
+
+test("a payload changed by its caller after the call cannot change what is written", async (t) => {
+  const root = await tempDir(t);
+  const writer = new EquipmentCacheWriter();
+  const path = equipmentJsonPath(root, "CONFOCAL_01");
+  const payload = equipmentPayload();
+  const pending = writer.writeEquipment(path, payload);
+  payload.id = "../../not an id";
+  payload.label = "changed";
+  await pending;
+  const onDisk = await writer.readEquipment(path);
+  assert.equal(onDisk.id, "CONFOCAL_01");
+  assert.equal(onDisk.label, "Confocal Microscope 1");
+});
+
+test("a clock outside what a timestamp can hold, and a label with a lone surrogate, are refused before any write", async (t) => {
+  const root = await tempDir(t);
+  const path = equipmentJsonPath(root, "CONFOCAL_01");
+  const farFuture = new EquipmentCacheWriter({ clock: () => new Date("+010000-01-01T00:00:00Z") });
+  await assert.rejects(farFuture.writeEquipment(path, equipmentPayload()), ValidationError);
+  await assert.rejects(new EquipmentCacheWriter().writeEquipment(path, equipmentPayload({ label: "bad \ud800 half" })), (err: unknown) => {
+    return err instanceof ValidationError && err.issues[0]?.path === "label";
+  });
+  await assert.rejects(readFile(path), { code: "ENOENT" });
+});

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { FileTooLargeError, ValidationError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { describe, isTimestamp } from "../schema/_fields.js";
 import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
@@ -113,7 +114,13 @@ export class EquipmentCacheWriter {
   }
 
   #now(): string {
-    return formatTimestamp(this.#clock());
+    const now = this.#clock();
+    const stamp = now instanceof Date && !Number.isNaN(now.getTime()) ? formatTimestamp(now) : "";
+    if (!isTimestamp(stamp)) {
+      const issue = { path: "clock", expected: "a Date between years 0000 and 9999", received: describe(now), message: "The writer's clock returned a time that cannot be written as YYYY-MM-DDTHH:MM:SSZ" };
+      throw new ValidationError([issue], { what: "clock value" });
+    }
+    return stamp;
   }
 
   /**

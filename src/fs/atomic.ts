@@ -28,6 +28,9 @@ export interface AtomicWriteOptions {
 
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0);
+// Windows cannot fsync a directory handle (FlushFileBuffers needs write
+// access and fails with EPERM); NTFS journals the rename itself.
+const DIR_FSYNC = process.platform !== "win32";
 
 /** The temp-file name pattern for `name`: `<name>.<random>.tmp`. */
 export function tempFileName(name: string): string {
@@ -60,7 +63,10 @@ async function fsyncDir(fs: FileSystem, dir: string): Promise<void> {
  */
 export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): Promise<void> {
   const first = await fs.mkdir(dir, { recursive: true });
-  if (first === undefined || !durable) return;
+  if (!durable || !DIR_FSYNC) return;
+  // Another process may have won the race to create `dir` and not have made
+  // its entry durable yet; syncing the parent again is cheap and rare.
+  if (first === undefined) return fsyncDir(fs, dirname(dir));
   // Every directory from `first` down to `dir` is new: make each entry durable
   // in its parent, deepest last.
   const chain: string[] = [];
@@ -137,7 +143,7 @@ export async function atomicWriteFile(
     step = "rename";
     await fs.rename(tmp, path);
     tmp = "";
-    if (durable) {
+    if (durable && DIR_FSYNC) {
       step = "fsync-dir";
       await fsyncDir(fs, dir);
     }

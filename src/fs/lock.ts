@@ -10,7 +10,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { constants } from "node:fs";
+import { constants, fstatSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LockError, LockReentryError, LockTimeoutError, errnoCode } from "../errors.js";
@@ -58,7 +58,15 @@ export function lockPathFor(path: string): string {
 
 interface Held {
   readonly key: string;
+  /** The locked sidecar descriptor, to recognise the same file under another name. */
+  readonly fd: number;
   released: boolean;
+}
+
+function sameInode(a: number, b: number): boolean {
+  const x = fstatSync(a);
+  const y = fstatSync(b);
+  return x.dev === y.dev && x.ino === y.ino;
 }
 
 /** The locks held by the current async call chain. */
@@ -66,6 +74,16 @@ const heldByChain = new AsyncLocalStorage<readonly Held[]>();
 
 /** Tail of each sidecar's in-process queue: resolves when the last writer is done. */
 const queueTails = new Map<string, Promise<void>>();
+
+/**
+ * Milliseconds until `deadline`, or undefined for no timer: a wait longer
+ * than a timer can express (about 24.8 days) is treated as unbounded rather
+ * than cut short.
+ */
+function timerDelay(deadline: number): number | undefined {
+  const left = Math.max(0, deadline - performance.now());
+  return left > MAX_TIMER_MS ? undefined : left;
+}
 
 /** Resolves when `before` does, or rejects at the deadline or on abort. */
 function waitTurn(before: Promise<void>, lockPath: string, timeoutMs: number, deadline: number, signal?: AbortSignal): Promise<void> {
@@ -80,11 +98,12 @@ function waitTurn(before: Promise<void>, lockPath: string, timeoutMs: number, de
       cleanup();
       reject(signal?.reason);
     };
-    if (Number.isFinite(deadline)) {
+    const delay = timerDelay(deadline);
+    if (delay !== undefined) {
       timer = setTimeout(() => {
         cleanup();
         reject(new LockTimeoutError(lockPath, timeoutMs));
-      }, Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS));
+      }, delay);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
     void before.then(() => {
@@ -132,12 +151,8 @@ function waitForFlock(
       if (nat.cancelWait(handle) === 1) resend = setInterval(() => nat.cancelWait(handle), CANCEL_RESEND_MS);
     };
     const onAbort = (): void => cancel(signal?.reason);
-    if (Number.isFinite(deadline)) {
-      timer = setTimeout(
-        () => cancel(new LockTimeoutError(lockPath, timeoutMs)),
-        Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS),
-      );
-    }
+    const delay = timerDelay(deadline);
+    if (delay !== undefined) timer = setTimeout(() => cancel(new LockTimeoutError(lockPath, timeoutMs)), delay);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -184,11 +199,21 @@ async function openSidecar(lockPath: string): Promise<FileHandle> {
  * still the one at the path. If a peer deleted or replaced the sidecar
  * meanwhile, our lock excludes nobody: drop it and start over.
  */
-async function acquireFlock(lockPath: string, timeoutMs: number, deadline: number, signal?: AbortSignal): Promise<FileHandle> {
+async function acquireFlock(
+  lockPath: string,
+  chain: readonly Held[],
+  timeoutMs: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<FileHandle> {
   const nat = flockBackend();
   for (;;) {
     const fh = await openSidecar(lockPath);
     try {
+      // The same sidecar reached by another spelling of its path (a symlinked
+      // folder, a hard link) would wait on ourselves for ever: fail fast.
+      // fstat of open descriptors does not block; only nested calls pay it.
+      if (chain.some((h) => !h.released && sameInode(h.fd, fh.fd))) throw new LockReentryError(lockPath);
       let rc = nat.tryLock(fh.fd);
       if (rc === nat.errno.EWOULDBLOCK) {
         if (timeoutMs === 0) throw new LockTimeoutError(lockPath, timeoutMs);
@@ -260,13 +285,13 @@ export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, op
   let fh: FileHandle;
   try {
     if (before !== undefined) await waitTurn(before, lockPath, timeoutMs, deadline, signal);
-    fh = await acquireFlock(lockPath, timeoutMs, deadline, signal);
+    fh = await acquireFlock(lockPath, chain, timeoutMs, deadline, signal);
   } catch (err) {
     if (before === undefined) leave();
     else void before.then(leave);
     throw err;
   }
-  const held: Held = { key, released: false };
+  const held: Held = { key, fd: fh.fd, released: false };
   try {
     return await heldByChain.run([...chain, held], fn);
   } finally {

@@ -69,6 +69,10 @@ export function isTimestamp(ts: unknown): ts is string {
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === ts.slice(0, 19);
 }
 
+// A lone UTF-16 surrogate cannot be encoded as UTF-8: Python's encoder would
+// refuse it, and JSON.stringify would write an escape no reader wants.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 const RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
 const FORBIDDEN = /[<>:"/\\|?*]/;
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
@@ -102,7 +106,7 @@ export const rules = {
     { pattern: TIMESTAMP_PATTERN },
     (s) => isTimestamp(s),
   ),
-  text: stringRule("non-empty string", { minLength: 1 }, (s) => s.length > 0),
+  text: stringRule("non-empty string of well-formed Unicode", { minLength: 1 }, (s) => s.length > 0 && !LONE_SURROGATE.test(s)),
   schemaVersion: stringRule("MAJOR.MINOR version string", { pattern: VERSION_PATTERN }, (s) =>
     VERSION_RE.test(s),
   ),
@@ -186,9 +190,17 @@ export function checkInput(payload: unknown, fields: readonly Field[], what: str
     const issue = { path: "", expected: "an object", received: describe(payload), message: `Expected the ${what} to be an object, got ${describe(payload)}` };
     throw new ValidationError([issue], { what });
   }
-  const obj = payload as Record<string, unknown>;
+  // Read each field exactly once into a frozen copy and validate the copy: a
+  // caller mutating its object (or a getter answering differently) after the
+  // call cannot change what was validated and is about to be written.
+  const source = payload as Record<string, unknown>;
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(copy, key, { value: source[key], enumerable: true });
+  }
+  Object.freeze(copy);
   const issues: ValidationIssue[] = [];
-  checkFields(obj, fields, issues, true);
+  checkFields(copy, fields, issues, true);
   if (issues.length > 0) throw new ValidationError(issues, { what });
-  return obj;
+  return copy;
 }

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { tempDir } from "./helpers/tmp.js";
+
+test("a worker terminated while its lock wait is blocked does not bring the process down", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "f");
+  const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const held = finished(holder);
+  await waitForLine(holder, "locked");
+  const probe = startChild(t, process.execPath, [workerScript("terminate-waiting-worker"), file]);
+  const probeDone = finished(probe);
+  await waitForLine(probe, "terminated");
+  // Releasing now would wake a waiter of the torn-down worker, had teardown
+  // not cancelled and joined it.
+  holder.stdin?.write("release\n");
+  assert.equal((await held).code, 0);
+  probe.stdin?.end();
+  const result = await probeDone;
+  assert.equal(result.signal, null, result.stderr);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /terminated\nalive\n/);
+});
+
+test("with no real-time signal free, waits fall back to polling and timeouts still fire", async (t) => {
+  const dir = await tempDir(t);
+  // A preloaded library that takes every real-time signal before we can.
+  const src = join(dir, "hog.c");
+  const lib = join(dir, "hog.so");
+  await writeFile(
+    src,
+    "#include <signal.h>\n#include <string.h>\nstatic void h(int s){(void)s;}\n" +
+      "__attribute__((constructor)) static void hog(void){ for (int s = SIGRTMIN; s <= SIGRTMAX; s++) {" +
+      " struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = h; sigaction(s, &sa, 0); } }\n",
+  );
+  execFileSync("cc", ["-shared", "-fPIC", "-o", lib, src]);
+  const file = join(dir, "f");
+  const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
+  const held = finished(holder);
+  await waitForLine(holder, "locked");
+  // The holder keeps the lock until after the probe is done: the probe's
+  // timeout must fire on its own.
+  const probe = await finished(startChild(t, process.execPath, [workerScript("timeout-probe"), file, "150"], { LD_PRELOAD: lib }));
+  assert.equal(probe.code, 0, probe.stderr);
+  assert.equal(probe.stdout.trim(), "lock_timeout");
+  holder.stdin?.write("release\n");
+  assert.equal((await held).code, 0);
+});
