@@ -80,7 +80,7 @@ export const lsCommand: Command = {
       ["ID", "LABEL", "FIRST SEEN", "LAST MODIFIED", "PROJECTS", "TEST RUNS", "RUNS"],
       ...rows.map((r) => [
         r.id,
-        r.label ?? `(${r.error?.code ?? "?"})`,
+        r.label ?? (r.error?.code === "missing_equipment_json" ? "(no equipment.json)" : `(${r.error?.code ?? "?"})`),
         r.first_seen_at ?? "-",
         r.last_modified_at ?? "-",
         String(r.projects.length),
