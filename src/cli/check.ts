@@ -7,7 +7,7 @@
 import { checkTree } from "../cache/check.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
-import { printJson, styleFor } from "./io.js";
+import { count, printJson, styleFor } from "./io.js";
 import { walk } from "./_walk.js";
 
 /** The `check` command. */
@@ -37,11 +37,11 @@ export const checkCommand: Command = {
       }
       const folders = scan.equipment.length;
       const projects = scan.equipment.reduce((n, e) => n + e.projects.length, 0);
-      const summary = `${folders} equipment folder${folders === 1 ? "" : "s"}, ${projects} project${projects === 1 ? "" : "s"}`;
+      const summary = `${count(folders, "equipment folder")}, ${count(projects, "project")}`;
       io.stdout.write(
         findings.length === 0
           ? `${s.green("ok")}: ${summary}, no problems\n`
-          : `${findings.length} problem${findings.length === 1 ? "" : "s"} in ${summary}\n`,
+          : `${count(findings.length, "problem")} in ${summary}\n`,
       );
     }
     return findings.length > 0 ? EXIT_PROBLEMS : EXIT_OK;

@@ -77,3 +77,16 @@ export function styleFor(io: CliIo, stream: "stdout" | "stderr"): Style {
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * `n` and the noun, singular or plural as `n` asks.
+ *
+ * @example
+ * ```ts
+ * count(1, "project"); // "1 project"
+ * count(3, "entry", "entries"); // "3 entries"
+ * ```
+ */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

@@ -8,7 +8,7 @@ import type { EquipmentScan } from "../cache/tree.js";
 import { ExlabCacheError } from "../errors.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK } from "./errors.js";
-import { printJson, styleFor } from "./io.js";
+import { count, printJson, styleFor } from "./io.js";
 import { walk } from "./_walk.js";
 
 /** One row of `ls --json`. */
@@ -94,8 +94,8 @@ export const lsCommand: Command = {
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.error !== null ? s.red(line) : line}\n`);
     });
     const projects = rows.reduce((n, r) => n + r.projects.length, 0);
-    let footer = `${rows.length} equipment folder${rows.length === 1 ? "" : "s"}, ${projects} project${projects === 1 ? "" : "s"}`;
-    if (problems > 0) footer += `; ${problems} problem${problems === 1 ? "" : "s"}: run \`exlab-cache check ${root}\``;
+    let footer = `${count(rows.length, "equipment folder")}, ${count(projects, "project")}`;
+    if (problems > 0) footer += `; ${count(problems, "problem")}: run \`exlab-cache check ${root}\``;
     io.stdout.write(`${footer}\n`);
     return EXIT_OK;
   },

@@ -18,7 +18,7 @@ import type { EquipmentJson } from "../schema/equipment.js";
 import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
 import { readEquipmentConfig, type ConfigEntry } from "./config.js";
 import { EXIT_OK, EXIT_PROBLEMS, fromOsError, printError } from "./errors.js";
-import { printJson, styleFor, type CliIo } from "./io.js";
+import { count, printJson, styleFor, type CliIo } from "./io.js";
 import { warningSink } from "./warnings.js";
 
 /** What happened to one entry (with `--dry-run`: what would happen). */
@@ -92,11 +92,12 @@ export const syncCommand: Command = {
   description: [
     "Reads the equipment[] entries of config.yaml (other sections are ignored) and writes",
     "<local_root>/<id>/.exlab-wizard/equipment.json for each, where local_root is the entry's",
-    "own, else paths.local_root, else --root when given (configured_local_root then records",
-    "--root, made absolute). Reports each entry as created, updated (with the fields that",
-    "changed), unchanged (left as it is, not rewritten) or repaired (a corrupt file was kept",
-    "aside and replaced). Invalid entries are reported with their line and skipped; the",
-    "others are still synced. first_seen_at never changes once written.",
+    "own, else paths.local_root. With --root every file goes under that folder instead, and",
+    "configured_local_root records it (made absolute). Reports each entry as created,",
+    "updated (with the fields that changed), unchanged (left as it is, not rewritten) or",
+    "repaired (a corrupt file was kept aside and replaced). Invalid entries are reported",
+    "with their line and skipped; the others are still synced. first_seen_at never changes",
+    "once written.",
   ].join("\n"),
   example: "sync --config /etc/exlab-wizard/config.yaml --dry-run",
   async run(args, io) {
@@ -145,6 +146,6 @@ function printResults(io: CliIo, results: readonly SyncResultJson[], dryRun: boo
   const counts = new Map<SyncStatus, number>();
   for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   const parts = [...counts].map(([st, n]) => `${n} ${word(st)}`);
-  const total = `${results.length} equipment entr${results.length === 1 ? "y" : "ies"}`;
+  const total = count(results.length, "equipment entry", "equipment entries");
   io.stdout.write(`${total}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}${dryRun ? " (dry run: nothing written)" : ""}\n`);
 }
