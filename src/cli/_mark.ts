@@ -2,7 +2,7 @@
  * What `mark-test-runs` and `mark-runs` share: write a project's run marker
  * once, or show the one already there.
  */
-import { lstat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RUNS_DIR, TEST_RUNS_DIR, runsMarkerPath, testRunsMarkerPath } from "../cache/paths.js";
 import { EquipmentCacheWriter } from "../cache/writer.js";
@@ -14,10 +14,11 @@ import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
 import { warningSink } from "./warnings.js";
 
+// Followed through symbolic links: a lab root is often a link to a mount.
 async function requireDir(path: string, what: string): Promise<void> {
   let isDir: boolean;
   try {
-    isDir = (await lstat(path)).isDirectory();
+    isDir = (await stat(path)).isDirectory();
   } catch (err) {
     const e = fromOsError(err, path);
     if (e instanceof InputError && e.code === "not_found") throw new InputError("not_found", path, `${what} does not exist`, { cause: err, osCode: "ENOENT" });

@@ -5,7 +5,17 @@
  *
  * @module
  */
+import { errnoCode } from "../errors.js";
 import { main } from "./main.js";
+
+// A reader that stops early (`exlab-cache check /data/lab | head`) closes the
+// pipe; that is the reader's choice, not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (errnoCode(err) === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { main, type CliIo } from "exlab-cache/cli";
@@ -133,4 +133,15 @@ test("a walk that takes more than a moment shows progress on a terminal's stderr
   assert.equal(piped.stderr, "");
   const quick = await inProcess(["check", root], { isTTY: { stdout: false, stderr: true }, now: () => 0 });
   assert.equal(quick.stderr, "");
+});
+
+test("a reader that closes the pipe early ends the tool quietly, without a stack trace", async (t) => {
+  const root = await tempDir(t);
+  // Enough findings to overflow a pipe buffer many times over.
+  await Promise.all(Array.from({ length: 1500 }, (_, i) => mkdir(join(root, `EQ_${i}`))));
+  const child = startChild(t, process.execPath, [BIN, "check", root]);
+  child.stdout?.once("data", () => child.stdout?.destroy());
+  const res = await finished(child);
+  assert.equal(res.stderr, "");
+  assert.equal(res.code, 1);
 });
