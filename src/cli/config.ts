@@ -8,7 +8,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, isMap, isSeq, parseDocument, type Node } from "yaml";
+import type { Node, YAMLMap } from "yaml";
 import type { EquipmentInput } from "../schema/equipment.js";
 import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
 import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
@@ -60,6 +60,9 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   } catch (err) {
     throw fromOsError(err, file);
   }
+  // Loaded here rather than at the top: only sync needs a YAML parser, and
+  // loading it costs the other commands' start-up more than all else.
+  const { LineCounter, isMap, isSeq, parseDocument } = await import("yaml");
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (node: Node | null | undefined): ConfigPosition | undefined => {
@@ -95,17 +98,28 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
     throw new ConfigError("config_invalid", file, `Expected \`equipment\` to be a list, got ${describe(list)}`, { field: "equipment", position: at(seqNode) });
   }
   const fallbackRoot = isPlainObject(data["paths"]) ? data["paths"]["local_root"] : undefined;
-  const entries = list.map((value: unknown, index) => checkEntry(file, seqNode.items[index] as Node | undefined, value, index, fallbackRoot, at));
+  const entries = list.map((value: unknown, index) => {
+    const node = seqNode.items[index] as Node | undefined;
+    return checkEntry(file, at(node), isMap(node) ? node : undefined, value, index, fallbackRoot, at);
+  });
   markDuplicates(file, entries);
   return { file, entries };
 }
 
 type At = (node: Node | null | undefined) => ConfigPosition | undefined;
 
-function checkEntry(file: string, node: Node | undefined, value: unknown, index: number, fallbackRoot: unknown, at: At): ConfigEntry {
-  const entry: ConfigEntry = { index, position: at(node), id: undefined, input: undefined, errors: [] };
+function checkEntry(
+  file: string,
+  position: ConfigPosition | undefined,
+  node: YAMLMap | undefined,
+  value: unknown,
+  index: number,
+  fallbackRoot: unknown,
+  at: At,
+): ConfigEntry {
+  const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
   const prefix = `equipment.${index}`;
-  if (!isPlainObject(value) || !isMap(node)) {
+  if (!isPlainObject(value) || node === undefined) {
     entry.errors.push(new ConfigError("validation_failed", file, `Expected an equipment entry (a mapping), got ${describe(value)}`, { field: prefix, position: entry.position }));
     return entry;
   }
