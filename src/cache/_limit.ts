@@ -7,7 +7,15 @@
 /** Run `fn` when fewer than `max` others are running; resolves with its result. */
 export type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
-/** A fresh limiter allowing `max` (at least 1) operations at a time. */
+/**
+ * A fresh limiter allowing `max` (at least 1) operations at a time.
+ *
+ * @example
+ * ```ts
+ * const limit = limiter(16);
+ * const entries = await Promise.all(dirs.map((d) => limit(() => readdir(d))));
+ * ```
+ */
 export function limiter(max: number): Limit {
   const cap = Math.max(1, Math.floor(max));
   let running = 0;

@@ -27,7 +27,14 @@ async function requireDir(path: string, what: string): Promise<void> {
   if (!isDir) throw new InputError("not_a_directory", path, `${what} is not a directory`);
 }
 
-/** The command that writes the marker of `kind`. */
+/**
+ * The command that writes the marker of `kind`.
+ *
+ * @example
+ * ```ts
+ * const markTestRunsCommand = markCommand("test");
+ * ```
+ */
 export function markCommand(kind: RunKind): Command {
   const name = kind === "test" ? "mark-test-runs" : "mark-runs";
   const folder = kind === "test" ? TEST_RUNS_DIR : RUNS_DIR;

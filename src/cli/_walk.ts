@@ -11,6 +11,10 @@ import { progressLine } from "./progress.js";
  * Walk the tree at `root`.
  *
  * @throws {@link InputError} when `root` is missing, not a folder or unreadable.
+ * @example
+ * ```ts
+ * const scan = await walk(io, "/data/lab", "checking");
+ * ```
  */
 export async function walk(io: CliIo, root: string, verb: string): Promise<TreeScan> {
   const progress = progressLine(io, verb);

@@ -124,20 +124,42 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedA
   return { values, positionals: parsed.positionals };
 }
 
-/** A string option's value, or undefined when absent. */
+/**
+ * A string option's value, or undefined when absent.
+ *
+ * @example
+ * ```ts
+ * const root = stringOption(args, "root"); // "./lab" or undefined
+ * ```
+ */
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];
   return typeof v === "string" ? v : undefined;
 }
 
-/** A required string option (presence is checked by {@link parseCommandArgs}). */
+/**
+ * A required string option (presence is checked by {@link parseCommandArgs}).
+ *
+ * @throws {@link UsageError} when it is absent after all.
+ * @example
+ * ```ts
+ * const config = requiredOption(args, "config");
+ * ```
+ */
 export function requiredOption(args: ParsedArgs, name: string): string {
   const v = args.values[name];
   if (typeof v !== "string") throw new UsageError(`Missing --${name}`);
   return v;
 }
 
-/** Whether a switch is on. */
+/**
+ * Whether a switch is on.
+ *
+ * @example
+ * ```ts
+ * if (switchOn(args, "json")) printJson(io, result);
+ * ```
+ */
 export function switchOn(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }

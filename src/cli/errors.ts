@@ -96,6 +96,11 @@ export class InputError extends ExlabCacheError {
 /**
  * An operating-system error on `path` as an {@link InputError}; anything else
  * is returned as it is.
+ *
+ * @example
+ * ```ts
+ * try { await readFile(file); } catch (err) { throw fromOsError(err, file); }
+ * ```
  */
 export function fromOsError(err: unknown, path: string): unknown {
   const code = errnoCode(err);
@@ -134,6 +139,11 @@ export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void
  * Report an error that stopped a command and return exit code 2. Structured
  * and operating-system errors are printed by {@link printError}; anything
  * else is a bug and is shown with its stack.
+ *
+ * @example
+ * ```ts
+ * try { return await cmd.run(args, io); } catch (err) { return reportFatal(io, err, json); }
+ * ```
  */
 export function reportFatal(io: CliIo, err: unknown, json: boolean): number {
   const nodePath = typeof err === "object" && err !== null && "path" in err && typeof err.path === "string" ? err.path : "(unknown path)";
