@@ -1,16 +1,26 @@
-// Interim main job: write and read an equipment tree under ./lab.
-import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath } from "exlab-cache";
+// The whole cycle in one go, on ./lab: sync the bundled config.yaml, mark a
+// test-run folder, then list and check the tree. Run it twice: the second
+// sync finds everything unchanged and the marker already present.
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { URL, fileURLToPath } from "node:url";
 
-const root = "./lab";
-const writer = new EquipmentCacheWriter();
-const path = equipmentJsonPath(root, "CONFOCAL_01");
-await writer.writeEquipment(path, {
-  id: "CONFOCAL_01",
-  label: "Confocal Microscope 1",
-  configured_local_root: "/data/lab",
-  configured_nas_root: "//nas01/lab",
-});
-console.log(path, await writer.readEquipment(path));
-const marker = testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042");
-await writer.writeTestRunsMarker(marker, { project: "PROJ-0042", equipment: "CONFOCAL_01" });
-console.log(marker, await writer.readTestRunsMarker(marker));
+const bin = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+const config = fileURLToPath(new URL("./config.yaml", import.meta.url));
+const steps = [
+  ["sync", "--config", config, "--root", "./lab"],
+  ["mark-test-runs", "--root", "./lab", "--equipment", "CONFOCAL_01", "--project", "PROJ-0042"],
+  ["ls", "./lab"],
+  ["check", "./lab"],
+];
+
+for (const args of steps) {
+  const shown = args.map((a) => (a === config ? "examples/config.yaml" : a)).join(" ");
+  process.stdout.write(`\n$ exlab-cache ${shown}\n`);
+  const { status, error } = spawnSync(process.execPath, [bin, ...args], { stdio: "inherit" });
+  if (error !== undefined || status !== 0) {
+    const why = error === undefined ? `exited with ${status}` : `failed: ${error.message}`;
+    process.stderr.write(`demo: \`exlab-cache ${args[0]}\` ${why}\n`);
+    process.exit(status === null || status === 0 ? 2 : status);
+  }
+}

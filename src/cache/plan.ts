@@ -1,0 +1,55 @@
+/**
+ * What a re-sync of `equipment.json` from `config.yaml` would do, found by
+ * reading only: create the file, update some of the fields that mirror the
+ * config, leave it as it is, or replace a corrupt file. The decision follows
+ * the writer's own rules, so a dry run says what a real run does.
+ *
+ * @module
+ */
+import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
+import { readCacheFile } from "../fs/read.js";
+import { inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
+
+/** The fields of `equipment.json` that mirror a `config.yaml` entry. */
+export const MIRRORED_FIELDS = ["id", "label", "configured_local_root", "configured_nas_root"] as const;
+
+/** One of {@link MIRRORED_FIELDS}. */
+export type MirroredField = (typeof MIRRORED_FIELDS)[number];
+
+/** What syncing one entry would do. */
+export type EquipmentSyncPlan =
+  | { readonly action: "create" }
+  | { readonly action: "update"; readonly current: EquipmentJson; readonly changed: readonly MirroredField[] }
+  | { readonly action: "unchanged"; readonly current: EquipmentJson }
+  /** The current file cannot be used; the writer keeps it aside and writes anew. */
+  | { readonly action: "repair"; readonly problem: ExlabCacheError };
+
+/**
+ * Decide what writing `input` to the `equipment.json` at `path` would do.
+ * Reads the file (no lock: a snapshot is enough to decide) and writes nothing.
+ *
+ * @throws {@link SchemaMajorMismatchError} when the file is of another major:
+ *   the writer refuses to touch it, so a sync must too.
+ * @throws {@link NotRegularFileError}, or the operating-system error of the read.
+ * @example
+ * ```ts
+ * const plan = await planEquipmentSync(equipmentJsonPath(root, "CONFOCAL_01"), input);
+ * if (plan.action === "update") console.log(plan.changed); // ["label"]
+ * ```
+ */
+export async function planEquipmentSync(path: string, input: EquipmentInput, options: { fs?: FileSystem } = {}): Promise<EquipmentSyncPlan> {
+  let bytes: Buffer;
+  try {
+    bytes = await readCacheFile(path, { fs: options.fs ?? nodeFileSystem });
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return { action: "create" };
+    if (err instanceof FileTooLargeError) return { action: "repair", problem: err };
+    throw err;
+  }
+  const existing = inspectExistingEquipment(bytes, path);
+  if (existing.status === "corrupt") return { action: "repair", problem: existing.problem };
+  const current = existing.record;
+  const changed = MIRRORED_FIELDS.filter((k) => current[k] !== input[k]);
+  return changed.length === 0 ? { action: "unchanged", current } : { action: "update", current, changed };
+}

@@ -1,0 +1,99 @@
+/**
+ * What `mark-test-runs` and `mark-runs` share: write a project's run marker
+ * once, or show the one already there.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { RUNS_DIR, TEST_RUNS_DIR, runsMarkerPath, testRunsMarkerPath } from "../cache/paths.js";
+import { EquipmentCacheWriter } from "../cache/writer.js";
+import { ExlabCacheError, ValidationError } from "../errors.js";
+import type { MarkerJson, RunKind } from "../schema/marker.js";
+import { requiredOption, switchOn, type Command } from "./command.js";
+import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError, printError } from "./errors.js";
+import { printJson, styleFor } from "./io.js";
+import { printRecord } from "./record.js";
+import { warningSink } from "./warnings.js";
+
+// Followed through symbolic links: a lab root is often a link to a mount.
+async function requireDir(path: string, what: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch (err) {
+    const e = fromOsError(err, path);
+    if (e instanceof InputError && e.code === "not_found") throw new InputError("not_found", path, `${what} does not exist`, { cause: err, osCode: "ENOENT" });
+    throw e;
+  }
+  if (!isDir) throw new InputError("not_a_directory", path, `${what} is not a directory`);
+}
+
+/**
+ * The command that writes the marker of `kind`.
+ *
+ * @example
+ * ```ts
+ * const markTestRunsCommand = markCommand("test");
+ * ```
+ */
+export function markCommand(kind: RunKind): Command {
+  const name = kind === "test" ? "mark-test-runs" : "mark-runs";
+  const folder = kind === "test" ? TEST_RUNS_DIR : RUNS_DIR;
+  const file = kind === "test" ? "test_runs.json" : "runs.json";
+  return {
+    name,
+    summary: `Write a project's ${folder}/ marker (${file}) once`,
+    positionals: [],
+    options: [
+      { name: "root", type: "string", value: "<local_root>", help: "The tree's root folder (must exist)", required: true },
+      { name: "equipment", type: "string", value: "<ID>", help: "Equipment id; its folder must exist under the root", required: true },
+      { name: "project", type: "string", value: "<name>", help: "Project folder name (created when missing)", required: true },
+    ],
+    description: [
+      `Writes <local_root>/<ID>/<project>/${folder}/.exlab-wizard/${file}, marking the`,
+      `project's ${folder}/ subtree as ${kind === "test" ? "test-only" : "experimental-only"}. The marker is written once: when it`,
+      "exists already nothing changes and the existing marker is shown. The equipment folder",
+      "must exist (run `exlab-cache sync` first), so a mistyped id does not start a new tree.",
+    ].join("\n"),
+    example: `${name} --root /data/lab --equipment CONFOCAL_01 --project PROJ-0042`,
+    async run(args, io) {
+      const json = switchOn(args, "json");
+      const root = requiredOption(args, "root");
+      const equipment = requiredOption(args, "equipment");
+      const project = requiredOption(args, "project");
+      let path: string;
+      try {
+        path = kind === "test" ? testRunsMarkerPath(root, equipment, project) : runsMarkerPath(root, equipment, project);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        const flags: Record<string, string> = { localRoot: "--root", equipmentId: "--equipment", project: "--project" };
+        const message = err.issues.map((i) => i.message.replace(`\`${i.path}\``, `\`${flags[i.path] ?? i.path}\``)).join("; ");
+        throw new UsageError(message, name);
+      }
+      await requireDir(root, "the root folder");
+      await requireDir(join(root, equipment), `equipment folder \`${equipment}\``);
+      const warnings = warningSink(io, json);
+      const writer = new EquipmentCacheWriter({ onWarning: warnings.add });
+      const payload = { project, equipment };
+      const created = kind === "test" ? await writer.writeTestRunsMarker(path, payload) : await writer.writeRunsMarker(path, payload);
+      let marker: MarkerJson | undefined;
+      let problem: ExlabCacheError | undefined;
+      try {
+        marker = kind === "test" ? await writer.readTestRunsMarker(path) : await writer.readRunsMarker(path);
+      } catch (err) {
+        const e = fromOsError(err, path);
+        if (!(e instanceof ExlabCacheError)) throw err;
+        problem = e;
+      }
+      const status = created ? "created" : "already_present";
+      if (json) {
+        printJson(io, { path, status, marker: marker ?? null, error: problem?.toEnvelope().error ?? null, warnings: warnings.list });
+      } else {
+        const s = styleFor(io, "stdout");
+        io.stdout.write(`${created ? s.green("created") : s.dim("already present")}  ${path}\n`);
+        if (marker !== undefined) printRecord(io, marker);
+        if (problem !== undefined) printError(io, problem, false);
+      }
+      return problem === undefined ? EXIT_OK : EXIT_PROBLEMS;
+    },
+  };
+}

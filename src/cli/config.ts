@@ -1,0 +1,187 @@
+/**
+ * Reading the equipment entries of an ExLab Wizard `config.yaml` (§9): only
+ * `equipment[]` and `paths.local_root` are looked at; every other section is
+ * left alone, whatever it holds. Each entry is checked on its own so that
+ * one bad entry does not stop the others, and every problem carries the line
+ * and column the YAML parser gives for it.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import type { Node, YAMLMap } from "yaml";
+import type { EquipmentInput } from "../schema/equipment.js";
+import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
+import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
+
+/** One `equipment[]` entry as found in the file. */
+export interface ConfigEntry {
+  /** Index in `equipment[]`, from 0. */
+  index: number;
+  /** Where the entry starts. */
+  position: ConfigPosition | undefined;
+  /** The entry's `id` when it is a string (valid or not). */
+  id: string | undefined;
+  /** The `equipment.json` fields, when the entry is valid. */
+  input: EquipmentInput | undefined;
+  /** Every problem of the entry; empty when it is valid. */
+  errors: ConfigError[];
+}
+
+/** The equipment section of a config file. */
+export interface EquipmentConfig {
+  /** The file, as given. */
+  file: string;
+  /** Every entry, in file order. */
+  entries: ConfigEntry[];
+}
+
+/**
+ * Read and check the equipment entries of `file`.
+ *
+ * An entry is valid when its `id` follows the equipment id grammar, its
+ * `label` and `nas_root` are non-empty strings, it has a non-empty
+ * `local_root` (its own, else `paths.local_root`), and no other entry has
+ * the same id (every entry sharing an id is invalid: nothing says which one
+ * is meant).
+ *
+ * @throws {@link InputError} when the file cannot be read.
+ * @throws {@link ConfigError} `yaml_syntax_error` when the file is not YAML,
+ *   `config_invalid` when it has no `equipment` list.
+ * @example
+ * ```ts
+ * const { entries } = await readEquipmentConfig("/etc/exlab-wizard/config.yaml");
+ * for (const e of entries) if (e.input) console.log(e.input.id);
+ * ```
+ */
+export async function readEquipmentConfig(file: string): Promise<EquipmentConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw fromOsError(err, file);
+  }
+  // Loaded here rather than at the top: only sync needs a YAML parser, and
+  // loading it costs the other commands' start-up more than all else.
+  const { LineCounter, isMap, isSeq, parseDocument } = await import("yaml");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (node: Node | null | undefined): ConfigPosition | undefined => {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const { line, col } = lines.linePos(syntax.pos[0]);
+    throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, {
+      position: { line, column: col },
+      details: { yaml_code: syntax.code },
+    });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Alias bombs and the like: the parser refuses to expand them.
+    throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!isPlainObject(data) || !isMap(doc.contents)) {
+    throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(data)}`, { position: at(doc.contents) });
+  }
+  const seqNode = doc.contents.get("equipment", true);
+  const list = data["equipment"];
+  if (list === undefined || list === null) {
+    throw new ConfigError("config_invalid", file, "Expected an `equipment` list, found none", { field: "equipment" });
+  }
+  if (!Array.isArray(list) || !isSeq(seqNode)) {
+    throw new ConfigError("config_invalid", file, `Expected \`equipment\` to be a list, got ${describe(list)}`, { field: "equipment", position: at(seqNode) });
+  }
+  const fallbackRoot = isPlainObject(data["paths"]) ? data["paths"]["local_root"] : undefined;
+  const entries = list.map((value: unknown, index) => {
+    const node = seqNode.items[index] as Node | undefined;
+    return checkEntry(file, at(node), isMap(node) ? node : undefined, value, index, fallbackRoot, at);
+  });
+  markDuplicates(file, entries);
+  return { file, entries };
+}
+
+type At = (node: Node | null | undefined) => ConfigPosition | undefined;
+
+function checkEntry(
+  file: string,
+  position: ConfigPosition | undefined,
+  node: YAMLMap | undefined,
+  value: unknown,
+  index: number,
+  fallbackRoot: unknown,
+  at: At,
+): ConfigEntry {
+  const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
+  const prefix = `equipment.${index}`;
+  if (!isPlainObject(value) || node === undefined) {
+    entry.errors.push(new ConfigError("validation_failed", file, `Expected an equipment entry (a mapping), got ${describe(value)}`, { field: prefix, position: entry.position }));
+    return entry;
+  }
+  const problem = (key: string, expected: string): void => {
+    const valueNode = node.get(key, true) as Node | undefined;
+    entry.errors.push(
+      new ConfigError("validation_failed", file, `Expected \`${key}\` to be ${expected}, got ${describe(value[key])}`, {
+        field: `${prefix}.${key}`,
+        position: at(valueNode) ?? entry.position,
+        details: { expected, received: describe(value[key]) },
+      }),
+    );
+  };
+  const id = value["id"];
+  if (typeof id === "string") entry.id = id;
+  if (!isEquipmentId(id)) problem("id", `a string matching ${ID_PATTERN} (max ${ID_MAX})`);
+  const label = value["label"];
+  if (!isText(label)) problem("label", "a non-empty string");
+  let localRoot = value["local_root"];
+  if (localRoot === undefined || localRoot === null) {
+    if (isText(fallbackRoot)) localRoot = fallbackRoot;
+    else problem("local_root", "a non-empty string (or `paths.local_root` set)");
+  } else if (!isText(localRoot)) problem("local_root", "a non-empty string");
+  const nasRoot = value["nas_root"];
+  if (!isText(nasRoot)) problem("nas_root", "a non-empty string");
+  if (entry.errors.length === 0 && isText(id) && isText(label) && isText(localRoot) && isText(nasRoot)) {
+    entry.input = { id, label, configured_local_root: localRoot, configured_nas_root: nasRoot };
+  }
+  return entry;
+}
+
+function markDuplicates(file: string, entries: ConfigEntry[]): void {
+  const byId = new Map<string, ConfigEntry[]>();
+  for (const e of entries) {
+    if (e.id === undefined) continue;
+    const same = byId.get(e.id);
+    if (same === undefined) byId.set(e.id, [e]);
+    else same.push(e);
+  }
+  for (const [id, same] of byId) {
+    if (same.length < 2) continue;
+    for (const e of same) {
+      const others = same
+        .filter((o) => o !== e)
+        .map((o) => `equipment.${o.index}${o.position === undefined ? "" : ` (line ${o.position.line})`}`)
+        .join(", ");
+      e.errors.push(
+        new ConfigError("duplicate_id", file, `\`${id}\` is also the id of ${others}; ids must be unique, so none of them is synced`, {
+          field: `equipment.${e.index}.id`,
+          position: e.position,
+          details: { id },
+        }),
+      );
+      e.input = undefined;
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0;
+}

@@ -1,0 +1,92 @@
+/**
+ * What a command may touch of the outside world, handed in by the caller so
+ * the whole tool runs in-process as well as from the binary: two writers,
+ * the environment, whether each stream is a terminal, and a clock for
+ * deciding when a walk is slow enough to show progress.
+ *
+ * @module
+ */
+
+/** Anything with a `write(text)`: `process.stdout`, a test's collector. */
+export interface Writer {
+  write(text: string): unknown;
+}
+
+/** The world a command runs in. */
+export interface CliIo {
+  /** Results: human text or the `--json` document. */
+  stdout: Writer;
+  /** Errors, warnings and progress. */
+  stderr: Writer;
+  /** Read for `NO_COLOR`. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether each stream is a terminal: colours and progress only then. */
+  isTTY: { stdout: boolean; stderr: boolean };
+  /**
+   * Monotonic milliseconds, for the progress display's timing.
+   * @default performance.now
+   */
+  now?: () => number;
+}
+
+/** ANSI styling that turns itself off when the stream is not a terminal. */
+export interface Style {
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  red: (text: string) => string;
+  green: (text: string) => string;
+  yellow: (text: string) => string;
+}
+
+const plain: Style = { bold: id, dim: id, red: id, green: id, yellow: id };
+
+function id(text: string): string {
+  return text;
+}
+
+function sgr(open: number, close: number): (text: string) => string {
+  return (text) => `\x1b[${open}m${text}\x1b[${close}m`;
+}
+
+const ansi: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39) };
+
+/**
+ * The style for a stream: colours only on a terminal and never when
+ * `NO_COLOR` is set to a non-empty value (https://no-color.org).
+ *
+ * @example
+ * ```ts
+ * const s = styleFor(io, "stdout");
+ * io.stdout.write(s.green("created") + "\n");
+ * ```
+ */
+export function styleFor(io: CliIo, stream: "stdout" | "stderr"): Style {
+  const noColor = io.env["NO_COLOR"];
+  if (noColor !== undefined && noColor !== "") return plain;
+  return io.isTTY[stream] ? ansi : plain;
+}
+
+/**
+ * Write one JSON document and a newline to stdout.
+ *
+ * @example
+ * ```ts
+ * printJson(io, { status: "created" });
+ * ```
+ */
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * `n` and the noun, singular or plural as `n` asks.
+ *
+ * @example
+ * ```ts
+ * count(1, "project"); // "1 project"
+ * count(3, "entry", "entries"); // "3 entries"
+ * ```
+ */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

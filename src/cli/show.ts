@@ -1,0 +1,72 @@
+/**
+ * `exlab-cache show`: decode and validate one cache file and print it.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import { EQUIPMENT_FILE, RUNS_FILE, TEST_RUNS_FILE } from "../cache/paths.js";
+import { ExlabCacheError } from "../errors.js";
+import { readCacheFile } from "../fs/read.js";
+import { parseEquipment } from "../schema/equipment.js";
+import { parseMarker } from "../schema/marker.js";
+import { decodeJsonObject } from "../schema/_decode.js";
+import { switchOn, type Command } from "./command.js";
+import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
+import { printJson, styleFor } from "./io.js";
+import { printRecord } from "./record.js";
+
+const PARSERS: Readonly<Record<string, (bytes: Buffer, path: string) => object>> = {
+  [EQUIPMENT_FILE]: (b, p) => parseEquipment(b, p),
+  [TEST_RUNS_FILE]: (b, p) => parseMarker(b, "test", p),
+  [RUNS_FILE]: (b, p) => parseMarker(b, "experimental", p),
+};
+
+/** The `show` command. */
+export const showCommand: Command = {
+  name: "show",
+  summary: "Decode, validate and print one cache file",
+  positionals: ["<file>"],
+  options: [],
+  description: [
+    "Reads one equipment.json, test_runs.json or runs.json (the kind is chosen by the file",
+    "name), checks it against its schema and the schema-major policy, and prints its fields.",
+    "Fields added by a newer minor version are listed too. A file of another schema major or",
+    "one that breaks its schema is reported with its error code and field (exit 1).",
+  ].join("\n"),
+  example: "show /data/lab/CONFOCAL_01/.exlab-wizard/equipment.json",
+  async run(args, io) {
+    const json = switchOn(args, "json");
+    const file = args.positionals[0] ?? "";
+    const parse = PARSERS[basename(file)];
+    if (parse === undefined) {
+      throw new UsageError(`Expected a file named ${EQUIPMENT_FILE}, ${TEST_RUNS_FILE} or ${RUNS_FILE}, got \`${basename(file)}\``, "show");
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readCacheFile(file);
+    } catch (err) {
+      throw fromOsError(err, file);
+    }
+    let record: object;
+    try {
+      record = parse(bytes, file);
+    } catch (err) {
+      if (!(err instanceof ExlabCacheError)) throw err;
+      printError(io, err, json);
+      return EXIT_PROBLEMS;
+    }
+    // Fields a newer minor wrote: valid, kept by writers, shown apart.
+    const extra = Object.fromEntries(Object.entries(decodeJsonObject(bytes, file)).filter(([k]) => !Object.hasOwn(record, k)));
+    if (json) {
+      printJson(io, { path: file, kind: basename(file, ".json"), record, other_fields: extra });
+    } else {
+      io.stdout.write(`${styleFor(io, "stdout").bold(file)}\n`);
+      printRecord(io, record);
+      if (Object.keys(extra).length > 0) {
+        io.stdout.write("  other fields (from a newer minor version):\n");
+        printRecord(io, extra);
+      }
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * Running the real compiled `exlab-cache` binary in a child process, in a
+ * chosen working directory, always reaped when the test ends.
+ */
+import { spawn } from "node:child_process";
+import type { TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+
+/** The compiled binary, `dist/cli/bin.js` at the package root. */
+export const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
+
+/** The package root (where `examples/` lives). */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node <command> ...args` with `cwd` and extra `env`; resolve when it exits. */
+export function runNodeIn(t: TestContext, command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  const env = { ...process.env, ...options.env };
+  // A colour or progress setting of the caller's must not leak into the child.
+  if (options.env?.["NO_COLOR"] === undefined) delete env["NO_COLOR"];
+  const child = spawn(process.execPath, [command, ...args], { cwd: options.cwd ?? PACKAGE_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Run the binary with `args`. */
+export function cli(t: TestContext, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return runNodeIn(t, BIN, args, options);
+}
+
+/** Parse a run's stdout as JSON (failing with the output shown when it is not). */
+export function stdoutJson(run: CliRun): unknown {
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr}`);
+  }
+}
