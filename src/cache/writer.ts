@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { ExlabCacheError, FileTooLargeError, LockError, WriteFailedError, errnoCode } from "../errors.js";
 import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
@@ -80,6 +80,30 @@ const EQUIPMENT_ORDER = [
 ] as const satisfies readonly (keyof EquipmentJson)[];
 const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
 
+/** OS errors that mean the storage refuses writes, whichever file met them first. */
+const STORAGE_REFUSALS = new Set(["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO"]);
+
+/**
+ * Make every failure of a write call a structured error. An OS error from a
+ * step around the replace (listing the folder, reading the current file,
+ * checking for a marker) becomes `write_failed` naming `path`. So does a lock
+ * that could not be taken because the storage refuses writes: on a read-only
+ * mount the sidecar is refused before anything else, and "read-only" is
+ * what the caller must act on, not "cannot lock".
+ */
+function asWriteFailure(path: string, err: unknown): unknown {
+  if (err instanceof LockError) {
+    const code = errnoCode(err.cause);
+    return code !== undefined && STORAGE_REFUSALS.has(code) ? new WriteFailedError(path, syscallOf(err.cause), err.cause) : err;
+  }
+  if (err instanceof ExlabCacheError || errnoCode(err) === undefined) return err;
+  return new WriteFailedError(path, syscallOf(err), err);
+}
+
+function syscallOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).syscall ?? "unknown";
+}
+
 /**
  * Reads and writes the equipment-level cache files. Instances hold only
  * options; one can serve any number of files and concurrent calls.
@@ -130,7 +154,9 @@ export class EquipmentCacheWriter {
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
-   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @throws {@link WriteFailedError} for any OS failure on the way (full disk,
+   *   I/O error...), a refused sidecar included (read-only mount, no permission).
+   * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
    * @example
    * ```ts
    * const written = await writer.writeEquipment(path, { id: "CONFOCAL_01", label: "Confocal 1",
@@ -140,6 +166,14 @@ export class EquipmentCacheWriter {
    */
   async writeEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentJson> {
     const input = validateEquipmentInput(payload);
+    try {
+      return await this.#writeEquipmentLocked(path, input, options);
+    } catch (err) {
+      throw asWriteFailure(path, err);
+    }
+  }
+
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
     return withFileLock(
       path,
       async () => {
@@ -221,7 +255,8 @@ export class EquipmentCacheWriter {
    *
    * @returns `true` when this call created the file, `false` when it existed.
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
-   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @throws {@link WriteFailedError} for any OS failure on the way, as {@link writeEquipment}.
+   * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
    * @example
    * ```ts
    * const created = await writer.writeTestRunsMarker(testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042"),
@@ -275,6 +310,14 @@ export class EquipmentCacheWriter {
 
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     const input = validateMarkerInput(payload, kind);
+    try {
+      return await this.#writeMarkerLocked(kind, path, input, options);
+    } catch (err) {
+      throw asWriteFailure(path, err);
+    }
+  }
+
+  async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     return withFileLock(
       path,
       async () => {
