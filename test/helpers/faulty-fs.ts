@@ -6,8 +6,10 @@
  */
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import type { PathLike } from "node:fs";
-import type { FileSystem } from "exlab-cache";
+import { constants, type PathLike } from "node:fs";
+import { dirname } from "node:path";
+import assert from "node:assert/strict";
+import { WriteFailedError, type FileSystem } from "exlab-cache";
 
 /** Node's own `fs/promises`, as a `FileSystem` (the library's default is not exported). */
 export const realFs: FileSystem = {
@@ -111,4 +113,35 @@ export function faultyFs(rule: FaultRule): { fs: FileSystem; calls: FsCall[] } {
     },
   };
   return { fs, calls };
+}
+
+/** Assert `err` is the structured write failure the issue asks for. */
+export function assertWriteFailed(err: unknown, path: string, osCode: string, syscall: string): true {
+  assert.ok(err instanceof WriteFailedError, `expected a WriteFailedError, got ${String(err)}`);
+  assert.equal(err.code, "write_failed");
+  assert.equal(err.path, path);
+  assert.equal(err.osCode, osCode);
+  assert.equal(err.syscall, syscall);
+  assert.ok(err.message.includes(path), `the message does not name ${path}: ${err.message}`);
+  const envelope = err.toEnvelope().error;
+  assert.equal(envelope.code, "write_failed");
+  assert.equal(envelope.details?.["path"], path);
+  assert.equal(envelope.details?.["os_code"], osCode);
+  return true;
+}
+
+const WRITE_FLAGS = constants.O_CREAT | constants.O_WRONLY | constants.O_RDWR;
+
+/**
+ * A rule for storage that refuses changes with `code` (EACCES, EROFS): in
+ * `dir` itself, or anywhere below it with `deep`, creating, opening for
+ * writing, renaming, linking and removing fail; reading works.
+ */
+export function refuseChanges(dir: string, code: string, deep = false): FaultRule {
+  return (op, path, flags) => {
+    const inside = deep ? path === dir || path.startsWith(`${dir}/`) : dirname(path) === dir || path === dir;
+    if (!inside) return undefined;
+    if (op === "open") return (flags ?? 0) & WRITE_FLAGS ? code : undefined;
+    return ["rename", "unlink", "link", "mkdir"].includes(op) ? code : undefined;
+  };
 }
