@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ExlabCacheError, FileTooLargeError, LockError, WriteFailedError, errnoCode } from "../errors.js";
-import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
+import { ExlabCacheError, FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
+import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
@@ -98,6 +98,25 @@ function asWriteFailure(path: string, err: unknown): unknown {
   }
   if (err instanceof ExlabCacheError || errnoCode(err) === undefined) return err;
   return new WriteFailedError(path, syscallOf(err), err);
+}
+
+/**
+ * Whether a marker is already at `path`. Only a regular file counts: a
+ * symlink (dangling or not), a folder or a FIFO planted there is no marker a
+ * reader could read, so answering "already written" would hide it.
+ *
+ * @throws {@link NotRegularFileError} for anything else at `path`.
+ */
+async function markerPresent(fs: FileSystem, path: string): Promise<boolean> {
+  let st;
+  try {
+    st = await fs.lstat(path);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return false;
+    throw err;
+  }
+  if (st.isFile()) return true;
+  throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
 }
 
 function syscallOf(err: unknown): string {
@@ -256,7 +275,9 @@ export class EquipmentCacheWriter {
    * @returns `true` when this call created the file, `false` when it existed.
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
    * @throws {@link WriteFailedError} for any OS failure on the way, as {@link writeEquipment}.
-   * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
+   * @throws {@link NotRegularFileError} when a symlink, folder or other
+   *   non-file sits at `path`; it is left as it is.
+   * @throws {@link LockTimeoutError}, {@link LockError}
    * @example
    * ```ts
    * const created = await writer.writeTestRunsMarker(testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042"),
@@ -324,7 +345,7 @@ export class EquipmentCacheWriter {
         const fs = this.#fs;
         await sweepStaleTemps(path, fs, this.#warn);
         // Checked under the lock, so two first writers cannot both see "absent".
-        if (await pathExists(fs, path)) return false;
+        if (await markerPresent(fs, path)) return false;
         const record: MarkerJson = {
           schema_version: SCHEMA_VERSION,
           run_kind: kind,
