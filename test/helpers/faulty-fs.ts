@@ -4,23 +4,12 @@
  * rule turns into an operating-system error. File handles are the real ones,
  * wrapped so that `write`/`writeFile` and `sync`/`datasync` can fail too.
  */
+import assert from "node:assert/strict";
+import { constants, type PathLike } from "node:fs";
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { constants, type PathLike } from "node:fs";
 import { dirname } from "node:path";
-import assert from "node:assert/strict";
 import { WriteFailedError, type FileSystem } from "exlab-cache";
-
-/** Node's own `fs/promises`, as a `FileSystem` (the library's default is not exported). */
-export const realFs: FileSystem = {
-  open: fsp.open,
-  rename: fsp.rename,
-  unlink: fsp.unlink,
-  mkdir: fsp.mkdir,
-  readdir: fsp.readdir,
-  lstat: fsp.lstat,
-  link: fsp.link,
-};
 
 /** The calls a rule can fail. `write` and `sync` are calls on a handle, named by the path it was opened at. */
 export type FaultOp = "open" | "rename" | "unlink" | "mkdir" | "readdir" | "lstat" | "link" | "write" | "sync";

@@ -20,7 +20,8 @@ import { Lane, type TortureStats } from "./_torture-lane.js";
 
 const SEED = process.env["EXLAB_TORTURE_SEED"] === undefined ? randomInt(2 ** 31) : Number(process.env["EXLAB_TORTURE_SEED"]);
 const MIN_KILLS = 200;
-const KILLS = Math.max(MIN_KILLS, Number(process.env["EXLAB_TORTURE_KILLS"] ?? MIN_KILLS));
+const REQUESTED_KILLS = Number(process.env["EXLAB_TORTURE_KILLS"] ?? MIN_KILLS);
+const KILLS = Number.isFinite(REQUESTED_KILLS) ? Math.max(MIN_KILLS, Math.ceil(REQUESTED_KILLS)) : MIN_KILLS;
 // Two lanes (two equipment files, each with its own writers) keep both cores
 // busy: most of a round is the children's start-up.
 const LANES = ["CRASH_A", "CRASH_B"] as const;
