@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { FileTooLargeError, ValidationError, errnoCode, type ExlabCacheError } from "../errors.js";
-import { describe, isTimestamp } from "../schema/_fields.js";
-import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
+import { ExlabCacheError, FileTooLargeError, LockError, NotRegularFileError, ValidationError, WriteFailedError, errnoCode } from "../errors.js";
+import { describe } from "../schema/_fields.js";
+import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
@@ -81,6 +81,49 @@ const EQUIPMENT_ORDER = [
 ] as const satisfies readonly (keyof EquipmentJson)[];
 const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
 
+/** OS errors that mean the storage refuses writes, whichever file met them first. */
+const STORAGE_REFUSALS = new Set(["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO"]);
+
+/**
+ * Make every failure of a write call a structured error. An OS error from a
+ * step around the replace (listing the folder, reading the current file,
+ * checking for a marker) becomes `write_failed` naming `path`. So does a lock
+ * that could not be taken because the storage refuses writes: on a read-only
+ * mount the sidecar is refused before anything else, and "read-only" is
+ * what the caller must act on, not "cannot lock".
+ */
+function asWriteFailure(path: string, err: unknown): unknown {
+  if (err instanceof LockError) {
+    const code = errnoCode(err.cause);
+    return code !== undefined && STORAGE_REFUSALS.has(code) ? new WriteFailedError(path, syscallOf(err.cause), err.cause) : err;
+  }
+  if (err instanceof ExlabCacheError || errnoCode(err) === undefined) return err;
+  return new WriteFailedError(path, syscallOf(err), err);
+}
+
+/**
+ * Whether a marker is already at `path`. Only a regular file counts: a
+ * symlink (dangling or not), a folder or a FIFO planted there is no marker a
+ * reader could read, so answering "already written" would hide it.
+ *
+ * @throws {@link NotRegularFileError} for anything else at `path`.
+ */
+async function markerPresent(fs: FileSystem, path: string): Promise<boolean> {
+  let st;
+  try {
+    st = await fs.lstat(path);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return false;
+    throw err;
+  }
+  if (st.isFile()) return true;
+  throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
+}
+
+function syscallOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).syscall ?? "unknown";
+}
+
 /**
  * Reads and writes the equipment-level cache files. Instances hold only
  * options; one can serve any number of files and concurrent calls.
@@ -115,12 +158,18 @@ export class EquipmentCacheWriter {
 
   #now(): string {
     const now = this.#clock();
-    const stamp = now instanceof Date && !Number.isNaN(now.getTime()) ? formatTimestamp(now) : "";
-    if (!isTimestamp(stamp)) {
-      const issue = { path: "clock", expected: "a Date between years 0000 and 9999", received: describe(now), message: "The writer's clock returned a time that cannot be written as YYYY-MM-DDTHH:MM:SSZ" };
-      throw new ValidationError([issue], { what: "clock value" });
+    try {
+      if (now instanceof Date) return formatTimestamp(now);
+    } catch {
+      // an invalid date or one outside years 0000-9999: reported below
     }
-    return stamp;
+    const issue = {
+      path: "clock",
+      expected: "a Date between years 0000 and 9999",
+      received: now instanceof Date ? String(now.getTime()) : describe(now),
+      message: "The writer's clock returned a time that cannot be written as YYYY-MM-DDTHH:MM:SSZ",
+    };
+    throw new ValidationError([issue], { what: "clock value" });
   }
 
   /**
@@ -137,7 +186,9 @@ export class EquipmentCacheWriter {
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
-   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @throws {@link WriteFailedError} for any OS failure on the way (full disk,
+   *   I/O error...), a refused sidecar included (read-only mount, no permission).
+   * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
    * @example
    * ```ts
    * const written = await writer.writeEquipment(path, { id: "CONFOCAL_01", label: "Confocal 1",
@@ -147,6 +198,14 @@ export class EquipmentCacheWriter {
    */
   async writeEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentJson> {
     const input = validateEquipmentInput(payload);
+    try {
+      return await this.#writeEquipmentLocked(path, input, options);
+    } catch (err) {
+      throw asWriteFailure(path, err);
+    }
+  }
+
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
     return withFileLock(
       path,
       async () => {
@@ -228,7 +287,10 @@ export class EquipmentCacheWriter {
    *
    * @returns `true` when this call created the file, `false` when it existed.
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
-   * @throws {@link LockTimeoutError}, {@link WriteFailedError}, {@link NotRegularFileError}
+   * @throws {@link WriteFailedError} for any OS failure on the way, as {@link writeEquipment}.
+   * @throws {@link NotRegularFileError} when a symlink, folder or other
+   *   non-file sits at `path`; it is left as it is.
+   * @throws {@link LockTimeoutError}, {@link LockError}
    * @example
    * ```ts
    * const created = await writer.writeTestRunsMarker(testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042"),
@@ -282,13 +344,21 @@ export class EquipmentCacheWriter {
 
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     const input = validateMarkerInput(payload, kind);
+    try {
+      return await this.#writeMarkerLocked(kind, path, input, options);
+    } catch (err) {
+      throw asWriteFailure(path, err);
+    }
+  }
+
+  async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     return withFileLock(
       path,
       async () => {
         const fs = this.#fs;
         await sweepStaleTemps(path, fs, this.#warn);
         // Checked under the lock, so two first writers cannot both see "absent".
-        if (await pathExists(fs, path)) return false;
+        if (await markerPresent(fs, path)) return false;
         const record: MarkerJson = {
           schema_version: SCHEMA_VERSION,
           run_kind: kind,

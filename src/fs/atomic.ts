@@ -10,7 +10,7 @@ import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { WriteFailedError, errnoCode } from "../errors.js";
-import { nodeFileSystem, type FileSystem } from "./_fs.js";
+import { nodeFileSystem, pathExists, type FileSystem } from "./_fs.js";
 
 /** Options of {@link atomicWriteFile}. */
 export interface AtomicWriteOptions {
@@ -62,7 +62,16 @@ async function fsyncDir(fs: FileSystem, dir: string): Promise<void> {
  * each directory created so the new entries survive a power cut.
  */
 export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): Promise<void> {
-  const first = await fs.mkdir(dir, { recursive: true });
+  let first: string | undefined;
+  try {
+    first = await fs.mkdir(dir, { recursive: true });
+  } catch (err) {
+    // Node's recursive mkdir reports ENOENT whatever stopped it (on a
+    // read-only mount, EROFS becomes "no such file or directory"). Creating
+    // the missing levels one by one surfaces the real reason.
+    if (errnoCode(err) !== "ENOENT") throw err;
+    first = await mkdirEachLevel(dir, fs);
+  }
   if (!durable || !DIR_FSYNC) return;
   // Another process may have won the race to create `dir` and not have made
   // its entry durable yet; syncing the parent again is cheap and rare.
@@ -75,6 +84,23 @@ export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): 
     if (d === first || dirname(d) === d) break;
   }
   for (const d of chain) await fsyncDir(fs, dirname(d));
+}
+
+/** Create the missing directories of `dir` one level at a time; returns the topmost one created. */
+async function mkdirEachLevel(dir: string, fs: FileSystem): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let d = dir; !(await pathExists(fs, d)); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") throw err;
+    }
+  }
+  return missing[0];
 }
 
 /** Step names reported in {@link WriteFailedError.syscall}. */

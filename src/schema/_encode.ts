@@ -14,8 +14,19 @@ export function encodeRecord(known: readonly (readonly [string, unknown])[], ext
   return `{${parts.join(",")}}`;
 }
 
-/** `YYYY-MM-DDTHH:MM:SSZ` for `date` (§13.4), truncated to the second. */
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` for `date` (§13.4), truncated to the second.
+ *
+ * @throws RangeError for an invalid date, or one outside years 0000–9999:
+ *   `toISOString` writes those with six-digit signed years, which no reader
+ *   of the format accepts, so a writer must not put them on disk.
+ * @example
+ * ```ts
+ * formatTimestamp(new Date("2026-04-17T14:32:05.678Z")); // "2026-04-17T14:32:05Z"
+ * ```
+ */
 export function formatTimestamp(date: Date): string {
   const iso = date.toISOString(); // throws RangeError for an invalid date
+  if (iso.length !== 24) throw new RangeError(`Expected a date in years 0000-9999, got ${iso}`);
   return `${iso.slice(0, 19)}Z`;
 }

@@ -36,11 +36,19 @@ export function parseSchemaVersion(version: unknown): SchemaVersion | undefined 
   return { major: Number(m[1]), minor: Number(m[2]) };
 }
 
-/** How a found version is named in errors: the string itself, or what it was instead. */
+const FOUND_MAX = 64;
+
+/**
+ * How a found version is named in errors: the string itself (cut at 64
+ * characters), a scalar as text, or what it was instead. Never the JSON of
+ * a container: a file can nest one deeply enough to overflow the stack of
+ * `JSON.stringify`, or make it megabytes long.
+ */
 export function renderFoundVersion(version: unknown): string {
   if (version === undefined) return "missing";
-  if (typeof version === "string") return version;
-  return JSON.stringify(version) ?? typeof version;
+  if (typeof version === "string") return version.length > FOUND_MAX ? `${version.slice(0, FOUND_MAX - 3)}...` : version;
+  if (version === null || typeof version === "number" || typeof version === "boolean") return String(version);
+  return Array.isArray(version) ? "an array" : `a${typeof version === "object" ? "n object" : ` ${typeof version}`}`;
 }
 
 /**
