@@ -1,0 +1,16 @@
+/**
+ * `bench-io.js <write|read> <path> <native|nodefs>`: one atomicWriteFile or
+ * readCacheFile, through the one-job native path (Node's own fs, the
+ * default) or through node:fs call by call (an injected FileSystem), so a
+ * tracer can compare the syscalls of both.
+ */
+import * as fsp from "node:fs/promises";
+import { atomicWriteFile, readCacheFile, type FileSystem } from "exlab-cache";
+
+const [op, path, how] = process.argv.slice(2);
+const nodeFs: FileSystem = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, mkdir: fsp.mkdir, readdir: fsp.readdir, lstat: fsp.lstat, link: fsp.link };
+const options = how === "nodefs" ? { fs: nodeFs } : {};
+if (path === undefined || (how !== "native" && how !== "nodefs")) throw new Error("usage: bench-io.js <write|read> <path> <native|nodefs>");
+if (op === "write") await atomicWriteFile(path, '{"a":1}', options);
+else if (op === "read") process.stdout.write(await readCacheFile(path, options));
+else throw new Error(`unknown op ${String(op)}`);
