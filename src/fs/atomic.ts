@@ -12,6 +12,7 @@ import { basename, dirname, join } from "node:path";
 import { WriteFailedError, errnoCode } from "../errors.js";
 import { nodeFileSystem, type FileSystem } from "./_fs.js";
 import { ioBackend, systemError, type IoBackend } from "./_native.js";
+import { asLongJob } from "./_pool.js";
 
 /** Options of {@link atomicWriteFile}. */
 export interface AtomicWriteOptions {
@@ -80,14 +81,15 @@ type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-d
  * thread pool (native/io.c runs open temp O_EXCL, write, fsync, close,
  * rename, fsync dir, and removes the temp file on a failure before the
  * rename). Same steps, same order, same errors as the node:fs path below; a
- * trip to the pool per attempt instead of nine.
+ * trip to the pool per attempt instead of nine, and never so many at once
+ * that other fs calls of the process queue behind them (see _pool.ts).
  */
 async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8Array, mode: number, durable: boolean, fs: FileSystem): Promise<void> {
   const dir = dirname(path);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dir, tempFileName(basename(path)));
-    const r = await io.replaceFile(tmp, path, dir, bytes, mode, durable);
+    const r = await asLongJob(() => io.replaceFile(tmp, path, dir, bytes, mode, durable));
     if (r.errno === 0) return;
     const step = r.step as Step;
     const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dir) : systemError(r.errno, step, tmp);
