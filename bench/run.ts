@@ -4,7 +4,7 @@
  * `bench/main.ts` is its command line; the smoke test calls it directly.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderScenario, renderTargets } from "./_format.js";
 import type { ScenarioResult } from "./_model.js";
@@ -49,6 +49,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const scratch = await mkdtemp(join(options.workDir ?? tmpdir(), "exlab-bench-"));
   if (/\s/.test(scratch)) throw new Error(`the scratch directory must not contain whitespace: ${scratch}`);
   const started = new Date();
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const results: ScenarioResult[] = [];
   let machine: string;
   try {
@@ -69,10 +70,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   }
 
   const total = results.reduce((a, r) => a + r.durationMs, 0);
+  // Other work on the machine skews everything; say how busy it was.
+  const load = `load average ${loadBefore.toFixed(2)} at start, ${(loadavg()[0] ?? Number.NaN).toFixed(2)} at end`;
   const markdown = [
     "# exlab-cache benchmarks",
     "",
-    `${started.toISOString()} · ${machine}${scale === 1 ? "" : ` · scale ${scale}`}`,
+    `${started.toISOString()} · ${machine} · ${load}${scale === 1 ? "" : ` · scale ${scale}`}`,
     "",
     ...results.flatMap((r) => [renderScenario(r), ""]),
     "## Targets",
@@ -86,6 +89,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const outDir = options.outDir ?? join(PACKAGE_ROOT, "bench", "results");
   await mkdir(outDir, { recursive: true });
   const jsonPath = join(outDir, `bench-${started.toISOString().replaceAll(":", "-")}.json`);
-  await writeFile(jsonPath, `${JSON.stringify({ started: started.toISOString(), machine, scale, results })}\n`);
+  await writeFile(jsonPath, `${JSON.stringify({ started: started.toISOString(), machine, load, scale, results })}\n`);
   return { results, markdown, jsonPath, checksPassed: results.every((r) => r.checks.every((c) => c.ok)) };
 }
