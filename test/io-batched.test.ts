@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import * as fsp from "node:fs/promises";
 import { mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -17,14 +16,12 @@ import {
   WriteFailedError,
   atomicWriteFile,
   readCacheFile,
-  type FileSystem,
 } from "exlab-cache";
 import { finished, startChild, workerScript } from "./helpers/children.js";
+import { callByCallFs } from "./helpers/nodefs.js";
 import { tempDir } from "./helpers/tmp.js";
 
-/** node:fs call by call: an injected FileSystem takes the reference path. */
-const nodeFs: FileSystem = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, mkdir: fsp.mkdir, readdir: fsp.readdir, lstat: fsp.lstat, link: fsp.link };
-const PATHS = [{}, { fs: nodeFs }] as const;
+const PATHS = [{}, { fs: callByCallFs }] as const;
 
 const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx";
 const CANONICAL: Record<string, string> = {
@@ -176,7 +173,7 @@ test("the one-job read refuses what node:fs refuses, with the same errors, and r
     }
   };
   const native = await Promise.all(cases.map(([p, max]) => outcome(p, max, {})));
-  const reference = await Promise.all(cases.map(([p, max]) => outcome(p, max, { fs: nodeFs })));
+  const reference = await Promise.all(cases.map(([p, max]) => outcome(p, max, { fs: callByCallFs })));
   assert.deepEqual(native, reference);
   assert.deepEqual(native[0], { bytes: "0123456789" });
   assert.deepEqual(native[2], { bytes: "" });

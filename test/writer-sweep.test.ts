@@ -5,14 +5,13 @@
  * marker still cleans up after a writer that died.
  */
 import assert from "node:assert/strict";
-import * as fsp from "node:fs/promises";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath, type CacheWarning, type FileSystem } from "exlab-cache";
+import { callByCallFs } from "./helpers/nodefs.js";
 import { FakeClock, equipmentPayload, tempDir } from "./helpers/tmp.js";
 
-const nodeFs: FileSystem = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, mkdir: fsp.mkdir, readdir: fsp.readdir, lstat: fsp.lstat, link: fsp.link };
 
 function eio(syscall: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EIO: i/o error, ${syscall}`), { code: "EIO", syscall });
@@ -45,11 +44,11 @@ for (const failing of ["readdir", "open"] as const) {
     await new EquipmentCacheWriter().writeEquipment(path, equipmentPayload());
     const before = await readFile(path, "utf8");
     const broken: FileSystem = {
-      ...nodeFs,
-      readdir: ((p: string) => (failing === "readdir" ? Promise.reject(eio("scandir")) : nodeFs.readdir(p))) as FileSystem["readdir"],
+      ...callByCallFs,
+      readdir: ((p: string) => (failing === "readdir" ? Promise.reject(eio("scandir")) : callByCallFs.readdir(p))) as FileSystem["readdir"],
       open: ((p: string, ...rest: never[]) => {
         if (failing === "open" && p === path) return Promise.reject(eio("open"));
-        return (nodeFs.open as (...a: unknown[]) => unknown)(p, ...rest);
+        return (callByCallFs.open as (...a: unknown[]) => unknown)(p, ...rest);
       }) as FileSystem["open"],
     };
     await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeEquipment(path, equipmentPayload({ label: "Renamed" })), { code: "EIO" });
@@ -82,8 +81,8 @@ test("a marker is not created when looking for it fails, and the lock is freed",
   const root = await tempDir(t);
   const path = testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042");
   const broken: FileSystem = {
-    ...nodeFs,
-    lstat: ((p: string) => (p === path ? Promise.reject(eio("lstat")) : nodeFs.lstat(p))) as FileSystem["lstat"],
+    ...callByCallFs,
+    lstat: ((p: string) => (p === path ? Promise.reject(eio("lstat")) : callByCallFs.lstat(p))) as FileSystem["lstat"],
   };
   const payload = { project: "PROJ-0042", equipment: "CONFOCAL_01" };
   await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeTestRunsMarker(path, payload), { code: "EIO" });

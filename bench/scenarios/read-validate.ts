@@ -11,12 +11,12 @@ import { EquipmentCacheWriter } from "exlab-cache";
 import { EQUIPMENT } from "../contenders/_record.js";
 import { atLeast, rowOf, type Row } from "../_model.js";
 import { benchSource, workerScript } from "../_paths.js";
-import { runTogether, type WorkerSpec } from "../_procs.js";
+import type { WorkerSpec } from "../_procs.js";
 import { summarize } from "../_stats.js";
-import { freshDir, sized, splitCount, type BenchContext, type Scenario, type TimedRun } from "./_context.js";
+import { runInterleaved } from "./_blocks.js";
+import { freshDir, sized, type BenchContext, type Scenario } from "./_context.js";
 
 const FULL = 100_000;
-const BLOCKS = 4;
 const IN_FLIGHT = 16;
 
 interface Reader {
@@ -27,12 +27,12 @@ interface Reader {
 }
 
 const node = (impl: string, flight: number) => (_ctx: BenchContext, path: string, count: number): WorkerSpec => ({
-  label: `${impl}-${flight}`,
+  label: `read ${impl}-${flight}`,
   command: process.execPath,
   args: [workerScript("read"), impl, path, String(count), String(flight)],
 });
 const python = (flight: number) => (ctx: BenchContext, path: string, count: number): WorkerSpec => ({
-  label: `python-${flight}`,
+  label: `read python-${flight}`,
   command: ctx.python,
   args: [benchSource("recipe.py"), "read", path, String(count), String(flight)],
 });
@@ -52,30 +52,14 @@ export const readValidate: Scenario = {
     const count = sized(ctx, FULL, 32);
     const path = join(await freshDir(ctx, "read"), "equipment.json");
     await new EquipmentCacheWriter().writeEquipment(path, EQUIPMENT);
-    const blocks = splitCount(count, BLOCKS);
-    const lat = new Map<string, number[]>(READERS.map((r) => [r.key, []]));
-    const wall = new Map<string, number>(READERS.map((r) => [r.key, 0]));
-    for (const [b, n] of blocks.entries()) {
-      for (let i = 0; i < READERS.length; i++) {
-        const reader = READERS[(i + b) % READERS.length] as Reader;
-        ctx.log(`read: ${reader.key}, block ${b + 1}/${blocks.length} (${n} reads)`);
-        const [res] = await runTogether<TimedRun>([reader.spec(ctx, path, n)]);
-        if (res === undefined) throw new Error("no answer");
-        lat.get(reader.key)?.push(...res.lat);
-        wall.set(reader.key, (wall.get(reader.key) ?? 0) + (res.end - res.start));
-      }
-    }
-    const rows: Row[] = READERS.map((r) => ({
-      key: r.key,
-      name: r.name,
-      ours: r.ours,
-      summary: summarize(lat.get(r.key) ?? [], wall.get(r.key) ?? 0),
-      extra: {},
-      raw: { lat: lat.get(r.key), wallNs: wall.get(r.key) },
-    }));
+    const { blocks, byKey } = await runInterleaved(ctx, READERS, count, (r, n) => r.spec(ctx, path, n));
+    const rows: Row[] = READERS.map((r) => {
+      const { lat, wallNs } = byKey.get(r) ?? { lat: [], wallNs: 0 };
+      return { key: r.key, name: r.name, ours: r.ours, summary: summarize(lat, wallNs), extra: {}, raw: { lat, wallNs } };
+    });
     const rate = (key: string): number => rowOf(rows, key).summary.opsPerSec;
     return {
-      setup: `${count.toLocaleString("en-US")} reads of one equipment.json per reader, in ${blocks.length} interleaved blocks. Latency with ${IN_FLIGHT} in flight includes the wait for a free lane.`,
+      setup: `${count.toLocaleString("en-US")} reads of one equipment.json per reader, in ${blocks} interleaved blocks. Latency with ${IN_FLIGHT} in flight includes the wait for a free lane.`,
       rows,
       extraColumns: [],
       targets: [

@@ -4,12 +4,11 @@
  * default) or through node:fs call by call (an injected FileSystem), so a
  * tracer can compare the syscalls of both.
  */
-import * as fsp from "node:fs/promises";
-import { atomicWriteFile, readCacheFile, type FileSystem } from "exlab-cache";
+import { atomicWriteFile, readCacheFile } from "exlab-cache";
+import { callByCallFs } from "../helpers/nodefs.js";
 
 const [op, path, how] = process.argv.slice(2);
-const nodeFs: FileSystem = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, mkdir: fsp.mkdir, readdir: fsp.readdir, lstat: fsp.lstat, link: fsp.link };
-const options = how === "nodefs" ? { fs: nodeFs } : {};
+const options = how === "nodefs" ? { fs: callByCallFs } : {};
 if (path === undefined || (how !== "native" && how !== "nodefs")) throw new Error("usage: bench-io.js <write|read> <path> <native|nodefs>");
 if (op === "write") await atomicWriteFile(path, '{"a":1}', options);
 else if (op === "read") process.stdout.write(await readCacheFile(path, options));
