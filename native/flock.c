@@ -402,6 +402,9 @@ static napi_value cancel_wait(napi_env env, napi_callback_info info) {
 }
 #endif
 
+/* native/io.c: the batched replace and read (a separate concern, same addon). */
+void exlab_io_register(napi_env env, napi_value exports);
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value fn, consts;
   struct { const char *name; napi_callback cb; } fns[] = {
@@ -429,5 +432,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   CHECK(napi_set_named_property(env, exports, "errno", consts));
   CHECK(napi_get_boolean(env, waiter_supported(), &fn));
   CHECK(napi_set_named_property(env, exports, "canWait", fn));
+  exlab_io_register(env, exports);
   return exports;
 }

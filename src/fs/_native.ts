@@ -1,8 +1,10 @@
 /**
- * Loads the platform lock backend (native/flock.c) on first use, so that a
- * program that only reads cache files never needs it.
+ * Loads the native addon on first use: the platform lock backend
+ * (native/flock.c) and the batched replace and read (native/io.c). A program
+ * that only reads cache files never needs it: reads fall back to node:fs.
  */
 import { createRequire } from "node:module";
+import { getSystemErrorMap } from "node:util";
 
 /** The addon's surface; see native/flock.c for each call's contract. */
 export interface FlockBackend {
@@ -27,4 +29,53 @@ let backend: FlockBackend | undefined;
 export function flockBackend(): FlockBackend {
   backend ??= createRequire(import.meta.url)("../../build/Release/exlab_flock.node") as FlockBackend;
   return backend;
+}
+
+/** What a batched job reports; see native/io.c for each field. */
+export interface IoResult {
+  /** 0 on success, else the OS errno of the failed step. */
+  readonly errno: number;
+  /** The failed step (`open`, `write`, `fsync`, `close`, `rename`, `fsync-dir`, `fstat`, `read`). */
+  readonly step: string;
+  /** readFile: 0 regular file, 1 directory, 2 other non-regular, 3 too large. */
+  readonly kind: number;
+  /** readFile, kind 3: the size seen. */
+  readonly size: number;
+  /** readFile, kind 0: the bytes. */
+  readonly data?: Buffer;
+}
+
+/** The batched I/O of native/io.c (absent on Windows). */
+export interface IoBackend {
+  replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
+  readFile(path: string, maxBytes: number): Promise<IoResult>;
+}
+
+let io: IoBackend | null | undefined;
+
+/**
+ * The batched I/O when the addon is built and provides it, else undefined
+ * (the callers then use node:fs, which does the same steps one call each).
+ */
+export function ioBackend(): IoBackend | undefined {
+  if (io === undefined) {
+    try {
+      const nat = flockBackend() as Partial<IoBackend>;
+      io = typeof nat.replaceFile === "function" && typeof nat.readFile === "function" ? (nat as IoBackend) : null;
+    } catch {
+      io = null;
+    }
+  }
+  return io ?? undefined;
+}
+
+/** A Node-style system error (`code`, `errno`, `syscall`, `path`) for an errno the addon reported. */
+export function systemError(errno: number, syscall: string, path: string): NodeJS.ErrnoException {
+  const [code, description] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, "unknown error"];
+  const err: NodeJS.ErrnoException = new Error(`${code}: ${description}, ${syscall} '${path}'`);
+  err.errno = -errno;
+  err.code = code;
+  err.syscall = syscall;
+  err.path = path;
+  return err;
 }

@@ -11,6 +11,8 @@ import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { WriteFailedError, errnoCode } from "../errors.js";
 import { nodeFileSystem, pathExists, type FileSystem } from "./_fs.js";
+import { ioBackend, systemError, type IoBackend } from "./_native.js";
+import { asLongJob } from "./_pool.js";
 
 /** Options of {@link atomicWriteFile}. */
 export interface AtomicWriteOptions {
@@ -107,6 +109,35 @@ async function mkdirEachLevel(dir: string, fs: FileSystem): Promise<string | und
 type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
 
 /**
+ * The recipe of {@link atomicWriteFile} with each attempt as one job on the
+ * thread pool (native/io.c runs open temp O_EXCL, write, fsync, close,
+ * rename, fsync dir, and removes the temp file on a failure before the
+ * rename). Same steps, same order, same errors as the node:fs path below; a
+ * trip to the pool per attempt instead of nine, and never so many at once
+ * that other fs calls of the process queue behind them (see _pool.ts).
+ */
+async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8Array, mode: number, durable: boolean, fs: FileSystem): Promise<void> {
+  const dir = dirname(path);
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  for (let attempt = 0; ; attempt++) {
+    const tmp = join(dir, tempFileName(basename(path)));
+    const r = await asLongJob(() => io.replaceFile(tmp, path, dir, bytes, mode, durable));
+    if (r.errno === 0) return;
+    const step = r.step as Step;
+    const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dir) : systemError(r.errno, step, tmp);
+    if (step === "open" && err.code === "ENOENT" && attempt === 0) {
+      try {
+        await ensureDir(dir, fs, durable);
+      } catch (mkdirErr) {
+        throw new WriteFailedError(path, "mkdir", mkdirErr);
+      }
+    } else if (step !== "open" || err.code !== "EEXIST" || attempt > 8) {
+      throw new WriteFailedError(path, step, err);
+    }
+  }
+}
+
+/**
  * Replace `path` with `data` atomically and durably: write a uniquely named
  * temp file beside it (created with `O_EXCL`), fsync it, close it, rename it
  * over `path`, then fsync the directory so the rename itself is on disk.
@@ -131,6 +162,9 @@ export async function atomicWriteFile(
   const fs = options.fs ?? nodeFileSystem;
   const durable = options.durable ?? true;
   const mode = options.mode ?? 0o644;
+  // An injected FileSystem sees every call; Node's own goes the short way.
+  const io = fs === nodeFileSystem ? ioBackend() : undefined;
+  if (io !== undefined) return replaceInOneJob(io, path, data, mode, durable, fs);
   const dir = dirname(path);
   const name = basename(path);
 

@@ -1,0 +1,66 @@
+/**
+ * The outside programs a run needs: the C floor, compiled now with the
+ * machine's `cc` into a scratch directory, and a Python 3 with `filelock`.
+ * A missing tool stops the run with a clear message; no contender is ever
+ * silently left out.
+ */
+import { execFile } from "node:child_process";
+import { statfs } from "node:fs/promises";
+import { cpus, release } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { benchSource } from "./_paths.js";
+
+const run = promisify(execFile);
+
+/** Compile bench/floor.c into `scratch`; returns the binary's path. */
+export async function compileFloor(scratch: string, cc = "cc"): Promise<string> {
+  const out = join(scratch, "floor");
+  try {
+    await run(cc, ["-O2", "-Wall", "-Wextra", "-o", out, benchSource("floor.c")]);
+  } catch (err) {
+    throw new Error(`cannot compile the C floor with \`${cc}\`: ${(err as Error).message}`);
+  }
+  return out;
+}
+
+/** The Python and filelock versions, or a clear error when either is missing. */
+export async function checkPython(python: string): Promise<string> {
+  try {
+    const { stdout } = await run(python, ["-c", "import filelock, platform; print(platform.python_version(), filelock.__version__)"]);
+    const [py, fl] = stdout.trim().split(" ");
+    return `Python ${py ?? "?"}, filelock ${fl ?? "?"}`;
+  } catch (err) {
+    throw new Error(`cannot run \`${python}\` with the filelock package (Debian: apt-get install python3-filelock): ${(err as Error).message}`);
+  }
+}
+
+// f_type values of statfs(2) for the filesystems a lab machine is likely on.
+const FS_TYPES: Record<number, string> = {
+  0xef53: "ext4",
+  0x58465342: "xfs",
+  0x9123683e: "btrfs",
+  0x01021994: "tmpfs",
+  0x794c7630: "overlayfs",
+  0x2fc12fc1: "zfs",
+  0x6969: "nfs",
+  0xff534d42: "cifs",
+};
+
+/** The filesystem type of `dir`, by name when known. */
+export async function fsType(dir: string): Promise<string> {
+  const { type } = await statfs(dir);
+  return FS_TYPES[type] ?? `0x${type.toString(16)}`;
+}
+
+/** One line about the machine for the report header. */
+export async function machineLine(dir: string, pythonVersion: string): Promise<string> {
+  const cpu = cpus();
+  return [
+    `Node ${process.version}`,
+    pythonVersion,
+    `${process.platform} ${release()}`,
+    `${cpu.length} CPU${cpu.length === 1 ? "" : "s"} (${cpu[0]?.model.trim() ?? "unknown"})`,
+    `${await fsType(dir)} at ${dir}`,
+  ].join(" · ");
+}

@@ -1,0 +1,190 @@
+"""The Python application's cache recipe, as a bench worker.
+
+Writes follow the application's documented recipe: an exclusive
+``filelock.FileLock(path + ".lock")`` held for the read-modify-write, the old
+``first_seen_at`` read back with stdlib ``json``, a temp file from
+``tempfile.mkstemp`` in the same directory, write, fsync, ``os.replace``.
+There is no directory fsync (the application has none). Reads are the
+application's read path: ``await asyncio.to_thread(read_and_decode)``, one
+at a time or with several in flight, each decode checking field types only.
+
+Same line protocol as every bench worker: print ``ready``, wait for a line,
+answer JSON lines with CLOCK_MONOTONIC nanoseconds.
+
+    recipe.py rewrite <path> <count> <pause_ms>   "go" -> {start, end, lat}
+    recipe.py marker                              "<path> <racer>" -> {won, start, end}
+    recipe.py read <path> <count> <in_flight>     "go" -> {start, end, lat}
+"""
+
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import time
+
+from filelock import FileLock
+
+EQUIPMENT = {
+    "id": "CONFOCAL_01",
+    "label": "Confocal Microscope 1",
+    "configured_local_root": "/data/lab",
+    "configured_nas_root": "//nas01/lab",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class EquipmentRecord:
+    schema_version: str
+    id: str
+    label: str
+    configured_local_root: str
+    configured_nas_root: str
+    first_seen_at: str
+    last_modified_at: str
+
+
+def now_ns():
+    return time.monotonic_ns()
+
+
+def utc_now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def emit_line(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def emit(value):
+    emit_line(json.dumps(value, separators=(",", ":")))
+
+
+def ready_then_go():
+    emit_line("ready")
+    sys.stdin.readline()
+
+
+def atomic_write(path, text):
+    directory, name = os.path.split(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def encode(record):
+    return json.dumps(record, separators=(",", ":"))
+
+
+def rewrite_once(path):
+    with FileLock(path + ".lock"):
+        now = utc_now()
+        first_seen_at = now
+        try:
+            with open(path, encoding="utf-8") as f:
+                first_seen_at = json.load(f).get("first_seen_at", now)
+        except FileNotFoundError:
+            pass
+        record = dict(schema_version="1.0", **EQUIPMENT, first_seen_at=first_seen_at, last_modified_at=now)
+        atomic_write(path, encode(record))
+
+
+def create_marker_once(path, racer):
+    with FileLock(path + ".lock"):
+        if os.path.exists(path):
+            return False
+        record = {
+            "schema_version": "1.0",
+            "run_kind": "test",
+            "created_at": "2026-04-17T14:00:%02dZ" % racer,
+            "project": "PROJ-0042",
+            "equipment": "CONFOCAL_01",
+        }
+        atomic_write(path, encode(record))
+        return True
+
+
+def read_and_decode(path):
+    with open(path, encoding="utf-8") as f:
+        raw = json.load(f)
+    fields = {}
+    for field in dataclasses.fields(EquipmentRecord):
+        value = raw.get(field.name)
+        if not isinstance(value, str):
+            raise ValueError("%s: %s must be a string" % (path, field.name))
+        fields[field.name] = value
+    return EquipmentRecord(**fields)
+
+
+def run_rewrite(path, count, pause_ms):
+    ready_then_go()
+    lat = []
+    start = now_ns()
+    for i in range(count):
+        if i > 0 and pause_ms > 0:
+            time.sleep(pause_ms / 1000)
+        t0 = now_ns()
+        rewrite_once(path)
+        lat.append(now_ns() - t0)
+    emit({"start": start, "end": now_ns(), "lat": lat})
+
+
+def run_marker():
+    emit_line("ready")
+    for line in sys.stdin:
+        path, racer = line.split()
+        start = now_ns()
+        won = create_marker_once(path, int(racer))
+        emit({"won": 1 if won else 0, "start": start, "end": now_ns()})
+
+
+async def read_lanes(path, count, in_flight):
+    lat = [0] * count
+    state = {"next": 0}
+
+    async def lane():
+        while state["next"] < count:
+            i = state["next"]
+            state["next"] += 1
+            t0 = now_ns()
+            await asyncio.to_thread(read_and_decode, path)
+            lat[i] = now_ns() - t0
+
+    start = now_ns()
+    await asyncio.gather(*(lane() for _ in range(in_flight)))
+    return start, lat
+
+
+def run_read(path, count, in_flight):
+    ready_then_go()
+    start, lat = asyncio.run(read_lanes(path, count, max(1, in_flight)))
+    emit({"start": start, "end": now_ns(), "lat": lat})
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "rewrite":
+        run_rewrite(argv[2], int(argv[3]), int(argv[4]))
+    elif len(argv) == 2 and argv[1] == "marker":
+        run_marker()
+    elif len(argv) == 5 and argv[1] == "read":
+        run_read(argv[2], int(argv[3]), int(argv[4]))
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

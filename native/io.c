@@ -1,0 +1,352 @@
+/*
+ * exlab_io: the two short I/O sequences of the cache, each run as ONE job on
+ * libuv's thread pool instead of one job per syscall.
+ *
+ * Why: every node:fs call is a round trip main thread -> pool -> main thread
+ * (tens of microseconds on a quiet machine, much more on a busy one). The
+ * replace recipe is nine such trips and a bounded read four, which made our
+ * writes cost about three times the same syscalls in C, and made the
+ * critical section under the lock that much longer for every waiter.
+ *
+ * The sequences and their order are exactly those of the TypeScript paths in
+ * src/fs/atomic.ts and src/fs/read.ts (which remain the reference, and the
+ * path taken with an injected FileSystem). Only calls that finish on their
+ * own run here; the lock wait never does (see flock.c for why).
+ *
+ *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
+ *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
+ *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
+ *     on a failure before the rename the temp file is closed and unlinked.
+ *   readFile(path, maxBytes) -> Promise<{errno, step, kind, size, data}>
+ *     open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK) -> fstat -> pread until the size
+ *     fstat gave (or end of file, or one byte past maxBytes) -> close.
+ *     kind: 0 regular file (data set), 1 directory, 2 other non-regular,
+ *     3 larger than maxBytes (size set).
+ */
+#include <node_api.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef _WIN32
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0
+#endif
+
+enum { KIND_FILE = 0, KIND_DIRECTORY = 1, KIND_SPECIAL = 2, KIND_TOO_LARGE = 3 };
+
+typedef struct job {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *path;
+  char *tmp;    /* replace only */
+  char *dir;    /* replace only */
+  char *data;   /* replace: bytes to write (a copy); read: bytes read */
+  size_t len;
+  size_t max;   /* read only */
+  int mode;
+  int durable;
+  int err;
+  const char *step;
+  int kind;
+  double size;
+} job;
+
+static void job_free(job *j) {
+  free(j->path);
+  free(j->tmp);
+  free(j->dir);
+  free(j->data);
+  free(j);
+}
+
+static int fail(job *j, const char *step) {
+  j->err = errno != 0 ? errno : EIO;
+  j->step = step;
+  return -1;
+}
+
+static void replace_execute(napi_env env, void *arg) {
+  job *j = (job *)arg;
+  size_t off = 0;
+  int fd, dfd;
+  (void)env;
+  fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, j->mode);
+  if (fd < 0) {
+    fail(j, "open");
+    return;
+  }
+  while (off < j->len) {
+    ssize_t n = write(fd, j->data + off, j->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      fail(j, "write");
+      goto drop_fd;
+    }
+    off += (size_t)n;
+  }
+  if (j->durable && fsync(fd) != 0) {
+    fail(j, "fsync");
+    goto drop_fd;
+  }
+  if (close(fd) != 0) {
+    fail(j, "close");
+    goto drop_tmp;
+  }
+  if (rename(j->tmp, j->path) != 0) {
+    fail(j, "rename");
+    goto drop_tmp;
+  }
+  /* The rename is in the directory; only fsyncing the directory makes it
+   * survive a power cut. From here the new content is in place whatever
+   * happens, so there is nothing to undo. */
+  if (!j->durable) return;
+  dfd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    fail(j, "fsync-dir");
+    return;
+  }
+  if (fsync(dfd) != 0) {
+    fail(j, "fsync-dir");
+    close(dfd);
+    return;
+  }
+  if (close(dfd) != 0) fail(j, "fsync-dir");
+  return;
+drop_fd:
+  close(fd);
+drop_tmp:
+  unlink(j->tmp);
+}
+
+static void read_execute(napi_env env, void *arg) {
+  job *j = (job *)arg;
+  struct stat st;
+  size_t cap, len = 0;
+  int fd;
+  (void)env;
+  fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    fail(j, "open");
+    return;
+  }
+  if (fstat(fd, &st) != 0) {
+    fail(j, "fstat");
+    goto done;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    j->kind = S_ISDIR(st.st_mode) ? KIND_DIRECTORY : KIND_SPECIAL;
+    goto done;
+  }
+  if ((unsigned long long)st.st_size > j->max) {
+    j->kind = KIND_TOO_LARGE;
+    j->size = (double)st.st_size;
+    goto done;
+  }
+  /* Read until end of file, one byte past the bound at most, so a file that
+   * grew since the fstat is neither cut short nor read without limit. */
+  cap = (size_t)st.st_size + 1;
+  j->data = (char *)malloc(cap);
+  if (j->data == NULL) {
+    errno = ENOMEM;
+    fail(j, "read");
+    goto done;
+  }
+  for (;;) {
+    ssize_t n = pread(fd, j->data + len, cap - len, (off_t)len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      fail(j, "read");
+      goto done;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+    if (len > j->max) {
+      j->kind = KIND_TOO_LARGE;
+      j->size = (double)len;
+      goto done;
+    }
+    /* Writers replace cache files by rename and never change an inode in
+     * place, so having read the size fstat gave is having read it all. */
+    if (len == (size_t)st.st_size) break;
+    if (len == cap) {
+      size_t bigger = cap * 2 < j->max + 1 ? cap * 2 : j->max + 1;
+      char *grown = (char *)realloc(j->data, bigger);
+      if (grown == NULL) {
+        errno = ENOMEM;
+        fail(j, "read");
+        goto done;
+      }
+      j->data = grown;
+      cap = bigger;
+    }
+  }
+  j->len = len;
+done:
+  if (close(fd) != 0 && j->err == 0) fail(j, "close");
+}
+
+static napi_status set_num(napi_env env, napi_value obj, const char *name, double v) {
+  napi_value val;
+  napi_status s = napi_create_double(env, v, &val);
+  return s == napi_ok ? napi_set_named_property(env, obj, name, val) : s;
+}
+
+/* Always resolves (never rejects): failures are data the TypeScript side
+ * turns into the same errors as its own path. */
+static void job_complete(napi_env env, napi_status status, void *arg) {
+  job *j = (job *)arg;
+  napi_value out, val;
+  if (env != NULL && napi_create_object(env, &out) == napi_ok) {
+    if (status != napi_ok && j->err == 0) {
+      j->err = ECANCELED;
+      j->step = "queue";
+    }
+    set_num(env, out, "errno", j->err);
+    set_num(env, out, "kind", j->kind);
+    set_num(env, out, "size", j->size);
+    if (napi_create_string_utf8(env, j->step != NULL ? j->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
+      napi_set_named_property(env, out, "step", val);
+    }
+    if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE &&
+        napi_create_buffer_copy(env, j->len, j->len > 0 ? j->data : "", NULL, &val) == napi_ok) {
+      napi_set_named_property(env, out, "data", val);
+    }
+    napi_resolve_deferred(env, j->deferred, out);
+  }
+  napi_delete_async_work(env, j->work);
+  job_free(j);
+}
+
+/* A malloc'd UTF-8 copy of a JS string, or NULL (with a pending exception). */
+static char *dup_string(napi_env env, napi_value v) {
+  size_t len = 0;
+  char *out;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: expected a string");
+    return NULL;
+  }
+  out = (char *)malloc(len + 1);
+  if (out == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, v, out, len + 1, &len);
+  if (strlen(out) != len) { /* an embedded NUL would silently cut the path */
+    free(out);
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: path contains a NUL byte");
+    return NULL;
+  }
+  return out;
+}
+
+static napi_value queue_job(napi_env env, job *j, const char *name, napi_async_execute_callback execute) {
+  napi_value promise, resource;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource) != napi_ok ||
+      napi_create_async_work(env, NULL, resource, execute, job_complete, j, &j->work) != napi_ok) {
+    job_free(j);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_io: cannot create the job");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    job_free(j);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab_io: cannot queue the job");
+    return NULL;
+  }
+  return promise;
+}
+
+static napi_value replace_file(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  job *j;
+  void *bytes = NULL;
+  size_t len = 0;
+  bool durable = true, is_typed = false;
+  napi_typedarray_type type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+      napi_is_typedarray(env, argv[3], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[3], &type, &len, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: replaceFile(tmp, path, dir, Uint8Array, mode, durable)");
+    return NULL;
+  }
+  j = (job *)calloc(1, sizeof *j);
+  if (j == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    return NULL;
+  }
+  if ((j->tmp = dup_string(env, argv[0])) == NULL || (j->path = dup_string(env, argv[1])) == NULL ||
+      (j->dir = dup_string(env, argv[2])) == NULL || napi_get_value_int32(env, argv[4], &j->mode) != napi_ok ||
+      napi_get_value_bool(env, argv[5], &durable) != napi_ok) {
+    job_free(j);
+    return NULL;
+  }
+  /* A copy: the pool thread must not touch memory the JS heap may move or
+   * free. Cache records are a few hundred bytes. */
+  j->data = (char *)malloc(len > 0 ? len : 1);
+  if (j->data == NULL) {
+    job_free(j);
+    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    return NULL;
+  }
+  if (len > 0) memcpy(j->data, bytes, len);
+  j->len = len;
+  j->durable = durable ? 1 : 0;
+  return queue_job(env, j, "exlab-cache:replace", replace_execute);
+}
+
+static napi_value read_file(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  double max = 0;
+  job *j;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_double(env, argv[1], &max) != napi_ok || !(max >= 0)) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: readFile(path, maxBytes >= 0)");
+    return NULL;
+  }
+  /* "No real bound" (Infinity, or more than memory) reads like the largest. */
+  if (max > (double)(SIZE_MAX / 2)) max = (double)(SIZE_MAX / 2);
+  j = (job *)calloc(1, sizeof *j);
+  if (j == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    return NULL;
+  }
+  if ((j->path = dup_string(env, argv[0])) == NULL) {
+    job_free(j);
+    return NULL;
+  }
+  j->max = (size_t)max;
+  return queue_job(env, j, "exlab-cache:read", read_execute);
+}
+
+void exlab_io_register(napi_env env, napi_value exports) {
+  napi_value fn;
+  if (napi_create_function(env, "replaceFile", NAPI_AUTO_LENGTH, replace_file, NULL, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "replaceFile", fn);
+  }
+  if (napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "readFile", fn);
+  }
+}
+
+#else /* _WIN32: no batched I/O; the TypeScript paths do the work. */
+
+void exlab_io_register(napi_env env, napi_value exports) {
+  (void)env;
+  (void)exports;
+}
+
+#endif
