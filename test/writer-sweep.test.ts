@@ -51,7 +51,7 @@ for (const failing of ["readdir", "open"] as const) {
         return (callByCallFs.open as (...a: unknown[]) => unknown)(p, ...rest);
       }) as FileSystem["open"],
     };
-    await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeEquipment(path, equipmentPayload({ label: "Renamed" })), { code: "EIO" });
+    await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeEquipment(path, equipmentPayload({ label: "Renamed" })), { code: "write_failed", osCode: "EIO" });
     assert.equal(await readFile(path, "utf8"), before);
     assert.deepEqual((await readdir(dirname(path))).sort(), ["equipment.json", "equipment.json.lock"]);
     const after = await new EquipmentCacheWriter({ lockTimeoutMs: 0 }).writeEquipment(path, equipmentPayload({ label: "Renamed" }));
@@ -85,7 +85,7 @@ test("a marker is not created when looking for it fails, and the lock is freed",
     lstat: ((p: string) => (p === path ? Promise.reject(eio("lstat")) : callByCallFs.lstat(p))) as FileSystem["lstat"],
   };
   const payload = { project: "PROJ-0042", equipment: "CONFOCAL_01" };
-  await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeTestRunsMarker(path, payload), { code: "EIO" });
+  await assert.rejects(new EquipmentCacheWriter({ fs: broken }).writeTestRunsMarker(path, payload), { code: "write_failed", osCode: "EIO" });
   await assert.rejects(readFile(path), { code: "ENOENT" });
   assert.equal(await new EquipmentCacheWriter({ lockTimeoutMs: 0 }).writeTestRunsMarker(path, payload), true);
 });
