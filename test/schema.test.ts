@@ -18,16 +18,9 @@ import {
   testRunsMarkerPath,
 } from "exlab-cache";
 import { tempDir } from "./helpers/tmp.js";
+import { equipmentRecord } from "./helpers/tree.js";
 
-const good = {
-  schema_version: "1.0",
-  id: "CONFOCAL_01",
-  label: "Confocal Microscope 1",
-  configured_local_root: "/data/lab",
-  configured_nas_root: "//nas01/lab",
-  first_seen_at: "2025-09-12T09:14:00Z",
-  last_modified_at: "2026-04-17T14:32:00Z",
-};
+const good = equipmentRecord();
 const bytes = (v: unknown): Buffer => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
 
 test("requireSchemaMajor accepts any minor of the major and refuses everything else", () => {
