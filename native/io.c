@@ -207,20 +207,27 @@ static napi_status set_num(napi_env env, napi_value obj, const char *name, doubl
 static void job_complete(napi_env env, napi_status status, void *arg) {
   job *j = (job *)arg;
   napi_value out, val;
-  if (env != NULL && napi_create_object(env, &out) == napi_ok) {
+  if (env != NULL && napi_create_object(env, &out) != napi_ok) {
+    /* Settle the promise whatever happens: an unsettled one would keep its
+     * pool slot and its caller's lock for ever. */
+    if (napi_get_undefined(env, &val) == napi_ok) napi_reject_deferred(env, j->deferred, val);
+  } else if (env != NULL) {
     if (status != napi_ok && j->err == 0) {
       j->err = ECANCELED;
       j->step = "queue";
+    }
+    if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE &&
+        napi_create_buffer_copy(env, j->len, j->len > 0 ? j->data : "", NULL, &val) == napi_ok) {
+      napi_set_named_property(env, out, "data", val);
+    } else if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE) {
+      j->err = ENOMEM; /* never hand back an empty buffer as if it were the file */
+      j->step = "read";
     }
     set_num(env, out, "errno", j->err);
     set_num(env, out, "kind", j->kind);
     set_num(env, out, "size", j->size);
     if (napi_create_string_utf8(env, j->step != NULL ? j->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
       napi_set_named_property(env, out, "step", val);
-    }
-    if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE &&
-        napi_create_buffer_copy(env, j->len, j->len > 0 ? j->data : "", NULL, &val) == napi_ok) {
-      napi_set_named_property(env, out, "data", val);
     }
     napi_resolve_deferred(env, j->deferred, out);
   }
@@ -288,9 +295,13 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if ((j->tmp = dup_string(env, argv[0])) == NULL || (j->path = dup_string(env, argv[1])) == NULL ||
-      (j->dir = dup_string(env, argv[2])) == NULL || napi_get_value_int32(env, argv[4], &j->mode) != napi_ok ||
-      napi_get_value_bool(env, argv[5], &durable) != napi_ok) {
+      (j->dir = dup_string(env, argv[2])) == NULL) {
     job_free(j);
+    return NULL;
+  }
+  if (napi_get_value_int32(env, argv[4], &j->mode) != napi_ok || napi_get_value_bool(env, argv[5], &durable) != napi_ok) {
+    job_free(j);
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: mode must be an integer and durable a boolean");
     return NULL;
   }
   /* A copy: the pool thread must not touch memory the JS heap may move or

@@ -53,3 +53,11 @@ test("readCacheFile returns the whole file and refuses a directory", async (t) =
   await assert.rejects(readCacheFile(dir), { code: "not_regular_file" });
   await assert.rejects(readCacheFile(path, { maxBytes: 10 }), { code: "file_too_large" });
 });
+
+test("atomicWriteFile refuses a mode that is not permission bits and takes any truthy durable", async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, "f");
+  await assert.rejects(atomicWriteFile(path, "{}", { mode: "644" as unknown as number }), TypeError);
+  await atomicWriteFile(path, "{}", { durable: 1 as unknown as boolean });
+  assert.deepEqual(await readdir(dir), ["f"]);
+});

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -49,4 +50,28 @@ test("with no real-time signal free, waits fall back to polling and timeouts sti
   assert.equal(probe.stdout.trim(), "lock_timeout");
   holder.stdin?.write("release\n");
   assert.equal((await held).code, 0);
+});
+
+test("without the native addon, reads still work and a write says the lock backend is missing", async (t) => {
+  const dir = await tempDir(t);
+  // The compiled library alone, as if installed without its build step.
+  const pkg = join(dir, "pkg");
+  await cp(fileURLToPath(new URL("../../dist", import.meta.url)), join(pkg, "dist"), { recursive: true });
+  await writeFile(join(pkg, "package.json"), JSON.stringify({ type: "module" }));
+  const script = join(dir, "probe.mjs");
+  await writeFile(
+    script,
+    [
+      `import { EquipmentCacheWriter, atomicWriteFile, testRunsMarkerPath } from ${JSON.stringify(join(pkg, "dist", "index.js"))};`,
+      `const root = ${JSON.stringify(join(dir, "lab"))};`,
+      `await atomicWriteFile(root + "/plain.json", "{}");`,
+      `const w = new EquipmentCacheWriter();`,
+      `try { await w.writeTestRunsMarker(testRunsMarkerPath(root, "A", "P"), { project: "P", equipment: "A" }); console.log("written"); }`,
+      `catch (e) { console.log(e.code, /lock backend/.test(e.message)); }`,
+    ].join("\n"),
+  );
+  const result = await finished(startChild(t, process.execPath, [script]));
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.trim(), "lock_failed true");
+  assert.equal(await readFile(join(dir, "lab", "plain.json"), "utf8"), "{}");
 });

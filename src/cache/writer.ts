@@ -97,7 +97,12 @@ function asWriteFailure(path: string, err: unknown): unknown {
     const code = errnoCode(err.cause);
     return code !== undefined && STORAGE_REFUSALS.has(code) ? new WriteFailedError(path, syscallOf(err.cause), err.cause) : err;
   }
-  if (err instanceof ExlabCacheError || errnoCode(err) === undefined) return err;
+  // Only operating-system errors (they name an errno or a syscall) are
+  // storage failures; anything else (a programming error, a module that
+  // failed to load) is passed on as it is.
+  const os = typeof err === "object" && err !== null ? (err as { errno?: unknown; syscall?: unknown }) : {};
+  const fromOs = typeof os.errno === "number" || typeof os.syscall === "string";
+  if (err instanceof ExlabCacheError || errnoCode(err) === undefined || !fromOs) return err;
   return new WriteFailedError(path, syscallOf(err), err);
 }
 

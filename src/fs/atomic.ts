@@ -160,8 +160,11 @@ export async function atomicWriteFile(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const fs = options.fs ?? nodeFileSystem;
-  const durable = options.durable ?? true;
+  const durable = options.durable !== false;
   const mode = options.mode ?? 0o644;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw new TypeError(`Expected \`mode\` to be permission bits (an integer from 0 to 0o7777), got \`${String(mode)}\``);
+  }
   // An injected FileSystem sees every call; Node's own goes the short way.
   const io = fs === nodeFileSystem ? ioBackend() : undefined;
   if (io !== undefined) return replaceInOneJob(io, path, data, mode, durable, fs);

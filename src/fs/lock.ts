@@ -206,7 +206,12 @@ async function acquireFlock(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<FileHandle> {
-  const nat = flockBackend();
+  let nat: FlockBackend;
+  try {
+    nat = flockBackend();
+  } catch (err) {
+    throw new LockError(lockPath, `the native lock backend could not be loaded (${(err as Error).message}); reinstall the package so it is built`, { cause: err });
+  }
   for (;;) {
     const fh = await openSidecar(lockPath);
     try {
