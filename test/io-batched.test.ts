@@ -1,5 +1,5 @@
 /**
- * The one-job replace and read (native/io.c) must be the node:fs paths made
+ * The one-job replace and read (native/io_posix.c) must be the node:fs paths made
  * faster, nothing else: the same syscalls in the same order (seen by strace
  * on real processes), the same results and the same errors, with nothing
  * left behind on failure. The node:fs path is reached by injecting a

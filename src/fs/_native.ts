@@ -1,12 +1,12 @@
 /**
  * Loads the native addon on first use: the platform lock backend
- * (native/flock.c) and the batched replace and read (native/io.c). A program
+ * (native/lock_*.c) and the batched replace and read (native/io_*.c). A program
  * that only reads cache files never needs it: reads fall back to node:fs.
  */
 import { createRequire } from "node:module";
 import { getSystemErrorMap } from "node:util";
 
-/** The addon's surface; see native/flock.c for each call's contract. */
+/** The addon's surface; see native/exlab.h for each call's contract. */
 export interface FlockBackend {
   tryLock(fd: number): number;
   unlock(fd: number): number;
@@ -27,11 +27,11 @@ let backend: FlockBackend | undefined;
 
 /** The loaded backend (loaded once per process). */
 export function flockBackend(): FlockBackend {
-  backend ??= createRequire(import.meta.url)("../../build/Release/exlab_flock.node") as FlockBackend;
+  backend ??= createRequire(import.meta.url)("../../build/Release/exlab_cache.node") as FlockBackend;
   return backend;
 }
 
-/** What a batched job reports; see native/io.c for each field. */
+/** What a batched job reports; see native/io_posix.c for each field. */
 export interface IoResult {
   /** 0 on success, else the OS errno of the failed step. */
   readonly errno: number;
@@ -45,7 +45,7 @@ export interface IoResult {
   readonly data?: Buffer;
 }
 
-/** The batched I/O of native/io.c (absent on Windows). */
+/** The batched I/O of native/io_posix.c (absent on Windows). */
 export interface IoBackend {
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
   readFile(path: string, maxBytes: number): Promise<IoResult>;

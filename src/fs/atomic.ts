@@ -110,7 +110,7 @@ type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-d
 
 /**
  * The recipe of {@link atomicWriteFile} with each attempt as one job on the
- * thread pool (native/io.c runs open temp O_EXCL, write, fsync, close,
+ * thread pool (native/io_posix.c runs open temp O_EXCL, write, fsync, close,
  * rename, fsync dir, and removes the temp file on a failure before the
  * rename). Same steps, same order, same errors as the node:fs path below; a
  * trip to the pool per attempt instead of nine, and never so many at once

@@ -5,7 +5,7 @@
  *
  * This file is the policy: an in-process FIFO per sidecar, timeouts,
  * cancellation, re-entry detection and the inode re-check. The platform
- * backend (native/flock.c) only takes, waits for and releases the lock.
+ * backend (native/lock_posix.c, lock_win32.c) only takes, waits for and releases the lock.
  *
  * @module
  */

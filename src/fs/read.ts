@@ -27,7 +27,7 @@ const KIND_SPECIAL = 2;
 const KIND_TOO_LARGE = 3;
 
 /**
- * {@link readCacheFile} as one job on the thread pool (native/io.c runs open,
+ * {@link readCacheFile} as one job on the thread pool (native/io_posix.c runs open,
  * fstat, read, close): same steps and errors as the node:fs path below, one
  * trip to the pool instead of four.
  */

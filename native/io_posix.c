@@ -1,5 +1,5 @@
 /*
- * exlab_io: the two short I/O sequences of the cache, each run as ONE job on
+ * io_posix.c: the two short I/O sequences of the cache, each run as ONE job on
  * libuv's thread pool instead of one job per syscall.
  *
  * Why: every node:fs call is a round trip main thread -> pool -> main thread
@@ -11,7 +11,7 @@
  * The sequences and their order are exactly those of the TypeScript paths in
  * src/fs/atomic.ts and src/fs/read.ts (which remain the reference, and the
  * path taken with an injected FileSystem). Only calls that finish on their
- * own run here; the lock wait never does (see flock.c for why).
+ * own run here; the lock wait never does (see lock_posix.c for why).
  *
  *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
  *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
@@ -23,14 +23,12 @@
  *     kind: 0 regular file (data set), 1 directory, 2 other non-regular,
  *     3 larger than maxBytes (size set).
  */
-#include <node_api.h>
-#include <stdlib.h>
-#include <stdint.h>
-#include <string.h>
+#include "exlab.h"
 
-#ifndef _WIN32
-#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,18 +238,18 @@ static char *dup_string(napi_env env, napi_value v) {
   size_t len = 0;
   char *out;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: expected a string");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: expected a string");
     return NULL;
   }
   out = (char *)malloc(len + 1);
   if (out == NULL) {
-    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
   napi_get_value_string_utf8(env, v, out, len + 1, &len);
   if (strlen(out) != len) { /* an embedded NUL would silently cut the path */
     free(out);
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: path contains a NUL byte");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: path contains a NUL byte");
     return NULL;
   }
   return out;
@@ -263,13 +261,13 @@ static napi_value queue_job(napi_env env, job *j, const char *name, napi_async_e
       napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource) != napi_ok ||
       napi_create_async_work(env, NULL, resource, execute, job_complete, j, &j->work) != napi_ok) {
     job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_io: cannot create the job");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create the job");
     return NULL;
   }
   if (napi_queue_async_work(env, j->work) != napi_ok) {
     napi_delete_async_work(env, j->work);
     job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_io: cannot queue the job");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot queue the job");
     return NULL;
   }
   return promise;
@@ -286,12 +284,12 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
       napi_is_typedarray(env, argv[3], &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, argv[3], &type, &len, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: replaceFile(tmp, path, dir, Uint8Array, mode, durable)");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: replaceFile(tmp, path, dir, Uint8Array, mode, durable)");
     return NULL;
   }
   j = (job *)calloc(1, sizeof *j);
   if (j == NULL) {
-    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
   if ((j->tmp = dup_string(env, argv[0])) == NULL || (j->path = dup_string(env, argv[1])) == NULL ||
@@ -301,7 +299,7 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   }
   if (napi_get_value_int32(env, argv[4], &j->mode) != napi_ok || napi_get_value_bool(env, argv[5], &durable) != napi_ok) {
     job_free(j);
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: mode must be an integer and durable a boolean");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: mode must be an integer and durable a boolean");
     return NULL;
   }
   /* A copy: the pool thread must not touch memory the JS heap may move or
@@ -309,7 +307,7 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   j->data = (char *)malloc(len > 0 ? len : 1);
   if (j->data == NULL) {
     job_free(j);
-    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
   if (len > 0) memcpy(j->data, bytes, len);
@@ -325,14 +323,14 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
   job *j;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
       napi_get_value_double(env, argv[1], &max) != napi_ok || !(max >= 0)) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_io: readFile(path, maxBytes >= 0)");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: readFile(path, maxBytes >= 0)");
     return NULL;
   }
   /* "No real bound" (Infinity, or more than memory) reads like the largest. */
   if (max > (double)(SIZE_MAX / 2)) max = (double)(SIZE_MAX / 2);
   j = (job *)calloc(1, sizeof *j);
   if (j == NULL) {
-    napi_throw_error(env, "ENOMEM", "exlab_io: out of memory");
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
   if ((j->path = dup_string(env, argv[0])) == NULL) {
@@ -353,11 +351,3 @@ void exlab_io_register(napi_env env, napi_value exports) {
   }
 }
 
-#else /* _WIN32: no batched I/O; the TypeScript paths do the work. */
-
-void exlab_io_register(napi_env env, napi_value exports) {
-  (void)env;
-  (void)exports;
-}
-
-#endif

@@ -1,5 +1,5 @@
 /*
- * exlab_flock: the platform backend of the sidecar lock.
+ * lock_posix.c: the sidecar lock on Linux, macOS and the BSDs, as flock(2).
  *
  * It does four things and nothing else: try to take the lock without waiting,
  * release it, tell whether an open descriptor is still the file at a path, and
@@ -18,156 +18,54 @@
  * cancel flag (the technique util-linux `flock -w` uses with SIGALRM).
  */
 #define _GNU_SOURCE
-#include <node_api.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "exlab.h"
 
-#ifdef _WIN32
-#include <windows.h>
-#include <io.h>
-#else
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
-#endif
 
-#ifndef ECANCELED
-#define ECANCELED 125
-#endif
-#ifndef ESTALE
-#define ESTALE 116
-#endif
-
-#define CHECK(call)                                                            \
-  do {                                                                         \
-    if ((call) != napi_ok) {                                                   \
-      napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: " #call " failed");  \
-      return NULL;                                                             \
-    }                                                                          \
-  } while (0)
-
-static napi_value make_int(napi_env env, int v) {
-  napi_value out;
-  if (napi_create_int32(env, v, &out) != napi_ok) return NULL;
-  return out;
-}
-
-static int arg_fd(napi_env env, napi_callback_info info, size_t want,
-                  napi_value *argv, int *fd) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
-      argc < want) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: missing argument");
-    return 0;
-  }
-  if (napi_get_value_int32(env, argv[0], fd) != napi_ok || *fd < 0) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: fd must be a non-negative integer");
-    return 0;
-  }
-  return 1;
-}
-
-#ifdef _WIN32
-/* filelock on Windows locks byte 0 of the sidecar through msvcrt.locking,
- * which is LockFile on one byte at offset 0: the same range here excludes it. */
-static int lock_byte0(int fd, DWORD flags) {
-  HANDLE h = (HANDLE)_get_osfhandle(fd);
-  OVERLAPPED ov;
-  if (h == INVALID_HANDLE_VALUE) return EBADF;
-  memset(&ov, 0, sizeof ov);
-  if (LockFileEx(h, flags, 0, 1, 0, &ov)) return 0;
-  return GetLastError() == ERROR_LOCK_VIOLATION ? EWOULDBLOCK : EIO;
-}
-
-static napi_value try_lock(napi_env env, napi_callback_info info) {
+napi_value exlab_try_lock(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
-  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
-  return make_int(env, lock_byte0(fd, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY));
-}
-
-static napi_value unlock(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int fd;
-  OVERLAPPED ov;
-  HANDLE h;
-  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
-  h = (HANDLE)_get_osfhandle(fd);
-  memset(&ov, 0, sizeof ov);
-  return make_int(env, UnlockFileEx(h, 0, 1, 0, &ov) ? 0 : EIO);
-}
-
-/* filelock on Windows deletes the sidecar on release, and a handle opened
- * with FILE_SHARE_DELETE does not stop that: a lock on a file whose deletion
- * is pending excludes nobody, so report it as stale. */
-static napi_value same_file(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  int fd;
-  HANDLE h;
-  FILE_STANDARD_INFO st;
-  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
-  h = (HANDLE)_get_osfhandle(fd);
-  if (h == INVALID_HANDLE_VALUE) return make_int(env, EBADF);
-  if (!GetFileInformationByHandleEx(h, FileStandardInfo, &st, sizeof st)) return make_int(env, EIO);
-  if (st.Directory) return make_int(env, EINVAL);
-  return make_int(env, (st.DeletePending || st.NumberOfLinks == 0) ? ESTALE : 0);
-}
-
-static int waiter_supported(void) { return 0; }
-static int init_env(napi_env env) { (void)env; return 1; }
-static napi_value wait_lock(napi_env env, napi_callback_info info) {
-  (void)info;
-  napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: blocking wait is not available on Windows");
-  return NULL;
-}
-static napi_value cancel_wait(napi_env env, napi_callback_info info) {
-  (void)info;
-  return make_int(env, 0);
-}
-
-#else /* POSIX */
-
-static napi_value try_lock(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int fd;
-  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
+  if (!exlab_arg_fd(env, info, 1, argv, &fd)) return NULL;
   for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return make_int(env, 0);
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return exlab_int(env, 0);
     if (errno != EINTR) break;
   }
-  return make_int(env, errno == EAGAIN ? EWOULDBLOCK : errno);
+  return exlab_int(env, errno == EAGAIN ? EWOULDBLOCK : errno);
 }
 
-static napi_value unlock(napi_env env, napi_callback_info info) {
+napi_value exlab_unlock(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
-  if (!arg_fd(env, info, 1, argv, &fd)) return NULL;
-  return make_int(env, flock(fd, LOCK_UN) == 0 ? 0 : errno);
+  if (!exlab_arg_fd(env, info, 1, argv, &fd)) return NULL;
+  return exlab_int(env, flock(fd, LOCK_UN) == 0 ? 0 : errno);
 }
 
 /* 0 when fd is a regular file and is the very inode that `path` names now
  * (without following a final symlink); ESTALE when the path names something
  * else; otherwise the errno of lstat (ENOENT when a peer removed it). A lock
  * taken on an inode that is no longer at the path excludes nobody. */
-static napi_value same_file(napi_env env, napi_callback_info info) {
+napi_value exlab_same_file(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
   struct stat a, b;
   char buf[4096];
   size_t len = 0;
-  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
+  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
   if (napi_get_value_string_utf8(env, argv[1], buf, sizeof buf, &len) != napi_ok ||
       len >= sizeof buf - 1) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: path must be a string under 4 KiB");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: path must be a string under 4 KiB");
     return NULL;
   }
-  if (fstat(fd, &a) != 0) return make_int(env, errno);
-  if (!S_ISREG(a.st_mode)) return make_int(env, EINVAL);
-  if (lstat(buf, &b) != 0) return make_int(env, errno);
-  return make_int(env, (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ? 0 : ESTALE);
+  if (fstat(fd, &a) != 0) return exlab_int(env, errno);
+  if (!S_ISREG(a.st_mode)) return exlab_int(env, EINVAL);
+  if (lstat(buf, &b) != 0) return exlab_int(env, errno);
+  return exlab_int(env, (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ? 0 : ESTALE);
 }
 
 static int wake_signal = -1;
@@ -303,10 +201,10 @@ static void live_cleanup(void *arg) {
   free(list);
 }
 
-static int waiter_supported(void) { return wake_signal > 0; }
+int exlab_lock_can_wait(void) { return wake_signal > 0; }
 
 /* Per environment: the live list and the hook that empties it at teardown. */
-static int init_env(napi_env env) {
+int exlab_lock_init_env(napi_env env) {
   live_list *list;
   pthread_once(&wake_once, install_wake_signal);
   list = (live_list *)calloc(1, sizeof *list);
@@ -322,7 +220,7 @@ static int init_env(napi_env env) {
 /* waitLock(fd, callback) -> handle. callback(errno) runs on the JS thread:
  * 0 when the lock is held, ECANCELED after cancelWait, another errno on
  * failure. The descriptor must stay open until the callback has run. */
-static napi_value wait_lock(napi_env env, napi_callback_info info) {
+napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
   napi_value argv[2], name, handle;
   int fd, rc;
   void *data = NULL;
@@ -330,14 +228,14 @@ static napi_value wait_lock(napi_env env, napi_callback_info info) {
   waiter *w;
   sigset_t all, old;
   pthread_attr_t attr;
-  if (!arg_fd(env, info, 2, argv, &fd)) return NULL;
+  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
   if (wake_signal < 0 || napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: blocking wait is not available (no free real-time signal)");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: blocking wait is not available (no free real-time signal)");
     return NULL;
   }
   w = (waiter *)calloc(1, sizeof *w);
   if (w == NULL) {
-    napi_throw_error(env, "ENOMEM", "exlab_flock: out of memory");
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
   w->fd = fd;
@@ -346,13 +244,13 @@ static napi_value wait_lock(napi_env env, napi_callback_info info) {
       napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, NULL,
                                       waiter_complete, &w->tsfn) != napi_ok) {
     free(w);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot create completion callback");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create completion callback");
     return NULL;
   }
   if (napi_create_external(env, w, handle_finalize, NULL, &handle) != napi_ok) {
     napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
     free(w);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot create wait handle");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create wait handle");
     return NULL;
   }
   /* The thread starts with every signal blocked and unblocks only ours, so
@@ -370,7 +268,7 @@ static napi_value wait_lock(napi_env env, napi_callback_info info) {
     w->refs = 1; /* only the JS handle remains; its finalizer frees */
     w->joined = 1;
     w->exited = 1;
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot start a lock-wait thread");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot start a lock-wait thread");
     return NULL;
   }
   list = (live_list *)data;
@@ -384,54 +282,19 @@ static napi_value wait_lock(napi_env env, napi_callback_info info) {
 /* cancelWait(handle) -> 1 while the waiter may still be blocked, 0 once done.
  * Safe to call repeatedly; the JS side repeats it until the callback fires
  * because a signal that lands just before flock() is entered is lost. */
-static napi_value cancel_wait(napi_env env, napi_callback_info info) {
+napi_value exlab_cancel_wait(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   void *data = NULL;
   waiter *w;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  EXLAB_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab_flock: expected a wait handle");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: expected a wait handle");
     return NULL;
   }
   w = (waiter *)data;
-  if (w->joined || w->exited) return make_int(env, 0);
+  if (w->joined || w->exited) return exlab_int(env, 0);
   w->cancelled = 1;
   if (wake_signal > 0) pthread_kill(w->thread, wake_signal);
-  return make_int(env, 1);
-}
-#endif
-
-/* native/io.c: the batched replace and read (a separate concern, same addon). */
-void exlab_io_register(napi_env env, napi_value exports);
-
-NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
-  napi_value fn, consts;
-  struct { const char *name; napi_callback cb; } fns[] = {
-    {"tryLock", try_lock},
-    {"unlock", unlock},
-    {"sameFile", same_file},
-    {"waitLock", wait_lock},
-    {"cancelWait", cancel_wait},
-  };
-  size_t i;
-  if (!init_env(env)) {
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab_flock: cannot initialise");
-    return NULL;
-  }
-  for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-    CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn));
-    CHECK(napi_set_named_property(env, exports, fns[i].name, fn));
-  }
-  CHECK(napi_create_object(env, &consts));
-  CHECK(napi_set_named_property(env, consts, "EWOULDBLOCK", make_int(env, EWOULDBLOCK)));
-  CHECK(napi_set_named_property(env, consts, "ECANCELED", make_int(env, ECANCELED)));
-  CHECK(napi_set_named_property(env, consts, "ESTALE", make_int(env, ESTALE)));
-  CHECK(napi_set_named_property(env, consts, "ENOENT", make_int(env, ENOENT)));
-  CHECK(napi_set_named_property(env, consts, "EINVAL", make_int(env, EINVAL)));
-  CHECK(napi_set_named_property(env, exports, "errno", consts));
-  CHECK(napi_get_boolean(env, waiter_supported(), &fn));
-  CHECK(napi_set_named_property(env, exports, "canWait", fn));
-  exlab_io_register(env, exports);
-  return exports;
+  return exlab_int(env, 1);
 }
