@@ -142,6 +142,7 @@ typedef struct waiter {
   volatile sig_atomic_t exited; /* set by the thread just before it returns */
   pthread_mutex_t mu;
   pthread_cond_t wake; /* a polling waiter sleeps on it between tries */
+  int wake_monotonic;  /* whether `wake` runs on CLOCK_MONOTONIC */
   int result;
   int joined;  /* JS thread only */
   int refs;    /* the JS handle and the pending completion; JS thread only */
@@ -184,18 +185,19 @@ static void waiter_join(waiter *w) {
 /* The condition variable's clock: monotonic where it can be chosen, so a
  * wall-clock step cannot stretch a sleep. macOS cannot choose, and has a
  * relative wait instead (below). */
-static int wake_cond_init(pthread_cond_t *cond) {
+static int wake_cond_init(waiter *w) {
 #if !defined(__APPLE__) && defined(CLOCK_MONOTONIC)
   pthread_condattr_t attr;
   int rc;
-  if (pthread_condattr_init(&attr) != 0) return -1;
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  rc = pthread_cond_init(cond, &attr);
-  pthread_condattr_destroy(&attr);
-  return rc == 0 ? 0 : -1;
-#else
-  return pthread_cond_init(cond, NULL) == 0 ? 0 : -1;
+  if (pthread_condattr_init(&attr) == 0) {
+    w->wake_monotonic = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0;
+    rc = pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc == 0) return 0;
+  }
+  w->wake_monotonic = 0;
 #endif
+  return pthread_cond_init(&w->wake, NULL) == 0 ? 0 : -1;
 }
 
 /* Sleep up to `ns` on the waiter's condition variable, or until cancelled.
@@ -207,7 +209,7 @@ static void sleep_or_cancel(waiter *w, long ns) {
 #else
   struct timespec until;
 #if defined(CLOCK_MONOTONIC)
-  clock_gettime(CLOCK_MONOTONIC, &until);
+  clock_gettime(w->wake_monotonic ? CLOCK_MONOTONIC : CLOCK_REALTIME, &until);
 #else
   clock_gettime(CLOCK_REALTIME, &until);
 #endif
@@ -382,7 +384,7 @@ napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
     free(w);
     return exlab_int(env, ENOMEM);
   }
-  if (wake_cond_init(&w->wake) != 0) {
+  if (wake_cond_init(w) != 0) {
     pthread_mutex_destroy(&w->mu);
     free(w);
     return exlab_int(env, ENOMEM);
