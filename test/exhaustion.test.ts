@@ -84,10 +84,10 @@ test("with no thread to be had for a lock waiter, contended writes poll instead 
   await waitForLine(holder, "locked");
   const perChild = 100;
   const children = [0, 1].map(() => startChild(t, process.execPath, [workerScript("counter"), counter, String(perChild)], { LD_PRELOAD: lib }));
+  const results = children.map((c) => finished(c));
   // Each child has tried, and failed, to start a waiter for the held lock:
   // from here on both are polling.
   await Promise.all(children.map((c) => waitForStderr(c, "nothread: refused")));
-  const results = children.map((c) => finished(c));
   holder.stdin?.write("release\n");
   assert.equal((await held).code, 0);
   for (const r of await Promise.all(results)) {
