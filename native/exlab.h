@@ -64,15 +64,21 @@ static inline int exlab_arg_fd(napi_env env, napi_callback_info info, size_t wan
 int exlab_lock_init_env(napi_env env);
 /* Whether exlab_wait_lock can block on a thread of its own. */
 int exlab_lock_can_wait(void);
+/* How waits wait, exported as `waitMethod`: "signal" (blocking flock woken by
+ * a real-time signal), "poll-thread" (a thread retrying a non-blocking lock
+ * with backoff, woken through a condition variable) or "poll" (no thread:
+ * the TypeScript side polls). */
+const char *exlab_lock_wait_method(void);
 /* tryLock(fd) -> 0 | EWOULDBLOCK | errno */
 napi_value exlab_try_lock(napi_env env, napi_callback_info info);
 /* unlock(fd) -> 0 | errno */
 napi_value exlab_unlock(napi_env env, napi_callback_info info);
 /* sameFile(fd, path) -> 0 | ESTALE | EINVAL | errno */
 napi_value exlab_same_file(napi_env env, napi_callback_info info);
-/* waitLock(fd, callback(errno)) -> handle */
+/* waitLock(fd, callback(errno)) -> handle, or an errno when no waiter could
+ * be started (the callback then never runs; the caller polls) */
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info);
-/* cancelWait(handle) -> 1 while the waiter may still block, else 0 */
+/* cancelWait(handle) -> 1 while the request may be lost and must be repeated, else 0 */
 napi_value exlab_cancel_wait(napi_env env, napi_callback_info info);
 
 /* ---- the batched I/O jobs (io_posix.c, io_win32.c) ---- */

@@ -17,6 +17,7 @@
  *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
  *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
  *     on a failure before the rename the temp file is closed and unlinked.
+ *     Each fsync is fcntl(F_FULLFSYNC) where the platform has it.
  *   readFile(path, maxBytes) -> Promise<{errno, step, kind, size, data}>
  *     open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK) -> fstat -> pread until the size
  *     fstat gave (or end of file, or one byte past maxBytes) -> close.
@@ -73,6 +74,24 @@ static int fail(job *j, const char *step) {
   return -1;
 }
 
+/* fsync that reaches the medium. On macOS fsync(2) only hands the data to
+ * the drive, whose cache may still lose it at a power cut; F_FULLFSYNC also
+ * flushes the drive. Filesystems that do not support it (some network and
+ * FAT mounts) refuse it as unsupported; plain fsync is then the best there
+ * is. Any other failure (EIO...) is reported as it is: retrying with fsync
+ * after a failed flush could report success for data already dropped. */
+static int durable_fsync(int fd) {
+#ifdef F_FULLFSYNC
+  if (fcntl(fd, F_FULLFSYNC) == 0) return 0;
+  if (errno != ENOTSUP && errno != EINVAL && errno != ENOTTY
+#if defined(EOPNOTSUPP) && EOPNOTSUPP != ENOTSUP
+      && errno != EOPNOTSUPP
+#endif
+  ) return -1;
+#endif
+  return fsync(fd);
+}
+
 static void replace_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
   size_t off = 0;
@@ -93,7 +112,7 @@ static void replace_execute(napi_env env, void *arg) {
     }
     off += (size_t)n;
   }
-  if (j->durable && fsync(fd) != 0) {
+  if (j->durable && durable_fsync(fd) != 0) {
     fail(j, "fsync");
     goto drop_fd;
   }
@@ -114,7 +133,7 @@ static void replace_execute(napi_env env, void *arg) {
     fail(j, "fsync-dir");
     return;
   }
-  if (fsync(dfd) != 0) {
+  if (durable_fsync(dfd) != 0) {
     fail(j, "fsync-dir");
     close(dfd);
     return;

@@ -15,7 +15,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LockError, LockReentryError, LockTimeoutError, errnoCode } from "../errors.js";
 import { nodeFileSystem } from "./_fs.js";
-import { flockBackend, type FlockBackend } from "./_native.js";
+import { errnoName, flockBackend, type FlockBackend } from "./_native.js";
 import { ensureDir } from "./atomic.js";
 
 /** Options of {@link withFileLock}. */
@@ -41,7 +41,14 @@ const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLL
 const SIDECAR_MODE = 0o644;
 const CANCEL_RESEND_MS = 2;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const WINDOWS_POLL_MS = 10;
+const POLL_FIRST_MS = 1;
+const POLL_MAX_MS = 10;
+
+/** A LockError for an errno the backend reported, named (ESTALE, not 116) and kept as `os_code`. */
+function osLockError(lockPath: string, what: string, errno: number): LockError {
+  const name = errnoName(errno);
+  return new LockError(lockPath, `${what} (${name})`, { osCode: name });
+}
 
 /**
  * The sidecar lock file of `path`: exactly `path + ".lock"`, the name the
@@ -113,7 +120,11 @@ function waitTurn(before: Promise<void>, lockPath: string, timeoutMs: number, de
   });
 }
 
-/** Wait on a dedicated thread for the flock on `fd`; cancel on deadline or abort. */
+/**
+ * Wait on a dedicated thread for the flock on `fd`; cancel on deadline or
+ * abort. Polls on timers instead where the backend has no waiter thread
+ * (Windows) or none can be started now (a process out of threads).
+ */
 function waitForFlock(
   nat: FlockBackend,
   fd: number,
@@ -125,7 +136,8 @@ function waitForFlock(
   if (!nat.canWait) return pollForFlock(nat, fd, lockPath, timeoutMs, deadline, signal);
   // The signal may have fired while the sidecar was being opened.
   if (signal?.aborted === true) return Promise.reject(signal.reason);
-  return new Promise<void>((resolveWait, reject) => {
+  let fallback = false;
+  const waiting = new Promise<void>((resolveWait, reject) => {
     let abandon: unknown;
     let timer: NodeJS.Timeout | undefined;
     let resend: NodeJS.Timeout | undefined;
@@ -140,14 +152,21 @@ function waitForFlock(
       } else if (errno === 0) {
         resolveWait();
       } else {
-        reject(new LockError(lockPath, `flock failed (errno ${errno})`));
+        reject(osLockError(lockPath, "flock failed", errno));
       }
     });
+    if (typeof handle === "number") {
+      // No thread could be started (EAGAIN under a process limit): the
+      // callback will never run; poll instead of failing the write.
+      fallback = true;
+      resolveWait();
+      return;
+    }
     const cancel = (reason: unknown): void => {
       if (abandon !== undefined) return;
       abandon = reason;
-      // A signal that lands just before the thread enters flock() is lost, so
-      // keep nudging until the thread reports back (within microseconds).
+      // A wake-up signal that lands just before the thread enters flock() is
+      // lost, so keep nudging until the thread reports back (microseconds).
       if (nat.cancelWait(handle) === 1) resend = setInterval(() => nat.cancelWait(handle), CANCEL_RESEND_MS);
     };
     const onAbort = (): void => cancel(signal?.reason);
@@ -155,9 +174,10 @@ function waitForFlock(
     if (delay !== undefined) timer = setTimeout(() => cancel(new LockTimeoutError(lockPath, timeoutMs)), delay);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+  return waiting.then(() => (fallback ? pollForFlock(nat, fd, lockPath, timeoutMs, deadline, signal) : undefined));
 }
 
-/** Fallback where the backend cannot block on a thread (Windows): poll. */
+/** Fallback where no waiter thread is to be had: try, sleep on a timer with backoff, repeat. */
 async function pollForFlock(
   nat: FlockBackend,
   fd: number,
@@ -166,13 +186,13 @@ async function pollForFlock(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  for (;;) {
+  for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
     signal?.throwIfAborted();
     const rc = nat.tryLock(fd);
     if (rc === 0) return;
-    if (rc !== nat.errno.EWOULDBLOCK) throw new LockError(lockPath, `lock failed (errno ${rc})`);
+    if (rc !== nat.errno.EWOULDBLOCK) throw osLockError(lockPath, "lock failed", rc);
     if (performance.now() >= deadline) throw new LockTimeoutError(lockPath, timeoutMs);
-    await new Promise((r) => setTimeout(r, WINDOWS_POLL_MS));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
 
@@ -225,12 +245,13 @@ async function acquireFlock(
         await waitForFlock(nat, fh.fd, lockPath, timeoutMs, deadline, signal);
         rc = 0;
       }
-      if (rc !== 0) throw new LockError(lockPath, `flock failed (errno ${rc})`);
+      if (rc !== 0) throw osLockError(lockPath, "flock failed", rc);
       const same = nat.sameFile(fh.fd, lockPath);
       if (same === 0) return fh;
       nat.unlock(fh.fd);
       if (same !== nat.errno.ESTALE && same !== nat.errno.ENOENT) {
-        throw new LockError(lockPath, same === nat.errno.EINVAL ? "the sidecar is not a regular file" : `cannot check the sidecar (errno ${same})`);
+        if (same === nat.errno.EINVAL) throw new LockError(lockPath, "the sidecar is not a regular file");
+        throw osLockError(lockPath, "cannot check the sidecar", same);
       }
     } catch (err) {
       await fh.close().catch(() => undefined);
