@@ -73,6 +73,17 @@ export function targetMeasured(t: Target): string {
   return t.unit === "ms" ? `${fmt(t.measured)} ms` : ratio(t.measured);
 }
 
+/**
+ * `met`, or by how much a target was missed: the factor by which the
+ * measured value would have to shrink (an upper bound) or grow (a lower
+ * bound) to meet it, so "missed by 2×" means twice over the limit.
+ */
+export function targetVerdict(t: Target): string {
+  if (t.met) return "met";
+  if (!Number.isFinite(t.measured) || t.measured <= 0) return "**missed** (not measured)";
+  return `**missed** by ${ratio(t.kind === "max" ? t.measured / t.limit : t.limit / t.measured)}`;
+}
+
 /** One scenario as a markdown section. */
 export function renderScenario(result: ScenarioResult): string {
   const parts = [`## ${result.title} (\`${result.id}\`)`, "", result.setup, "", resultTable(result)];
@@ -84,9 +95,9 @@ export function renderScenario(result: ScenarioResult): string {
     parts.push(
       "",
       table(
-        ["target", "measured", "limit", "target met"],
+        ["target", "measured", "limit", "verdict"],
         ["l", "r", "r", "l"],
-        result.targets.map((t) => [t.label, targetMeasured(t), targetLimit(t), t.met ? "yes" : "**no**"]),
+        result.targets.map((t) => [t.label, targetMeasured(t), targetLimit(t), targetVerdict(t)]),
       ),
     );
   }
@@ -97,6 +108,12 @@ export function renderScenario(result: ScenarioResult): string {
 
 /** Every target of the run in one table. */
 export function renderTargets(results: readonly ScenarioResult[]): string {
-  const rows = results.flatMap((r) => r.targets.map((t) => [r.title, t.label, targetMeasured(t), targetLimit(t), t.met ? "yes" : "**no**"]));
-  return table(["scenario", "target", "measured", "limit", "target met"], ["l", "l", "r", "r", "l"], rows);
+  const rows = results.flatMap((r) => r.targets.map((t) => [r.title, t.label, targetMeasured(t), targetLimit(t), targetVerdict(t)]));
+  const all = results.flatMap((r) => r.targets);
+  const met = all.filter((t) => t.met).length;
+  return [
+    table(["scenario", "target", "measured", "limit", "verdict"], ["l", "l", "r", "r", "l"], rows),
+    "",
+    `${met} of ${all.length} targets met. "Missed by k×": the measured value is k times over its upper limit (or under its lower limit).`,
+  ].join("\n");
 }

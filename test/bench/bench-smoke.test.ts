@@ -15,6 +15,7 @@ import type { ScenarioResult } from "../../bench/_model.js";
 import { runBench } from "../../bench/run.js";
 import { UsageError, parseBenchArgs } from "../../bench/_args.js";
 import { SCENARIOS } from "../../bench/scenarios/index.js";
+import { rewriteOne } from "../../bench/scenarios/rewrite-one.js";
 import { runNode } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -22,9 +23,9 @@ const TINY = 0.001;
 
 /** Rows each scenario must report at TINY, and the operations in each. */
 const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
-  "rewrite-1": { rows: ["floor", "ours", "python", "combo"], ops: 4 },
-  "rewrite-4": { rows: ["floor", "ours", "python", "combo"], ops: 4 * 2 },
-  marker: { rows: ["floor", "ours", "python", "combo"], ops: 16 * 2 },
+  "rewrite-1": { rows: ["floor", "ours", "app", "python", "combo"], ops: 4 },
+  "rewrite-4": { rows: ["floor", "ours", "app", "python", "combo"], ops: 4 * 2 },
+  marker: { rows: ["floor", "ours", "app", "python", "combo"], ops: 16 * 2 },
   read: { rows: ["floor", "ours-1", "ours-16", "python-1", "python-16"], ops: 100 },
   many: { rows: ["floor-1", "floor-4", "ours", "combo"], ops: 8 },
 };
@@ -63,7 +64,10 @@ for (const scenario of SCENARIOS) {
 
     assert.ok(report.markdown.includes(`\n## ${result.title} (\`${result.id}\`)\n`), "section heading");
     for (const row of result.rows) assert.ok(report.markdown.includes(row.name), `table lists ${row.name}`);
-    assert.match(report.markdown, /\| target met \|/);
+    assert.match(report.markdown, /\| verdict \|/);
+    // The Python contenders import the filelock the application pins, not
+    // the interpreter's own copy.
+    assert.match(report.markdown, / · Python [\d.]+, filelock 3\.29\.0 · /);
 
     // The raw numbers are on disk, one latency per operation, and the
     // scratch directory (files written, the compiled floor) is gone.
@@ -81,6 +85,13 @@ for (const scenario of SCENARIOS) {
   });
 }
 
+test("a filelock directory without the package stops the run before anything is measured", async (t) => {
+  const dir = await tempDir(t, "exlab-bench-smoke-");
+  // /usr/bin/python3 has a filelock of its own; it must not stand in.
+  await assert.rejects(runBench({ scenarios: [rewriteOne], scale: TINY, outDir: dir, workDir: dir, filelockDir: dir }), /no filelock package in /);
+  assert.deepEqual(await readdir(dir), []);
+});
+
 test("--scenario takes ids, titles (commas and all) and comma-separated ids", () => {
   const ids = (argv: string[]): string[] => parseBenchArgs(argv).scenarios.map((s) => s.id);
   assert.deepEqual(ids([]), []);
@@ -89,6 +100,7 @@ test("--scenario takes ids, titles (commas and all) and comma-separated ids", ()
   assert.deepEqual(ids(["--scenario", "read,many", "--scenario", "read"]), ["read", "many"]);
   assert.throws(() => parseBenchArgs(["--scenario", "nope"]), UsageError);
   assert.equal(parseBenchArgs(["--scale", "0.5"]).scale, 0.5);
+  assert.equal(parseBenchArgs(["--filelock", "/opt/fl"]).filelock, "/opt/fl");
   assert.throws(() => parseBenchArgs(["--scale", "-1"]), UsageError);
 });
 
