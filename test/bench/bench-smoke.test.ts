@@ -65,6 +65,7 @@ for (const scenario of SCENARIOS) {
     assert.ok(report.markdown.includes(`\n## ${result.title} (\`${result.id}\`)\n`), "section heading");
     for (const row of result.rows) assert.ok(report.markdown.includes(row.name), `table lists ${row.name}`);
     assert.match(report.markdown, /\| verdict \|/);
+    assert.match(report.markdown, /^\| contender \| ops \| mean ms \| p50 ms \|/m);
     // The Python contenders import the filelock the application pins, not
     // the interpreter's own copy.
     assert.match(report.markdown, / · Python [\d.]+, filelock 3\.29\.0 · /);
