@@ -10,7 +10,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import type { Document, Node, YAMLMap } from "yaml";
+import type { Document, Node, Tags, YAMLMap } from "yaml";
 import type { EquipmentInput } from "../schema/equipment.js";
 import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
 import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
@@ -76,7 +76,7 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   const lines = new LineCounter();
   // PyYAML's safe_load: YAML 1.1 (yes/no booleans, `<<` merges) and a
   // repeated key silently taking the last value.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false, customTags: pyyamlBooleans });
   const at = (node: Node | null | undefined): ConfigPosition | undefined => {
     const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
@@ -117,6 +117,18 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   });
   markDuplicates(file, entries);
   return { file, entries };
+}
+
+// PyYAML's booleans are YAML 1.1's without the one-letter forms: `y`, `N`
+// stay strings (a label `N` is a label), `yes`, `Off` are booleans.
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== "object" || tag.tag !== "tag:yaml.org,2002:bool" || !("test" in tag) || tag.test === undefined) return tag;
+    return { ...tag, test: tag.test.test("true") ? PYYAML_TRUE : PYYAML_FALSE };
+  });
 }
 
 /** The plain value of `node`, its aliases and merges expanded within {@link MAX_ALIAS_EXPANSION}. */

@@ -61,18 +61,32 @@ test("YAML as PyYAML reads it: << merges applied, hundreds of aliases accepted, 
   const bomb = ["  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ...Array.from({ length: 8 }, (_, i) => `  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
   const config = await put(
     join(root, "config.yaml"),
-    `defaults: &defaults\n  local_root: ${root}\n  nas_root: //nas01/lab\nport_anchor: &port 22\ntransports:\n${many}\nlaughs:\n${bomb}\nduplicate: 1\nduplicate: 2\nequipment:\n  - <<: *defaults\n    id: CONFOCAL_01\n    label: Confocal\n  - id: FLOW_01\n    <<: *defaults\n    label: Flow\n    nas_root: //nas02/lab\n`,
+    `defaults: &defaults\n  local_root: ${root}\n  nas_root: //nas01/lab\nport_anchor: &port 22\ntransports:\n${many}\nlaughs:\n${bomb}\nduplicate: 1\nduplicate: 2\nequipment:\n  - <<: *defaults\n    id: CONFOCAL_01\n    label: Confocal\n  - id: FLOW_01\n    <<: *defaults\n    label: N\n    nas_root: //nas02/lab\n  - <<: [*defaults]\n    id: ON_01\n    label: On\n`,
   );
   const run = await cli(t, ["sync", "--config", config, "--json"]);
-  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
   const out = stdoutJson(run) as SyncJson;
   assert.deepEqual(
-    out.results.map((r) => [r.id, r.status, r.record?.["configured_local_root"], r.record?.["configured_nas_root"]]),
+    out.results.map((r) => [r.id, r.status, r.record?.["label"], r.record?.["configured_local_root"], r.record?.["configured_nas_root"]]),
     [
-      ["CONFOCAL_01", "created", root, "//nas01/lab"],
-      ["FLOW_01", "created", root, "//nas02/lab"],
+      ["CONFOCAL_01", "created", "Confocal", root, "//nas01/lab"],
+      ["FLOW_01", "created", "N", root, "//nas02/lab"],
+      // `On` is a boolean to PyYAML too: not a label.
+      ["ON_01", "invalid", undefined, undefined, undefined],
     ],
   );
+  // The application's own reader agrees entry by entry.
+  const py = spawnSync(
+    "/usr/bin/python3",
+    ["-c", "import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); print(json.dumps([[e.get('id'), e.get('label'), e.get('local_root'), e.get('nas_root')] for e in d['equipment']]))", config],
+    { encoding: "utf8" },
+  );
+  assert.equal(py.status, 0, py.stderr);
+  assert.deepEqual(JSON.parse(py.stdout), [
+    ["CONFOCAL_01", "Confocal", root, "//nas01/lab"],
+    ["FLOW_01", "N", root, "//nas02/lab"],
+    ["ON_01", true, root, "//nas01/lab"],
+  ]);
 });
 
 test("a billion-laughs document in the sections read fails fast with a clear message and writes nothing", async (t) => {
