@@ -99,7 +99,7 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   // thousand aliases, a bomb) costs nothing beyond parsing.
   const section = (key: string): Node | undefined => {
     const node = top.get(key, true) as Node | undefined;
-    return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+    return isAlias(node) ? (node.resolve(doc)) : node;
   };
   const seqNode = section("equipment");
   const list = toValue(doc, seqNode, file);
