@@ -183,7 +183,9 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   const progress: ScanProgress = { directories: 0, files: 0 };
   const symlinks: string[] = [];
   const undecodable: string[] = [];
-  const list = async (dir: string): Promise<Entry[]> => {
+  // `undecodable` is noted only where the walk would enter the folder (the
+  // root and equipment folders): a project's other folders are its own.
+  const list = async (dir: string, noteUndecodable = false): Promise<Entry[]> => {
     const raw: Dirent<Buffer>[] = await limit(() => fs.readdir(dir, { withFileTypes: true, encoding: "buffer" }));
     progress.directories++;
     options.onProgress?.({ ...progress });
@@ -193,7 +195,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
       try {
         name = strict.decode(d.name);
       } catch {
-        if (d.isDirectory()) undecodable.push(join(dir, escapeBytes(d.name)));
+        if (noteUndecodable && d.isDirectory()) undecodable.push(join(dir, escapeBytes(d.name)));
         continue;
       }
       entries.push({ name, dir: d.isDirectory(), link: d.isSymbolicLink() });
@@ -284,7 +286,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     const idValid = isEquipmentId(name);
     let entries: Entry[];
     try {
-      entries = await list(path);
+      entries = await list(path, idValid);
     } catch (err) {
       return idValid ? { name, path, idValid, error: asScanError(err), cacheDir: undefined, equipment: undefined, projects: [] } : undefined;
     }
@@ -306,7 +308,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     return { name, path, idValid, cacheDir: dir, equipment, projects };
   }
 
-  const top = await list(root);
+  const top = await list(root, true);
   const links = top.filter((e) => e.link && isEquipmentId(e.name)).map((e) => noteLink(join(root, e.name)));
   const found = await Promise.all(visibleDirs(top).map((e) => equipmentFolder(join(root, e.name), e.name)));
   await Promise.all(links);

@@ -99,7 +99,12 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   // thousand aliases, a bomb) costs nothing beyond parsing.
   const section = (key: string): Node | undefined => {
     const node = top.get(key, true) as Node | undefined;
-    return isAlias(node) ? (node.resolve(doc)) : node;
+    if (!isAlias(node)) return node;
+    const target = node.resolve(doc);
+    if (target === undefined) {
+      throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: alias *${node.source} names no anchor before it`, { field: key, position: at(node) });
+    }
+    return target;
   };
   const seqNode = section("equipment");
   const list = toValue(doc, seqNode, file);

@@ -103,6 +103,11 @@ test("a billion-laughs document in the sections read fails fast with a clear mes
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^error: .*config\.yaml: YAML aliases here would expand to more than 100000 nodes \(a "billion laughs" document\?\); refusing to load it \[yaml_alias_limit\]\n$/);
   assert.deepEqual(await readdir(root), ["config.yaml"]);
+  // An alias with no anchor is an error, as PyYAML says, not a missing section.
+  await writeFile(config, "equipment: *nowhere\n");
+  const unresolved = await cli(t, ["sync", "--config", config]);
+  assert.equal(unresolved.code, 2);
+  assert.match(unresolved.stderr, /alias \*nowhere names no anchor before it \[yaml_syntax_error\]\n$/);
 });
 
 test("a local_root that does not exist fails that entry with nothing created (exit 1); --create-root creates it", async (t) => {
