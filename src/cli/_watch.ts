@@ -28,6 +28,10 @@ export const DEBOUNCE_MS = 200;
  *
  * @returns the exit code: 0 when stopped by a signal, 2 when the watch
  *   itself failed (the folder went away, an unexpected error).
+ * @example
+ * ```ts
+ * return watchConfig(io, "config.yaml", false, (config) => syncPass(io, config, ctx, false));
+ * ```
  */
 export function watchConfig(io: CliIo, file: string, json: boolean, pass: (config: EquipmentConfig) => Promise<SyncReportJson>): Promise<number> {
   const shown = escapeText(resolve(file));

@@ -126,7 +126,13 @@ async function syncEntry(entry: ConfigEntry, ctx: SyncContext): Promise<SyncResu
 
 /**
  * Sync every entry of `config` once, one at a time (entries are few, and the
- * report stays in file order).
+ * report stays in file order). Never throws for an entry: its problem is in
+ * its result.
+ *
+ * @example
+ * ```ts
+ * const report = await syncPass(io, await readEquipmentConfig(file), { root: undefined, dryRun: false, createRoot: false }, false);
+ * ```
  */
 export async function syncPass(io: CliIo, config: EquipmentConfig, ctx: Omit<SyncContext, "writer">, json: boolean): Promise<SyncReportJson> {
   const warnings = warningSink(io, json);
@@ -136,7 +142,14 @@ export async function syncPass(io: CliIo, config: EquipmentConfig, ctx: Omit<Syn
   return { config: config.file, root: ctx.root ?? null, dry_run: ctx.dryRun, results, warnings: warnings.list };
 }
 
-/** Whether a pass found anything wrong. */
+/**
+ * Whether a pass found anything wrong (an invalid or failed entry).
+ *
+ * @example
+ * ```ts
+ * return hasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
+ * ```
+ */
 export function hasProblems(report: SyncReportJson): boolean {
   return report.results.some((r) => r.status === "invalid" || r.status === "failed");
 }
