@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { EquipmentCacheWriter } from "./cache/writer.js";
-export type { CacheWarning, EquipmentCacheWriterOptions, WriteCallOptions } from "./cache/writer.js";
+export type { CacheWarning, EquipmentCacheWriterOptions, EquipmentWriteOutcome, WriteCallOptions } from "./cache/writer.js";
 export {
   CACHE_DIR,
   EQUIPMENT_FILE,

@@ -30,10 +30,24 @@ export async function sweepStaleTemps(path: string, fs: FileSystem, warn: (w: Ca
     try {
       await fs.unlink(stale);
     } catch (err) {
-      if (errnoCode(err) === "ENOENT") continue;
+      const code = errnoCode(err);
+      if (code === "ENOENT") continue;
+      // A folder with a temp file's name is no writer's leftover (writers
+      // create files): it is someone else's, left alone for `check` to
+      // report, and must not stop this write. unlink(2) refuses a folder
+      // with EISDIR on Linux, EPERM on macOS and BSD.
+      if ((code === "EISDIR" || code === "EPERM") && (await isFolder(fs, stale))) continue;
       throw new WriteFailedError(stale, "unlink", err);
     }
     warn({ code: "stale_temp_removed", path: stale, message: `Removed ${stale}, left by a writer that did not finish` });
+  }
+}
+
+async function isFolder(fs: FileSystem, path: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 

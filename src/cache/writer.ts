@@ -15,18 +15,25 @@ import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
 import {
   inspectExistingEquipment,
   parseEquipment,
+  salvageFirstSeenAt,
   validateEquipmentInput,
   type EquipmentInput,
   type EquipmentJson,
 } from "../schema/equipment.js";
 import { parseMarker, validateMarkerInput, type MarkerInput, type MarkerJson, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
 import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
+import { readLeadingBytes } from "./_leading.js";
+import { MIRRORED_FIELDS, type MirroredField } from "./plan.js";
 import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
 
-/** A notice about something the writer repaired on its own. */
+/** A notice about something the writer repaired on its own, or a doubt about its clock. */
 export interface CacheWarning {
-  /** `corrupt_file_preserved` or `stale_temp_removed`. */
-  code: "corrupt_file_preserved" | "stale_temp_removed";
+  /**
+   * `corrupt_file_preserved`, `stale_temp_removed`, or `clock_behind_record`
+   * (the clock reads earlier than the record's `first_seen_at`: the write went
+   * ahead, with `last_modified_at` before `first_seen_at`).
+   */
+  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record";
   /** The file concerned. */
   path: string;
   /** One sentence for people. */
@@ -62,6 +69,20 @@ export interface EquipmentCacheWriterOptions {
   maxFileBytes?: number;
   /** The filesystem to use (for instrumentation or fault injection). @default Node's `fs/promises` */
   fs?: FileSystem;
+}
+
+/**
+ * What {@link EquipmentCacheWriter.syncEquipment} found under the lock and did:
+ * `created` (no file), `updated` (the mirrored fields in `changed` differed),
+ * `unchanged` (nothing written), `repaired` (a corrupt file was kept aside
+ * and replaced).
+ */
+export interface EquipmentWriteOutcome {
+  readonly status: "created" | "updated" | "unchanged" | "repaired";
+  /** The record as written, or as found when unchanged. */
+  readonly record: EquipmentJson;
+  /** Mirrored fields that differed from the file (`updated` only). */
+  readonly changed: readonly MirroredField[];
 }
 
 /** Per-call options of the write methods. */
@@ -166,11 +187,11 @@ export class EquipmentCacheWriter {
     try {
       if (now instanceof Date) return formatTimestamp(now);
     } catch {
-      // an invalid date or one outside years 0000-9999: reported below
+      // an invalid date or one outside years 0001-9999: reported below
     }
     const issue = {
       path: "clock",
-      expected: "a Date between years 0000 and 9999",
+      expected: "a Date between years 0001 and 9999",
       received: now instanceof Date ? String(now.getTime()) : describe(now),
       message: "The writer's clock returned a time that cannot be written as YYYY-MM-DDTHH:MM:SSZ",
     };
@@ -202,40 +223,88 @@ export class EquipmentCacheWriter {
    * ```
    */
   async writeEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentJson> {
+    return (await this.#equipment(path, payload, options, false)).record;
+  }
+
+  /**
+   * Bring `equipment.json` at `path` in line with `payload`, as a re-sync from
+   * `config.yaml` does: like {@link writeEquipment}, except that a valid file
+   * whose mirrored fields (id, label, both roots) already match is left as it
+   * is. Every step, the decision included, happens under the file's lock, so
+   * of racing syncs of one new entry exactly one reports `created`; stale
+   * temp files are swept even when nothing is written.
+   *
+   * @returns what was found and done.
+   * @throws as {@link writeEquipment} does.
+   * @example
+   * ```ts
+   * const { status, changed } = await writer.syncEquipment(path, input);
+   * if (status === "updated") console.log(changed); // ["label"]
+   * ```
+   */
+  async syncEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentWriteOutcome> {
+    return this.#equipment(path, payload, options, true);
+  }
+
+  async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     const input = validateEquipmentInput(payload);
     try {
-      return await this.#writeEquipmentLocked(path, input, options);
+      return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
     } catch (err) {
       throw asWriteFailure(path, err);
     }
   }
 
-  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     return withFileLock(
       path,
       async () => {
         const fs = this.#fs;
         await sweepStaleTemps(path, fs, this.#warn);
+        let status: EquipmentWriteOutcome["status"] = "created";
+        let changed: readonly MirroredField[] = [];
+        const bytes = await this.#readIfPresent(path);
+        if (keepUnchanged && bytes instanceof Uint8Array) {
+          const existing = inspectExistingEquipment(bytes, path);
+          if (existing.status === "valid") {
+            const current = existing.record;
+            changed = MIRRORED_FIELDS.filter((k) => current[k] !== input[k]);
+            if (changed.length === 0) return { status: "unchanged", record: current, changed };
+          }
+        }
         const now = this.#now();
         let firstSeenAt = now;
         let version = SCHEMA_VERSION;
         let extras: readonly [string, string][] = [];
-        const bytes = await this.#readIfPresent(path);
         if (bytes instanceof FileTooLargeError) {
-          // Far too big to be a record: keep it aside by hard link, no copy.
+          // Too big to read whole: keep it aside by hard link, no copy. Its
+          // size says nothing against its provenance, so first_seen_at is
+          // taken from its leading bytes when they hold one.
+          status = "repaired";
+          firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, fs)) ?? now;
           await preserveCorrupt(path, undefined, bytes, now, fs, this.#durable, this.#warn);
         } else if (bytes !== undefined) {
           const existing = inspectExistingEquipment(bytes, path);
           if (existing.status === "valid") {
+            status = "updated";
             firstSeenAt = existing.record.first_seen_at;
             extras = existing.extras;
             const found = parseSchemaVersion(existing.record.schema_version);
             const ours = parseSchemaVersion(SCHEMA_VERSION);
             if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
           } else {
+            status = "repaired";
             firstSeenAt = existing.firstSeenAt ?? now;
             await preserveCorrupt(path, bytes, existing.problem, now, fs, this.#durable, this.#warn);
           }
+        }
+        if (now < firstSeenAt) {
+          // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
+          this.#warn({
+            code: "clock_behind_record",
+            path,
+            message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
+          });
         }
         const record: EquipmentJson = {
           schema_version: version,
@@ -251,7 +320,7 @@ export class EquipmentCacheWriter {
           extras,
         );
         await atomicWriteFile(path, text, { durable: this.#durable, fs });
-        return record;
+        return { status, record, changed };
       },
       { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
     );

@@ -6,6 +6,7 @@
  */
 import { ExlabCacheError, errnoCode } from "../errors.js";
 import { styleFor, type CliIo } from "./io.js";
+import { escapeText } from "./_text.js";
 
 /** Everything went as asked and nothing is wrong. */
 export const EXIT_OK = 0;
@@ -43,7 +44,7 @@ export interface ConfigPosition {
 
 /**
  * A problem with `config.yaml`: the file as a whole (`config_unreadable`,
- * `yaml_syntax_error`, `config_invalid`) or one equipment entry
+ * `yaml_syntax_error`, `yaml_alias_limit`, `config_invalid`) or one equipment entry
  * (`validation_failed`, `duplicate_id`). The message starts with
  * `file:line:column:` when the position is known.
  *
@@ -132,7 +133,7 @@ export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void
     const cmd = err.command === undefined ? "" : `${err.command} `;
     hint = `\n${s.dim(`Run \`exlab-cache ${cmd}--help\` for usage.`)}`;
   }
-  io.stderr.write(`${s.red("error:")} ${err.message} ${s.dim(`[${err.code}]`)}${hint}\n`);
+  io.stderr.write(`${s.red("error:")} ${escapeText(err.message)} ${s.dim(`[${err.code}]`)}${hint}\n`);
 }
 
 /**
