@@ -4,7 +4,7 @@
  * replaced. Nothing is thrown away without a trace.
  */
 import { basename, dirname, join } from "node:path";
-import { WriteFailedError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal, type ExlabCacheError } from "../errors.js";
 import { pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile, isTempFileOf } from "../fs/atomic.js";
 import type { CacheWarning } from "./writer.js";
@@ -31,6 +31,7 @@ export async function sweepStaleTemps(path: string, fs: FileSystem, warn: (w: Ca
       await fs.unlink(stale);
     } catch (err) {
       if (errnoCode(err) === "ENOENT") continue;
+      if (isPermissionRefusal(err)) throw new PermissionDeniedError(dir, "create_in_folder", err);
       throw new WriteFailedError(stale, "unlink", err);
     }
     warn({ code: "stale_temp_removed", path: stale, message: `Removed ${stale}, left by a writer that did not finish` });
@@ -63,6 +64,7 @@ export async function preserveCorrupt(
     } catch (err) {
       const code = errnoCode(err);
       if (code === "EEXIST" && n < 1000) continue;
+      if (isPermissionRefusal(err)) throw new PermissionDeniedError(dirname(path), "create_in_folder", err);
       if (bytes === undefined || code === "EEXIST") throw new WriteFailedError(target, "link", err);
       if (await pathExists(fs, target)) continue;
       await atomicWriteFile(target, bytes, { durable, fs });

@@ -21,6 +21,7 @@ export const CHECK_RULES = [
   "misplaced_marker",
   "stale_temp_file",
   "timestamps_out_of_order",
+  "unsafe_filesystem",
 ] as const;
 
 /** One of {@link CHECK_RULES}. */
@@ -54,6 +55,15 @@ const finding = (rule: CheckRule, path: string, message: string, code: string | 
 export function checkTree(scan: TreeScan): Finding[] {
   const out: Finding[] = [];
   for (const eq of scan.equipment) checkEquipment(eq, out);
+  for (const fs of scan.unsafeFilesystems) {
+    out.push(
+      finding(
+        "unsafe_filesystem",
+        fs.path,
+        `On a ${fs.kind} filesystem (${fs.fsType}): file locks do not exclude writers on other machines or other views of this folder; concurrent writes can be lost`,
+      ),
+    );
+  }
   return out.sort((a, b) => cmp(a.path, b.path) || cmp(a.rule, b.rule) || cmp(a.message, b.message));
 }
 

@@ -21,7 +21,8 @@ export const checkCommand: Command = {
     "{rule, path, message, code, field}), sorted by path. Rules: unreadable_file, invalid_file,",
     "schema_major_mismatch, id_mismatch, missing_equipment_json, bad_folder_name,",
     "marker_mismatch, run_kind_mismatch, misplaced_marker, stale_temp_file,",
-    "timestamps_out_of_order. Reads only cache files: run folders are never opened.",
+    "timestamps_out_of_order, unsafe_filesystem (NFS, SMB or FUSE: locks do not exclude).",
+    "Reads only cache files: run folders are never opened.",
   ].join("\n"),
   example: "check /data/lab --json",
   async run(args, io) {

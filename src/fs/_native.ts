@@ -47,7 +47,17 @@ export interface IoResult {
 
 /** The batched I/O of native/io_posix.c (absent on Windows). */
 export interface IoBackend {
-  replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
+  replaceFile(
+    tmp: string,
+    path: string,
+    dir: string,
+    bytes: Uint8Array,
+    mode: number,
+    durable: boolean,
+    uid: number,
+    gid: number,
+    keepMode: boolean,
+  ): Promise<IoResult>;
   readFile(path: string, maxBytes: number): Promise<IoResult>;
 }
 
