@@ -67,7 +67,7 @@ test("alice creates under umask 002; bob (same group) rewrites, marks and rewrit
   assert.equal(rewrite.code, 0, JSON.stringify(rewrite.out));
   // A non-root rewriter becomes the owner, keeps the group it is in and the mode.
   assert.deepEqual(await owner(equipment), { mode: 0o664, uid: lab.bob.uid, gid: lab.gid });
-  assert.equal(JSON.parse(await readFile(equipment, "utf8")).label, "by bob");
+  assert.equal((JSON.parse(await readFile(equipment, "utf8")) as { label: string }).label, "by bob");
 
   assert.deepEqual((await asUser(t, lab.bob, "002", "marker", marker, "PROJ-0042")).out, true);
   assert.deepEqual(await owner(marker), { mode: 0o664, uid: lab.bob.uid, gid: lab.gid });
@@ -95,7 +95,7 @@ test("root's rewrite keeps 0640 alice:lab", async (t) => {
   await chmod(equipment, 0o640);
   await new EquipmentCacheWriter().writeEquipment(equipment, equipmentPayload({ label: "by root" }));
   assert.deepEqual(await owner(equipment), { mode: 0o640, uid: lab.alice.uid, gid: lab.gid });
-  assert.equal(JSON.parse(await readFile(equipment, "utf8")).label, "by root");
+  assert.equal((JSON.parse(await readFile(equipment, "utf8")) as { label: string }).label, "by root");
 });
 
 test("a 0644 sidecar left by another account still lets a group member lock and write (read-only descriptor)", async (t) => {
@@ -105,7 +105,7 @@ test("a 0644 sidecar left by another account still lets a group member lock and 
   assert.equal((await owner(lockPathFor(equipment))).mode, 0o644);
   const r = await asUser(t, lab.bob, "002", "equipment", equipment, "by bob");
   assert.equal(r.code, 0, JSON.stringify(r.out));
-  assert.equal(JSON.parse(await readFile(equipment, "utf8")).label, "by bob");
+  assert.equal((JSON.parse(await readFile(equipment, "utf8")) as { label: string }).label, "by bob");
   // The sidecar was locked, not taken over: still alice's, still 0644.
   assert.deepEqual(await owner(lockPathFor(equipment)), { mode: 0o644, uid: lab.alice.uid, gid: lab.gid });
 });
