@@ -64,7 +64,8 @@ export async function preserveCorrupt(
     } catch (err) {
       const code = errnoCode(err);
       if (code === "EEXIST" && n < 1000) continue;
-      if (isPermissionRefusal(err)) throw new PermissionDeniedError(dirname(path), "create_in_folder", err);
+      // EPERM from link() means "no hard links here" (FAT, some shares): copy instead.
+      if (code === "EACCES") throw new PermissionDeniedError(dirname(path), "create_in_folder", err);
       if (bytes === undefined || code === "EEXIST") throw new WriteFailedError(target, "link", err);
       if (await pathExists(fs, target)) continue;
       await atomicWriteFile(target, bytes, { durable, fs });

@@ -118,7 +118,7 @@ const warnedFilesystems = new Set<string>();
 
 /** What a refused step around the replace was trying to do. */
 function refusedOperation(syscall: string): RefusedOperation {
-  if (syscall === "scandir" || syscall === "lstat" || syscall === "stat") return "list_folder";
+  if (syscall === "scandir" || syscall === "readdir" || syscall === "lstat" || syscall === "stat") return "list_folder";
   if (syscall === "open" || syscall === "read" || syscall === "fstat") return "read_file";
   if (syscall === "rename") return "replace_file";
   return "create_in_folder";

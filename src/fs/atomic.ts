@@ -186,7 +186,10 @@ async function existingAttributes(fs: FileSystem, path: string): Promise<Kept | 
 function writeFailure(path: string, step: Step, err: unknown): Error {
   if (isPermissionRefusal(err)) {
     if (step === "rename") return new PermissionDeniedError(path, "replace_file", err);
-    if (step === "open" || step === "mkdir") return new PermissionDeniedError(dirname(path), "create_in_folder", err);
+    if (step === "open") return new PermissionDeniedError(dirname(path), "create_in_folder", err);
+    // Name the folder that refused: the parent of the level that could not be made.
+    const refusedIn = (err as NodeJS.ErrnoException).path;
+    if (step === "mkdir") return new PermissionDeniedError(refusedIn === undefined ? dirname(path) : dirname(refusedIn), "create_in_folder", err);
   }
   return new WriteFailedError(path, step, err);
 }

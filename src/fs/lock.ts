@@ -191,7 +191,9 @@ async function openSidecar(lockPath: string): Promise<FileHandle> {
       try {
         await ensureDir(dirname(lockPath), nodeFileSystem, true);
       } catch (mkdirErr) {
-        if (isPermissionRefusal(mkdirErr)) throw new PermissionDeniedError(dirname(lockPath), "create_in_folder", mkdirErr);
+        // Name the folder that refused: the parent of the level that could not be made.
+        const refusedIn = (mkdirErr as NodeJS.ErrnoException).path;
+        if (isPermissionRefusal(mkdirErr)) throw new PermissionDeniedError(refusedIn === undefined ? dirname(lockPath) : dirname(refusedIn), "create_in_folder", mkdirErr);
         throw mkdirErr;
       }
       return await openSidecarOnce(lockPath);
