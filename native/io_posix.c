@@ -13,10 +13,9 @@
  * path taken with an injected FileSystem). Only calls that finish on their
  * own run here; the lock wait never does (see lock_posix.c for why).
  *
- *   replaceFile(tmp, path, dir, bytes, mode, durable[, uid, gid, keepMode])
- *       -> Promise<{errno, step}>
- *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> [fchown(uid, gid)] ->
- *     [fchmod(mode)] -> write -> fsync -> close ->
+ *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
+ *     lstat(path) -> open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> [fchown, fchmod
+ *     to the replaced file's owner, group and mode] -> write -> fsync -> close ->
  *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
  *     on a failure before the rename the temp file is closed and unlinked.
  *   readFile(path, maxBytes) -> Promise<{errno, step, kind, size, data}>
@@ -55,8 +54,6 @@ typedef struct job {
   size_t max;   /* read only */
   int mode;
   int durable;
-  int keep_mode; /* replace: fchmod the temp to `mode` (the umask applied to open's) */
-  int uid, gid;  /* replace: fchown the temp to these; -1 keeps that part as created */
   int err;
   const char *step;
   int kind;
@@ -77,23 +74,57 @@ static int fail(job *j, const char *step) {
   return -1;
 }
 
+/* Whether this process may give a file group `gid` (it is its effective
+ * group or one of its supplementary groups). */
+static int in_group(gid_t gid) {
+  gid_t small[64];
+  gid_t *list = small;
+  int n, i, found = 0;
+  if (getegid() == gid) return 1;
+  n = getgroups(0, NULL);
+  if (n <= 0) return 0;
+  if (n > 64 && (list = (gid_t *)malloc((size_t)n * sizeof *list)) == NULL) return 0;
+  n = getgroups(n, list);
+  for (i = 0; i < n && !found; i++) found = list[i] == gid;
+  if (list != small) free(list);
+  return found;
+}
+
+/* A rewrite keeps the replaced file's owner, group and mode: they are set on
+ * the temp before its first byte, so the name never shows other ones. Root
+ * keeps the owner and group; another account becomes the owner (the kernel
+ * lets nobody give a file away) and keeps the group when it is a member.
+ * Owner first: a chown clears set-id bits that the chmod then restores.
+ * Best effort: filesystems without Unix owners or modes (FAT, exFAT, SMB)
+ * refuse, and the file is still written. Same steps as atomic.ts. */
+static void keep_attributes(int fd, const struct stat *old) {
+  uid_t uid = (uid_t)-1;
+  gid_t gid = (gid_t)-1;
+  if (geteuid() == 0) {
+    uid = old->st_uid;
+    gid = old->st_gid;
+  } else if (in_group(old->st_gid)) {
+    gid = old->st_gid;
+  }
+  if (uid != (uid_t)-1 || gid != (gid_t)-1) (void)fchown(fd, uid, gid);
+  (void)fchmod(fd, old->st_mode & 07777);
+}
+
 static void replace_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
+  struct stat old;
   size_t off = 0;
-  int fd, dfd;
+  int fd, dfd, keep;
   (void)env;
+  /* Absent (a first write) or not examinable: nothing to keep; the open
+   * below meets the same refusal and reports it. */
+  keep = lstat(j->path, &old) == 0 && S_ISREG(old.st_mode);
   fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, j->mode);
   if (fd < 0) {
     fail(j, "open");
     return;
   }
-  /* A rewrite keeps the replaced file's owner, group and mode: they are set
-   * on the temp before anything else so the name never shows other ones.
-   * Owner first: a chown clears set-id bits that the chmod then restores.
-   * Best effort: filesystems without Unix owners (FAT, exFAT, SMB) refuse,
-   * and a non-root writer may only give the file a group it is in. */
-  if (j->uid != -1 || j->gid != -1) (void)fchown(fd, (uid_t)j->uid, (gid_t)j->gid);
-  if (j->keep_mode) (void)fchmod(fd, (mode_t)j->mode);
+  if (keep) keep_attributes(fd, &old);
   while (off < j->len) {
     ssize_t n = write(fd, j->data + off, j->len - off);
     if (n < 0 && errno == EINTR) continue;
@@ -285,8 +316,8 @@ static napi_value queue_job(napi_env env, job *j, const char *name, napi_async_e
 }
 
 static napi_value replace_file(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 6;
+  napi_value argv[6];
   job *j;
   void *bytes = NULL;
   size_t len = 0;
@@ -312,18 +343,6 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
     job_free(j);
     napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: mode must be an integer and durable a boolean");
     return NULL;
-  }
-  j->uid = -1;
-  j->gid = -1;
-  if (argc >= 9) {
-    bool keep = false;
-    if (napi_get_value_int32(env, argv[6], &j->uid) != napi_ok || napi_get_value_int32(env, argv[7], &j->gid) != napi_ok ||
-        napi_get_value_bool(env, argv[8], &keep) != napi_ok) {
-      job_free(j);
-      napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: uid and gid must be integers (-1: as created) and keepMode a boolean");
-      return NULL;
-    }
-    j->keep_mode = keep ? 1 : 0;
   }
   /* A copy: the pool thread must not touch memory the JS heap may move or
    * free. Cache records are a few hundred bytes. */

@@ -5,12 +5,13 @@
  * allows is what is tested. Needs root to create the accounts (CI runs as root).
  */
 import assert from "node:assert/strict";
-import { chmod, chown, lstat, mkdir, readFile, readdir } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, lockPathFor, testRunsMarkerPath } from "exlab-cache";
 import { createLab, runAs, type Account, type Lab } from "./helpers/accounts.js";
 import { workerScript } from "./helpers/children.js";
+import { BIN } from "./helpers/cli.js";
 import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
 
@@ -165,4 +166,31 @@ test("a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (a
   assert.deepEqual(await owner(path), { mode: 0o600, uid: lab.alice.uid, gid: lab.gid });
   await atomicWriteFile(path, "3");
   assert.deepEqual(await owner(path), { mode: 0o600, uid: lab.alice.uid, gid: lab.gid });
+});
+
+test("the CLI as bob re-syncs a record alice wrote; as the stranger it reports permission_denied (envelope, exit 2) and changes nothing", async (t) => {
+  const { lab, root, equipment } = await sharedTree(t);
+  assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
+  const config = join(dirname(root), "config.yaml");
+  await writeFile(config, 'equipment:\n  - id: "CONFOCAL_01"\n    label: "Re-synced by bob"\n    local_root: "/data/lab"\n    nas_root: "//nas01/lab"\n');
+  await chmod(config, 0o644);
+  const sync = await runAs(t, lab.bob, "002", process.execPath, [BIN, "sync", "--config", config, "--root", root, "--json"]);
+  assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+  const result = (JSON.parse(sync.stdout) as { results: { status: string }[] }).results[0];
+  assert.equal(result?.status, "updated");
+  assert.deepEqual(await owner(equipment), { mode: 0o664, uid: lab.bob.uid, gid: lab.gid });
+
+  const before = await snapshot(root);
+  const mark = await runAs(t, lab.stranger, "002", process.execPath, [BIN, "mark-test-runs", "--root", root, "--equipment", "CONFOCAL_01", "--project", "NEW", "--json"]);
+  assert.equal(mark.code, 2, mark.stdout + mark.stderr);
+  const env = JSON.parse(mark.stdout) as { error: { code: string; details: { operation: string } } };
+  assert.equal(env.error.code, "permission_denied");
+  assert.equal(env.error.details.operation, "create_in_folder");
+  assert.equal(mark.stderr, "");
+  assert.deepEqual(await snapshot(root), before);
+
+  await chmod(root, 0o2770);
+  const ls = await runAs(t, lab.stranger, "002", process.execPath, [BIN, "ls", root, "--json"]);
+  assert.equal(ls.code, 2);
+  assert.deepEqual((JSON.parse(ls.stdout) as { error: { code: string; details: unknown } }).error.code, "permission_denied");
 });

@@ -124,12 +124,10 @@ type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-d
 async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8Array, mode: number, durable: boolean, fs: FileSystem): Promise<void> {
   const dir = dirname(path);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  const keep = await existingAttributes(fs, path);
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dir, tempFileName(basename(path)));
-    const r = await asLongJob(() =>
-      io.replaceFile(tmp, path, dir, bytes, keep?.mode ?? mode, durable, keep?.uid ?? -1, keep?.gid ?? -1, keep !== undefined),
-    );
+    // The job itself keeps the replaced file's owner, group and mode (see existingAttributes).
+    const r = await asLongJob(() => io.replaceFile(tmp, path, dir, bytes, mode, durable));
     if (r.errno === 0) return;
     const step = r.step as Step;
     const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dir) : systemError(r.errno, step, tmp);
@@ -158,7 +156,8 @@ interface Kept {
  * undefined when there is no regular file to keep them from. Root keeps the
  * owner and group. Any other account can only give away a file's group, and
  * only to a group it is in: it keeps the group where it can and becomes the
- * owner itself (the kernel makes the creator the owner).
+ * owner itself (the kernel makes the creator the owner). native/io_posix.c
+ * does the same in its job.
  */
 async function existingAttributes(fs: FileSystem, path: string): Promise<Kept | undefined> {
   let st;
