@@ -14,7 +14,8 @@
  * own run here; the lock wait never does (see lock_posix.c for why).
  *
  *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
- *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
+ *     lstat(path) -> open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> [fchown, fchmod
+ *     to the replaced file's owner, group and mode] -> write -> fsync -> close ->
  *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
  *     on a failure before the rename the temp file is closed and unlinked.
  *     Each fsync is fcntl(F_FULLFSYNC) where the platform has it.
@@ -92,16 +93,57 @@ static int durable_fsync(int fd) {
   return fsync(fd);
 }
 
+/* Whether this process may give a file group `gid` (it is its effective
+ * group or one of its supplementary groups). */
+static int in_group(gid_t gid) {
+  gid_t small[64];
+  gid_t *list = small;
+  int n, i, found = 0;
+  if (getegid() == gid) return 1;
+  n = getgroups(0, NULL);
+  if (n <= 0) return 0;
+  if (n > 64 && (list = (gid_t *)malloc((size_t)n * sizeof *list)) == NULL) return 0;
+  n = getgroups(n, list);
+  for (i = 0; i < n && !found; i++) found = list[i] == gid;
+  if (list != small) free(list);
+  return found;
+}
+
+/* A rewrite keeps the replaced file's owner, group and mode: they are set on
+ * the temp before its first byte, so the name never shows other ones. Root
+ * keeps the owner and group; another account becomes the owner (the kernel
+ * lets nobody give a file away) and keeps the group when it is a member.
+ * Owner first: a chown clears set-id bits that the chmod then restores.
+ * Best effort: filesystems without Unix owners or modes (FAT, exFAT, SMB)
+ * refuse, and the file is still written. Same steps as atomic.ts. */
+static void keep_attributes(int fd, const struct stat *old) {
+  uid_t uid = (uid_t)-1;
+  gid_t gid = (gid_t)-1;
+  if (geteuid() == 0) {
+    uid = old->st_uid;
+    gid = old->st_gid;
+  } else if (in_group(old->st_gid)) {
+    gid = old->st_gid;
+  }
+  if (uid != (uid_t)-1 || gid != (gid_t)-1) (void)fchown(fd, uid, gid);
+  (void)fchmod(fd, old->st_mode & 07777);
+}
+
 static void replace_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
+  struct stat old;
   size_t off = 0;
-  int fd, dfd;
+  int fd, dfd, keep;
   (void)env;
+  /* Absent (a first write) or not examinable: nothing to keep; the open
+   * below meets the same refusal and reports it. */
+  keep = lstat(j->path, &old) == 0 && S_ISREG(old.st_mode);
   fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, j->mode);
   if (fd < 0) {
     fail(j, "open");
     return;
   }
+  if (keep) keep_attributes(fd, &old);
   while (off < j->len) {
     ssize_t n = write(fd, j->data + off, j->len - off);
     if (n < 0 && errno == EINTR) continue;

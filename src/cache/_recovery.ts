@@ -4,7 +4,7 @@
  * replaced. Nothing is thrown away without a trace.
  */
 import { basename, dirname, join } from "node:path";
-import { WriteFailedError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal, type ExlabCacheError } from "../errors.js";
 import { pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile, isTempFileOf } from "../fs/atomic.js";
 import type { CacheWarning } from "./writer.js";
@@ -37,6 +37,7 @@ export async function sweepStaleTemps(path: string, fs: FileSystem, warn: (w: Ca
       // report, and must not stop this write. unlink(2) refuses a folder
       // with EISDIR on Linux, EPERM on macOS and BSD.
       if ((code === "EISDIR" || code === "EPERM") && (await isFolder(fs, stale))) continue;
+      if (isPermissionRefusal(err)) throw new PermissionDeniedError(dir, "create_in_folder", err);
       throw new WriteFailedError(stale, "unlink", err);
     }
     warn({ code: "stale_temp_removed", path: stale, message: `Removed ${stale}, left by a writer that did not finish` });
@@ -77,6 +78,8 @@ export async function preserveCorrupt(
     } catch (err) {
       const code = errnoCode(err);
       if (code === "EEXIST" && n < 1000) continue;
+      // EPERM from link() means "no hard links here" (FAT, some shares): copy instead.
+      if (code === "EACCES") throw new PermissionDeniedError(dirname(path), "create_in_folder", err);
       if (bytes === undefined || code === "EEXIST") throw new WriteFailedError(target, "link", err);
       if (await pathExists(fs, target)) continue;
       await atomicWriteFile(target, bytes, { durable, fs });

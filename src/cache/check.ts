@@ -24,6 +24,7 @@ export const CHECK_RULES = [
   "symlinked_folder",
   "undecodable_name",
   "temp_named_folder",
+  "unsafe_filesystem",
 ] as const;
 
 /** One of {@link CHECK_RULES}. */
@@ -62,6 +63,15 @@ export function checkTree(scan: TreeScan): Finding[] {
   }
   for (const p of scan.undecodable) {
     out.push(finding("undecodable_name", p, "The folder name is not valid UTF-8 (shown with \\xNN escapes); it was not entered"));
+  }
+  for (const fs of scan.unsafeFilesystems) {
+    out.push(
+      finding(
+        "unsafe_filesystem",
+        fs.path,
+        `On a ${fs.kind} filesystem (${fs.fsType}): file locks do not exclude writers on other machines or other views of this folder; concurrent writes can be lost`,
+      ),
+    );
   }
   return out.sort((a, b) => cmp(a.path, b.path) || cmp(a.rule, b.rule) || cmp(a.message, b.message));
 }

@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { ExlabCacheError, errnoCode } from "../errors.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { isTempFileOf } from "../fs/atomic.js";
+import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { readCacheFile } from "../fs/read.js";
 import { parseEquipment, type EquipmentJson } from "../schema/equipment.js";
 import { parseMarker, type MarkerJson, type RunKind } from "../schema/marker.js";
@@ -111,6 +112,12 @@ export interface TreeScan {
   readonly symlinks: readonly string[];
   /** Folders whose name is not UTF-8, invalid bytes written `\xNN`; not entered. Sorted. */
   readonly undecodable: readonly string[];
+  /**
+   * Filesystems under the root (the root's own, and any an equipment folder
+   * is mounted from) where file locks do not exclude every writer: NFS,
+   * SMB/CIFS, FUSE. One entry per filesystem, at the first path found on it.
+   */
+  readonly unsafeFilesystems: readonly (UnsafeFilesystem & { readonly path: string })[];
 }
 
 /** Counts reported while walking. */
@@ -313,7 +320,24 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   const found = await Promise.all(visibleDirs(top).map((e) => equipmentFolder(join(root, e.name), e.name)));
   await Promise.all(links);
   const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { root, equipment: found.filter((e): e is EquipmentScan => e !== undefined), symlinks: sorted(symlinks), undecodable: sorted(undecodable) };
+  const equipment = found.filter((e): e is EquipmentScan => e !== undefined);
+  return {
+    root,
+    equipment,
+    symlinks: sorted(symlinks),
+    undecodable: sorted(undecodable),
+    unsafeFilesystems: await unsafeFilesystemsUnder([root, ...equipment.map((e) => e.path)]),
+  };
+}
+
+async function unsafeFilesystemsUnder(paths: readonly string[]): Promise<(UnsafeFilesystem & { path: string })[]> {
+  const out: (UnsafeFilesystem & { path: string })[] = [];
+  for (const path of paths) {
+    // A folder that cannot be examined is reported by the walk already.
+    const fs = await unsafeFilesystemOf(path).catch(() => undefined);
+    if (fs !== undefined && !out.some((o) => o.key === fs.key)) out.push({ ...fs, path });
+  }
+  return out;
 }
 
 function asScanError(err: unknown): ScanError {

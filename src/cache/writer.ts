@@ -5,10 +5,24 @@
  *
  * @module
  */
-import { ExlabCacheError, FileTooLargeError, LockError, NotRegularFileError, ValidationError, WriteFailedError, errnoCode } from "../errors.js";
+import { dirname } from "node:path";
+import {
+  ExlabCacheError,
+  FileTooLargeError,
+  LockError,
+  NotRegularFileError,
+  PermissionDeniedError,
+  UnsafeFilesystemError,
+  ValidationError,
+  WriteFailedError,
+  errnoCode,
+  isPermissionRefusal,
+  type RefusedOperation,
+} from "../errors.js";
 import { describe } from "../schema/_fields.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
+import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
@@ -29,11 +43,13 @@ import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
 /** A notice about something the writer repaired on its own, or a doubt about its clock. */
 export interface CacheWarning {
   /**
-   * `corrupt_file_preserved`, `stale_temp_removed`, or `clock_behind_record`
+   * `corrupt_file_preserved`, `stale_temp_removed`, `clock_behind_record`
    * (the clock reads earlier than the record's `first_seen_at`: the write went
-   * ahead, with `last_modified_at` before `first_seen_at`).
+   * ahead, with `last_modified_at` before `first_seen_at`), or
+   * `unsafe_filesystem` (the file is on NFS, SMB/CIFS or FUSE, where the lock
+   * does not exclude every writer; sent once per filesystem per process).
    */
-  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record";
+  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record" | "unsafe_filesystem";
   /** The file concerned. */
   path: string;
   /** One sentence for people. */
@@ -42,6 +58,8 @@ export interface CacheWarning {
   preservedAt?: string;
   /** Why the file was judged corrupt (`corrupt_file_preserved`). */
   problem?: ExlabCacheError;
+  /** The filesystem type, e.g. `fuse (0x65735546)` (`unsafe_filesystem`). */
+  fsType?: string;
 }
 
 /** Options of {@link EquipmentCacheWriter}. */
@@ -65,6 +83,15 @@ export interface EquipmentCacheWriterOptions {
    * @default true
    */
   durable?: boolean;
+  /**
+   * Refuse to write on NFS, SMB/CIFS and FUSE mounts, where `flock` does not
+   * exclude writers on other machines or other views of the same folder:
+   * such writes fail with `unsafe_filesystem` and nothing is written. When
+   * off, they go ahead and `onWarning` gets `unsafe_filesystem` once per
+   * filesystem per process.
+   * @default false
+   */
+  refuseUnsafeFilesystems?: boolean;
   /** Largest cache file read, in bytes. @default 1048576 */
   maxFileBytes?: number;
   /** The filesystem to use (for instrumentation or fault injection). @default Node's `fs/promises` */
@@ -103,12 +130,24 @@ const EQUIPMENT_ORDER = [
 const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
 
 /** OS errors that mean the storage refuses writes, whichever file met them first. */
-const STORAGE_REFUSALS = new Set(["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO"]);
+const STORAGE_REFUSALS = new Set(["EROFS", "ENOSPC", "EDQUOT", "EIO"]);
+
+/** Filesystems already reported through `onWarning` in this process, by {@link UnsafeFilesystem.key}. */
+const warnedFilesystems = new Set<string>();
+
+/** What a refused step around the replace was trying to do. */
+function refusedOperation(syscall: string): RefusedOperation {
+  if (syscall === "scandir" || syscall === "readdir" || syscall === "lstat" || syscall === "stat") return "list_folder";
+  if (syscall === "open" || syscall === "read" || syscall === "fstat") return "read_file";
+  if (syscall === "rename") return "replace_file";
+  return "create_in_folder";
+}
 
 /**
  * Make every failure of a write call a structured error. An OS error from a
  * step around the replace (listing the folder, reading the current file,
- * checking for a marker) becomes `write_failed` naming `path`. So does a lock
+ * checking for a marker) becomes `write_failed` naming `path`, or
+ * `permission_denied` naming what was refused. So does a lock
  * that could not be taken because the storage refuses writes: on a read-only
  * mount the sidecar is refused before anything else, and "read-only" is
  * what the caller must act on, not "cannot lock".
@@ -124,6 +163,12 @@ function asWriteFailure(path: string, err: unknown): unknown {
   const os = typeof err === "object" && err !== null ? (err as { errno?: unknown; syscall?: unknown }) : {};
   const fromOs = typeof os.errno === "number" || typeof os.syscall === "string";
   if (err instanceof ExlabCacheError || errnoCode(err) === undefined || !fromOs) return err;
+  if (isPermissionRefusal(err)) {
+    const syscall = syscallOf(err);
+    const where = (err as NodeJS.ErrnoException).path ?? path;
+    // A refused lstat of a file is a folder that may not be searched.
+    return new PermissionDeniedError(syscall === "lstat" || syscall === "stat" ? dirname(where) : where, refusedOperation(syscall), err);
+  }
   return new WriteFailedError(path, syscallOf(err), err);
 }
 
@@ -172,6 +217,9 @@ export class EquipmentCacheWriter {
   readonly #durable: boolean;
   readonly #maxBytes: number;
   readonly #fs: FileSystem;
+  readonly #refuseUnsafe: boolean;
+  /** Folders already examined, with what was found: mounts do not come and go between writes. */
+  readonly #filesystems = new Map<string, UnsafeFilesystem | null>();
 
   constructor(options: EquipmentCacheWriterOptions = {}) {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -180,6 +228,39 @@ export class EquipmentCacheWriter {
     this.#durable = options.durable ?? true;
     this.#maxBytes = options.maxFileBytes ?? MAX_CACHE_FILE_BYTES;
     this.#fs = options.fs ?? nodeFileSystem;
+    this.#refuseUnsafe = options.refuseUnsafeFilesystems ?? false;
+  }
+
+  /**
+   * Warn about (or refuse) a write on a filesystem where the lock does not
+   * exclude every writer. Examined before the lock is taken: on such a mount
+   * the lock itself is what cannot be trusted.
+   */
+  async #checkFilesystem(path: string): Promise<void> {
+    const dir = dirname(path);
+    let found = this.#filesystems.get(dir);
+    if (found === undefined) {
+      let seen: UnsafeFilesystem | undefined;
+      try {
+        seen = await unsafeFilesystemOf(dir);
+      } catch {
+        // Nothing examinable: the write itself meets the same error and reports it.
+        return;
+      }
+      found = seen ?? null;
+      // Only a folder that exists is remembered: where it is created decides.
+      if (seen === undefined || seen.examined === dir) this.#filesystems.set(dir, found);
+    }
+    if (found === null) return;
+    if (this.#refuseUnsafe) throw new UnsafeFilesystemError(path, found.kind, found.fsType);
+    if (warnedFilesystems.has(found.key)) return;
+    warnedFilesystems.add(found.key);
+    this.#warn({
+      code: "unsafe_filesystem",
+      path,
+      fsType: found.fsType,
+      message: `${path} is on a ${found.kind} filesystem (${found.fsType}): file locks there do not exclude writers on other machines or other views of the folder, so concurrent writes can be lost`,
+    });
   }
 
   #now(): string {
@@ -212,8 +293,11 @@ export class EquipmentCacheWriter {
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
-   * @throws {@link WriteFailedError} for any OS failure on the way (full disk,
-   *   I/O error...), a refused sidecar included (read-only mount, no permission).
+   * @throws {@link PermissionDeniedError} (`permission_denied`) when this account
+   *   may not list the folder, create in it, open the sidecar or replace the file.
+   * @throws {@link UnsafeFilesystemError} with `refuseUnsafeFilesystems` on NFS, SMB or FUSE.
+   * @throws {@link WriteFailedError} for any other OS failure on the way (full disk,
+   *   I/O error, read-only mount...).
    * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
    * @example
    * ```ts
@@ -249,6 +333,7 @@ export class EquipmentCacheWriter {
   async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     const input = validateEquipmentInput(payload);
     try {
+      await this.#checkFilesystem(path);
       return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
     } catch (err) {
       throw asWriteFailure(path, err);
@@ -419,6 +504,7 @@ export class EquipmentCacheWriter {
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     const input = validateMarkerInput(payload, kind);
     try {
+      await this.#checkFilesystem(path);
       return await this.#writeMarkerLocked(kind, path, input, options);
     } catch (err) {
       throw asWriteFailure(path, err);

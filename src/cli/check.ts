@@ -22,8 +22,9 @@ export const checkCommand: Command = {
     "{rule, path, message, code, field}), sorted by path. Rules: unreadable_file, invalid_file,",
     "schema_major_mismatch, id_mismatch, missing_equipment_json, bad_folder_name,",
     "marker_mismatch, run_kind_mismatch, misplaced_marker, stale_temp_file,",
-    "timestamps_out_of_order, symlinked_folder, undecodable_name, temp_named_folder. Reads",
-    "only cache files: run folders are never opened, symlinked folders never followed.",
+    "timestamps_out_of_order, symlinked_folder, undecodable_name, temp_named_folder,",
+    "unsafe_filesystem (NFS, SMB or FUSE: locks do not exclude). Reads only cache files:",
+    "run folders are never opened, symlinked folders never followed.",
   ].join("\n"),
   example: "check /data/lab --json",
   async run(args, io) {

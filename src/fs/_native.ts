@@ -56,6 +56,7 @@ export interface IoResult {
 
 /** The batched I/O of native/io_posix.c (absent on Windows). */
 export interface IoBackend {
+  /** Replace `path` via `tmp` in one job; keeps the replaced file's owner, group and mode (see native/io_posix.c). */
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
   readFile(path: string, maxBytes: number): Promise<IoResult>;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { WriteFailedError, errnoCode } from "../errors.js";
+import { PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import { nodeFileSystem, pathExists, type FileSystem } from "./_fs.js";
 import { ioBackend, systemError, type IoBackend } from "./_native.js";
 import { asLongJob } from "./_pool.js";
@@ -22,7 +22,12 @@ export interface AtomicWriteOptions {
    * @default true
    */
   durable?: boolean;
-  /** Permission bits of a new file (before the umask). @default 0o644 */
+  /**
+   * Permission bits of a new file, before the umask and default ACLs. A
+   * rewrite keeps the existing file's mode (and owner and group, see
+   * {@link atomicWriteFile}) whatever this says.
+   * @default 0o666
+   */
   mode?: number;
   /** The filesystem to use. @default Node's `fs/promises` */
   fs?: FileSystem;
@@ -121,6 +126,7 @@ async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dir, tempFileName(basename(path)));
+    // The job itself keeps the replaced file's owner, group and mode (see existingAttributes).
     const r = await asLongJob(() => io.replaceFile(tmp, path, dir, bytes, mode, durable));
     if (r.errno === 0) return;
     const step = r.step as Step;
@@ -129,12 +135,62 @@ async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8
       try {
         await ensureDir(dir, fs, durable);
       } catch (mkdirErr) {
-        throw new WriteFailedError(path, "mkdir", mkdirErr);
+        throw writeFailure(path, "mkdir", mkdirErr);
       }
     } else if (step !== "open" || err.code !== "EEXIST" || attempt > 8) {
-      throw new WriteFailedError(path, step, err);
+      throw writeFailure(path, step, err);
     }
   }
+}
+
+/** What a rewrite keeps of the file it replaces. */
+interface Kept {
+  mode: number;
+  /** -1: leave as created. */
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The mode, owner and group a rewrite of `path` must give its temp file, or
+ * undefined when there is no regular file to keep them from. Root keeps the
+ * owner and group. Any other account can only give away a file's group, and
+ * only to a group it is in: it keeps the group where it can and becomes the
+ * owner itself (the kernel makes the creator the owner). native/io_posix.c
+ * does the same in its job.
+ */
+async function existingAttributes(fs: FileSystem, path: string): Promise<Kept | undefined> {
+  let st;
+  try {
+    st = await fs.lstat(path);
+  } catch {
+    // Absent (a first write), or not even examinable: the temp-file open
+    // that follows meets the same refusal and reports it.
+    return undefined;
+  }
+  if (!st.isFile()) return undefined;
+  const mode = st.mode & 0o7777;
+  const euid = process.geteuid?.();
+  if (euid === undefined) return { mode, uid: -1, gid: -1 };
+  if (euid === 0) return { mode, uid: st.uid, gid: st.gid };
+  const member = process.getegid?.() === st.gid || (process.getgroups?.() ?? []).includes(st.gid);
+  return { mode, uid: -1, gid: member ? st.gid : -1 };
+}
+
+/**
+ * A failed step as the error callers get: a permission refusal is
+ * {@link PermissionDeniedError} (the folder refused the temp file or the
+ * rename), anything else {@link WriteFailedError}.
+ */
+function writeFailure(path: string, step: Step, err: unknown): Error {
+  if (isPermissionRefusal(err)) {
+    if (step === "rename") return new PermissionDeniedError(path, "replace_file", err);
+    if (step === "open") return new PermissionDeniedError(dirname(path), "create_in_folder", err);
+    // Name the folder that refused: the parent of the level that could not be made.
+    const refusedIn = (err as NodeJS.ErrnoException).path;
+    if (step === "mkdir") return new PermissionDeniedError(refusedIn === undefined ? dirname(path) : dirname(refusedIn), "create_in_folder", err);
+  }
+  return new WriteFailedError(path, step, err);
 }
 
 /**
@@ -144,10 +200,18 @@ async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8
  * Missing parent directories are created (durably). Takes no lock: wrap it in
  * {@link withFileLock} when writers may race.
  *
+ * New files get `options.mode` (0o666: the umask and default ACLs decide).
+ * A rewrite keeps the replaced file's mode, and its owner and group as far
+ * as the account may: root keeps both; another account keeps the group when
+ * it is a member of it and becomes the owner itself. They are set on the
+ * temp file before the rename, so the name never shows other ones.
+ *
  * On any failure before the rename the temp file is removed and `path` is
  * untouched. If only the final directory fsync fails the new content is in
  * place but its durability is unknown; that is reported too.
  *
+ * @throws {@link PermissionDeniedError} when the folder refuses the temp file
+ *   (`create_in_folder`) or the rename (`replace_file`).
  * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
  * @example
  * ```ts
@@ -161,7 +225,7 @@ export async function atomicWriteFile(
 ): Promise<void> {
   const fs = options.fs ?? nodeFileSystem;
   const durable = options.durable !== false;
-  const mode = options.mode ?? 0o644;
+  const mode = options.mode ?? 0o666;
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
     throw new TypeError(`Expected \`mode\` to be permission bits (an integer from 0 to 0o7777), got \`${String(mode)}\``);
   }
@@ -174,6 +238,7 @@ export async function atomicWriteFile(
   let step: Step = "open";
   let tmp = "";
   let fh: FileHandle | undefined;
+  const keep = await existingAttributes(fs, path);
   try {
     // Open the temp file first and create the directory only when that
     // fails: the directory almost always exists, and this saves a syscall.
@@ -192,6 +257,11 @@ export async function atomicWriteFile(
           throw err;
         }
       }
+    }
+    if (keep !== undefined) {
+      // As in native/io_posix.c: owner before mode, both best effort.
+      if (keep.uid !== -1 || keep.gid !== -1) await fh.chown(keep.uid, keep.gid).catch(() => undefined);
+      await fh.chmod(keep.mode).catch(() => undefined);
     }
     step = "write";
     await fh.writeFile(data);
@@ -213,6 +283,6 @@ export async function atomicWriteFile(
   } catch (err) {
     if (fh !== undefined) await fh.close().catch(() => undefined);
     if (tmp !== "") await fs.unlink(tmp).catch(() => undefined);
-    throw new WriteFailedError(path, step, err);
+    throw writeFailure(path, step, err);
   }
 }

@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { constants, fstatSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { LockError, LockReentryError, LockTimeoutError, errnoCode } from "../errors.js";
+import { LockError, LockReentryError, LockTimeoutError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import { nodeFileSystem } from "./_fs.js";
 import { errnoName, flockBackend, type FlockBackend } from "./_native.js";
 import { ensureDir } from "./atomic.js";
@@ -38,7 +38,12 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 // it), never through a symlink (a planted link would make us create or lock a
 // file elsewhere).
 const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
-const SIDECAR_MODE = 0o644;
+// A sidecar another account created may not be writable for us: flock works
+// on a read-only descriptor, so opening it read-only is enough to take part.
+const SIDECAR_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+// Created 0666 so the umask and default ACLs decide, as for every file a
+// group shares: a 0644 sidecar would lock the rest of the group out.
+const SIDECAR_MODE = 0o666;
 const CANCEL_RESEND_MS = 2;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const POLL_FIRST_MS = 1;
@@ -199,17 +204,46 @@ async function pollForFlock(
 async function openSidecar(lockPath: string): Promise<FileHandle> {
   try {
     try {
-      return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+      return await openSidecarOnce(lockPath);
     } catch (err) {
       if (errnoCode(err) !== "ENOENT") throw err;
       // First write under a new folder: create it (durably) and try again.
-      await ensureDir(dirname(lockPath), nodeFileSystem, true);
-      return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+      try {
+        await ensureDir(dirname(lockPath), nodeFileSystem, true);
+      } catch (mkdirErr) {
+        // Name the folder that refused: the parent of the level that could not be made.
+        const refusedIn = (mkdirErr as NodeJS.ErrnoException).path;
+        if (isPermissionRefusal(mkdirErr)) throw new PermissionDeniedError(refusedIn === undefined ? dirname(lockPath) : dirname(refusedIn), "create_in_folder", mkdirErr);
+        throw mkdirErr;
+      }
+      return await openSidecarOnce(lockPath);
     }
   } catch (err) {
+    if (err instanceof PermissionDeniedError) throw err;
     const code = errnoCode(err);
     const reason = code === "ELOOP" ? "the sidecar is a symbolic link" : (err as Error).message;
     throw new LockError(lockPath, reason, { cause: err, ...(code === undefined ? {} : { osCode: code }) });
+  }
+}
+
+/**
+ * Open the sidecar read-write (creating it), or read-only when it exists but
+ * this account may not write it. A refusal of both is a permission error:
+ * creating it (the folder refuses) or opening it (the file refuses).
+ */
+async function openSidecarOnce(lockPath: string): Promise<FileHandle> {
+  try {
+    return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+  } catch (err) {
+    if (!isPermissionRefusal(err)) throw err;
+    try {
+      return await open(lockPath, SIDECAR_READ_FLAGS);
+    } catch (readErr) {
+      // ENOENT: the sidecar is missing and the folder refused to create it.
+      if (errnoCode(readErr) === "ENOENT") throw new PermissionDeniedError(dirname(lockPath), "create_in_folder", err);
+      if (isPermissionRefusal(readErr)) throw new PermissionDeniedError(lockPath, "open_sidecar", readErr);
+      throw readErr;
+    }
   }
 }
 
@@ -275,7 +309,9 @@ async function acquireFlock(
  * @returns what `fn` returns.
  * @throws {@link LockTimeoutError} when the lock is not had within `timeoutMs`.
  * @throws {@link LockReentryError} at once when this call chain already holds the lock of `path`.
- * @throws {@link LockError} when the sidecar cannot be opened or locked.
+ * @throws {@link PermissionDeniedError} (`permission_denied`) when this account may
+ *   neither create the sidecar nor open it (read-write, then read-only).
+ * @throws {@link LockError} when the sidecar cannot be opened or locked otherwise.
  * @throws the signal's reason when `options.signal` aborts while waiting.
  * @example
  * ```ts
