@@ -182,3 +182,29 @@ test("a replace waits out a reader that lets go of the target", async (t) => {
   assert.equal((await reader).code, 0);
   assert.deepEqual(await replacing, { ok: true, text: "new" });
 });
+
+test("the path helpers and the CLI take drive-letter and UNC roots in node.exe", async (t) => {
+  const dir = await tempDir(t);
+  const paths = await runProbe(t, dir, ["paths"]);
+  assert.deepEqual(paths, {
+    ok: true,
+    drive: "C:\\data\\lab\\CONFOCAL_01\\.exlab-wizard\\equipment.json",
+    unc: "\\\\nas01\\lab\\CONFOCAL_01\\PROJ-0042\\TestRuns\\.exlab-wizard\\test_runs.json",
+    slashes: "\\\\nas01\\lab\\CONFOCAL_01\\.exlab-wizard\\equipment.json",
+  });
+
+  // C: is the wine prefix's drive_c: a real drive-letter root to write under.
+  const name = `lab-${Math.random().toString(36).slice(2)}`;
+  const hostRoot = join(prefix, "drive_c", "data", name);
+  t.after(() => execFileSync("rm", ["-rf", hostRoot]));
+  const config = join(dir, "config.yaml");
+  await writeFile(config, `equipment:\n  - id: CONFOCAL_01\n    label: Confocal 1\n    local_root: 'C:\\data\\${name}'\n    nas_root: '\\\\nas01\\lab'\n`);
+  const sync = await runProbe(t, dir, ["cli", win(config), "sync"]);
+  assert.equal(sync.code, 0, JSON.stringify(sync));
+  const rec = JSON.parse(await readFile(join(hostRoot, "CONFOCAL_01", ".exlab-wizard", "equipment.json"), "utf8")) as Record<string, unknown>;
+  assert.equal(rec.configured_local_root, `C:\\data\\${name}`);
+  assert.equal(rec.configured_nas_root, "\\\\nas01\\lab");
+  const again = await runProbe(t, dir, ["cli", win(config), "sync", "--json"]);
+  assert.equal(again.code, 0, JSON.stringify(again));
+  assert.match(String(again.stdout), /"status": ?"unchanged"/);
+});

@@ -9,9 +9,12 @@
  *   hold <out> <path> <ready> <release>   hold the lock until <release> exists
  *   replace <out> <path> <text>      atomicWriteFile then readCacheFile
  *   equipment <out> <root>           EquipmentCacheWriter: equipment.json and a marker, read back
+ *   cli <out> <config> <args...>     the CLI's main() with `--config <config>` appended
+ *   paths <out>                      the path helpers on drive-letter and UNC roots
  */
 import { access, writeFile } from "node:fs/promises";
 import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, readCacheFile, testRunsMarkerPath, withFileLock } from "exlab-cache";
+import { main } from "exlab-cache/cli";
 import { equipmentPayload } from "../helpers/tmp.js";
 
 interface NativeModule {
@@ -66,6 +69,24 @@ try {
     const first = await writer.writeTestRunsMarker(markerPath, { project: "PROJ-0042", equipment: "CONFOCAL_01" });
     const again = await writer.writeTestRunsMarker(markerPath, { project: "PROJ-0042", equipment: "CONFOCAL_01" });
     await report({ ok: true, eqPath, markerPath, written, read: await writer.readEquipment(eqPath), marker: await writer.readTestRunsMarker(markerPath), first, again });
+  } else if (mode === "cli") {
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdout: { write: (s: string) => void (stdout += s) },
+      stderr: { write: (s: string) => void (stderr += s) },
+      env: {},
+      isTTY: { stdout: false, stderr: false },
+    };
+    const code = await main([...process.argv.slice(5), "--config", a], io);
+    await report({ ok: true, code, stdout, stderr });
+  } else if (mode === "paths") {
+    await report({
+      ok: true,
+      drive: equipmentJsonPath("C:\\data\\lab", "CONFOCAL_01"),
+      unc: testRunsMarkerPath("\\\\nas01\\lab", "CONFOCAL_01", "PROJ-0042"),
+      slashes: equipmentJsonPath("//nas01/lab", "CONFOCAL_01"),
+    });
   } else {
     await report({ ok: false, message: `unknown mode ${String(mode)}` });
   }
