@@ -41,7 +41,15 @@ const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLL
 const SIDECAR_MODE = 0o644;
 const CANCEL_RESEND_MS = 2;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const WINDOWS_POLL_MS = 10;
+// Where the backend cannot wait on a thread (Windows), waits poll tryLock:
+// quickly at first for a short hold, backing off so a long one costs little.
+const POLL_FIRST_MS = 1;
+const POLL_MAX_MS = 50;
+// Python's filelock deletes the sidecar after each release on Windows; until
+// the last handle on it closes, opening that name is refused (access denied).
+// Such a name is gone within moments, so the open is retried for this long.
+const DELETE_PENDING_RETRY_MS = 2_000;
+const IS_WINDOWS = process.platform === "win32";
 
 /**
  * The sidecar lock file of `path`: exactly `path + ".lock"`, the name the
@@ -157,7 +165,7 @@ function waitForFlock(
   });
 }
 
-/** Fallback where the backend cannot block on a thread (Windows): poll. */
+/** Fallback where the backend cannot block on a thread (Windows): poll with backoff. */
 async function pollForFlock(
   nat: FlockBackend,
   fd: number,
@@ -166,17 +174,36 @@ async function pollForFlock(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  for (;;) {
+  for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
     signal?.throwIfAborted();
     const rc = nat.tryLock(fd);
     if (rc === 0) return;
     if (rc !== nat.errno.EWOULDBLOCK) throw new LockError(lockPath, `lock failed (errno ${rc})`);
-    if (performance.now() >= deadline) throw new LockTimeoutError(lockPath, timeoutMs);
-    await new Promise((r) => setTimeout(r, WINDOWS_POLL_MS));
+    const left = deadline - performance.now();
+    if (left <= 0) throw new LockTimeoutError(lockPath, timeoutMs);
+    await new Promise((r) => setTimeout(r, Math.min(pause, left)));
   }
 }
 
-async function openSidecar(lockPath: string): Promise<FileHandle> {
+/** Windows: whether `err` may be the refusal to open a delete-pending name. */
+function maybeDeletePending(err: unknown): boolean {
+  const code = errnoCode(err);
+  return IS_WINDOWS && (code === "EPERM" || code === "EACCES");
+}
+
+async function openSidecar(lockPath: string, deadline: number): Promise<FileHandle> {
+  const retryUntil = Math.min(deadline, performance.now() + DELETE_PENDING_RETRY_MS);
+  for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+    try {
+      return await openSidecarOnce(lockPath);
+    } catch (err) {
+      if (!(err instanceof LockError) || !maybeDeletePending(err.cause) || performance.now() >= retryUntil) throw err;
+    }
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+async function openSidecarOnce(lockPath: string): Promise<FileHandle> {
   try {
     try {
       return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
@@ -213,7 +240,7 @@ async function acquireFlock(
     throw new LockError(lockPath, `the native lock backend could not be loaded (${(err as Error).message}); reinstall the package so it is built`, { cause: err });
   }
   for (;;) {
-    const fh = await openSidecar(lockPath);
+    const fh = await openSidecar(lockPath, deadline);
     try {
       // The same sidecar reached by another spelling of its path (a symlinked
       // folder, a hard link) would wait on ourselves for ever: fail fast.
