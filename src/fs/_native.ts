@@ -2,9 +2,14 @@
  * Loads the native addon on first use: the platform lock backend
  * (native/lock_*.c) and the batched replace and read (native/io_*.c). A program
  * that only reads cache files never needs it: reads fall back to node:fs.
+ *
+ * The binary is found by node-gyp-build at import time: a local node-gyp
+ * build (build/Release) when there is one, else the prebuilt binary for this
+ * platform shipped in prebuilds/ (so installs with scripts disabled work).
  */
 import { createRequire } from "node:module";
 import { constants } from "node:os";
+import { fileURLToPath } from "node:url";
 import { getSystemErrorMap } from "node:util";
 
 /** The addon's surface; see native/exlab.h for each call's contract. */
@@ -33,10 +38,25 @@ export interface FlockBackend {
 }
 
 let backend: FlockBackend | undefined;
+let addonPath: string | undefined;
+
+const require = createRequire(import.meta.url);
+/** The package root (this file is dist/fs/_native.js). */
+const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+interface NodeGypBuild {
+  path(dir: string): string;
+}
+
+/** The file the addon is (or would be) loaded from. */
+export function nativeAddonPath(): string {
+  addonPath ??= (require("node-gyp-build") as NodeGypBuild).path(PACKAGE_ROOT);
+  return addonPath;
+}
 
 /** The loaded backend (loaded once per process). */
 export function flockBackend(): FlockBackend {
-  backend ??= createRequire(import.meta.url)("../../build/Release/exlab_cache.node") as FlockBackend;
+  backend ??= require(nativeAddonPath()) as FlockBackend;
   return backend;
 }
 
@@ -54,11 +74,11 @@ export interface IoResult {
   readonly data?: Buffer;
 }
 
-/** The batched I/O of native/io_posix.c (absent on Windows). */
+/** The batched I/O of native/io_posix.c; native/io_win32.c has only the replace. */
 export interface IoBackend {
   /** Replace `path` via `tmp` in one job; keeps the replaced file's owner, group and mode (see native/io_posix.c). */
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
-  readFile(path: string, maxBytes: number): Promise<IoResult>;
+  readFile?: (path: string, maxBytes: number) => Promise<IoResult>;
 }
 
 let io: IoBackend | null | undefined;
@@ -71,7 +91,7 @@ export function ioBackend(): IoBackend | undefined {
   if (io === undefined) {
     try {
       const nat = flockBackend() as Partial<IoBackend>;
-      io = typeof nat.replaceFile === "function" && typeof nat.readFile === "function" ? (nat as IoBackend) : null;
+      io = typeof nat.replaceFile === "function" ? (nat as IoBackend) : null;
     } catch {
       io = null;
     }

@@ -46,8 +46,15 @@ const SIDECAR_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 const SIDECAR_MODE = 0o666;
 const CANCEL_RESEND_MS = 2;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// Where no thread can wait (Windows, or none to be had): poll tryLock,
+// quickly at first for a short hold, backing off so a long one costs little.
 const POLL_FIRST_MS = 1;
-const POLL_MAX_MS = 10;
+const IS_WINDOWS = process.platform === "win32";
+const POLL_MAX_MS = IS_WINDOWS ? 50 : 10;
+// Python's filelock deletes the sidecar after each release on Windows; until
+// the last handle on it closes, opening that name is refused (access denied).
+// Such a name is gone within moments, so the open is retried for this long.
+const DELETE_PENDING_RETRY_MS = 2_000;
 
 /** A LockError for an errno the backend reported, named (ESTALE, not 116) and kept as `os_code`. */
 function osLockError(lockPath: string, what: string, errno: number): LockError {
@@ -182,7 +189,7 @@ function waitForFlock(
   return waiting.then(() => (fallback ? pollForFlock(nat, fd, lockPath, timeoutMs, deadline, signal) : undefined));
 }
 
-/** Fallback where no waiter thread is to be had: try, sleep on a timer with backoff, repeat. */
+/** Where the backend cannot block on a thread (Windows, or no thread to be had): poll with backoff. */
 async function pollForFlock(
   nat: FlockBackend,
   fd: number,
@@ -196,15 +203,35 @@ async function pollForFlock(
     const rc = nat.tryLock(fd);
     if (rc === 0) return;
     if (rc !== nat.errno.EWOULDBLOCK) throw osLockError(lockPath, "lock failed", rc);
-    if (performance.now() >= deadline) throw new LockTimeoutError(lockPath, timeoutMs);
+    const left = deadline - performance.now();
+    if (left <= 0) throw new LockTimeoutError(lockPath, timeoutMs);
+    await new Promise((r) => setTimeout(r, Math.min(pause, left)));
+  }
+}
+
+/** Windows: whether `err` may be the refusal to open a delete-pending name. */
+function maybeDeletePending(err: unknown): boolean {
+  const code = errnoCode(err);
+  return IS_WINDOWS && (code === "EPERM" || code === "EACCES");
+}
+
+async function openSidecar(lockPath: string, deadline: number): Promise<FileHandle> {
+  const retryUntil = Math.min(deadline, performance.now() + DELETE_PENDING_RETRY_MS);
+  for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+    try {
+      return await openSidecarOnce(lockPath);
+    } catch (err) {
+      const refused = err instanceof LockError || err instanceof PermissionDeniedError;
+      if (!refused || !maybeDeletePending(err.cause) || performance.now() >= retryUntil) throw err;
+    }
     await new Promise((r) => setTimeout(r, pause));
   }
 }
 
-async function openSidecar(lockPath: string): Promise<FileHandle> {
+async function openSidecarOnce(lockPath: string): Promise<FileHandle> {
   try {
     try {
-      return await openSidecarOnce(lockPath);
+      return await openSidecarFile(lockPath);
     } catch (err) {
       if (errnoCode(err) !== "ENOENT") throw err;
       // First write under a new folder: create it (durably) and try again.
@@ -216,7 +243,7 @@ async function openSidecar(lockPath: string): Promise<FileHandle> {
         if (isPermissionRefusal(mkdirErr)) throw new PermissionDeniedError(refusedIn === undefined ? dirname(lockPath) : dirname(refusedIn), "create_in_folder", mkdirErr);
         throw mkdirErr;
       }
-      return await openSidecarOnce(lockPath);
+      return await openSidecarFile(lockPath);
     }
   } catch (err) {
     if (err instanceof PermissionDeniedError) throw err;
@@ -231,7 +258,7 @@ async function openSidecar(lockPath: string): Promise<FileHandle> {
  * this account may not write it. A refusal of both is a permission error:
  * creating it (the folder refuses) or opening it (the file refuses).
  */
-async function openSidecarOnce(lockPath: string): Promise<FileHandle> {
+async function openSidecarFile(lockPath: string): Promise<FileHandle> {
   try {
     return await open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
   } catch (err) {
@@ -267,7 +294,7 @@ async function acquireFlock(
     throw new LockError(lockPath, `the native lock backend could not be loaded (${(err as Error).message}); reinstall the package so it is built`, { cause: err });
   }
   for (;;) {
-    const fh = await openSidecar(lockPath);
+    const fh = await openSidecar(lockPath, deadline);
     try {
       // The same sidecar reached by another spelling of its path (a symlinked
       // folder, a hard link) would wait on ourselves for ever: fail fast.

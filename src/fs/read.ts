@@ -31,8 +31,8 @@ const KIND_TOO_LARGE = 3;
  * fstat, read, close): same steps and errors as the node:fs path below, one
  * trip to the pool instead of four.
  */
-async function readInOneJob(io: IoBackend, path: string, maxBytes: number): Promise<Buffer> {
-  const r = await io.readFile(path, maxBytes);
+async function readInOneJob(readFile: NonNullable<IoBackend["readFile"]>, path: string, maxBytes: number): Promise<Buffer> {
+  const r = await readFile(path, maxBytes);
   if (r.errno !== 0) {
     const err = systemError(r.errno, r.step, path);
     if (r.step === "open" && err.code === "ELOOP") throw new NotRegularFileError(path, "symbolic link");
@@ -63,7 +63,8 @@ export async function readCacheFile(path: string, options: ReadOptions = {}): Pr
   const maxBytes = options.maxBytes ?? MAX_CACHE_FILE_BYTES;
   // An injected FileSystem sees every call; Node's own goes the short way.
   const io = fs === nodeFileSystem ? ioBackend() : undefined;
-  if (io !== undefined && maxBytes >= 0) return readInOneJob(io, path, maxBytes);
+  // Windows has no batched read (io_win32.c): node:fs does the same steps there.
+  if (io?.readFile !== undefined && maxBytes >= 0) return readInOneJob(io.readFile, path, maxBytes);
   let fh;
   try {
     fh = await fs.open(path, READ_FLAGS);
