@@ -46,8 +46,10 @@ EXLAB_PIN(pthread_getspecific, EXLAB_GLIBC_BASE);
 EXLAB_PIN(pthread_setspecific, EXLAB_GLIBC_BASE);
 #if defined(__x86_64__)
 EXLAB_PIN(pthread_setname_np, "GLIBC_2.12");
+EXLAB_PIN(pthread_condattr_setclock, "GLIBC_2.3.3");
 #else
 EXLAB_PIN(pthread_setname_np, EXLAB_GLIBC_BASE);
+EXLAB_PIN(pthread_condattr_setclock, EXLAB_GLIBC_BASE);
 #endif
 EXLAB_PIN(__fxstat64, EXLAB_GLIBC_BASE);
 EXLAB_PIN(__lxstat64, EXLAB_GLIBC_BASE);
