@@ -23,7 +23,7 @@ import { tempDir } from "./helpers/tmp.js";
 
 const PATHS = [{}, { fs: callByCallFs }] as const;
 
-const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx";
+const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,stat";
 const CANONICAL: Record<string, string> = {
   openat: "open",
   pread64: "read",
@@ -33,6 +33,10 @@ const CANONICAL: Record<string, string> = {
   unlinkat: "unlink",
   newfstatat: "fstat",
   statx: "fstat",
+  // The glibc prebuilds link the pre-2.33 stat wrappers, which make the old
+  // lstat/stat syscalls where a newer glibc makes newfstatat.
+  lstat: "fstat",
+  stat: "fstat",
 };
 
 /**
