@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal, type ExlabCacheError } from "../errors.js";
 import { pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile, isTempFileOf } from "../fs/atomic.js";
-import type { CacheWarning } from "./writer.js";
+import type { CacheWarning } from "../errors.js";
 
 /**
  * Remove `<name>.<random>.tmp` siblings of `path`. Safe only under the lock:

@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { ValidationError, type ValidationIssue } from "../errors.js";
-import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/_fields.js";
+import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/rules.js";
 
 /** The cache folder kept at every level of the tree. */
 export const CACHE_DIR = ".exlab-wizard";

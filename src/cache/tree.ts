@@ -30,7 +30,7 @@ import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { readCacheFile } from "../fs/read.js";
 import { parseEquipment, type EquipmentJson } from "../schema/equipment.js";
 import { parseMarker, type MarkerJson, type RunKind } from "../schema/marker.js";
-import { isEquipmentId } from "../schema/_fields.js";
+import { isEquipmentId } from "../schema/rules.js";
 import { limiter } from "./_limit.js";
 import { CACHE_DIR, EQUIPMENT_FILE, RUNS_DIR, RUNS_FILE, TEST_RUNS_DIR, TEST_RUNS_FILE } from "./paths.js";
 

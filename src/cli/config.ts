@@ -12,7 +12,7 @@
 import { readFile } from "node:fs/promises";
 import type { Document, Node, Tags, YAMLMap } from "yaml";
 import type { EquipmentInput } from "../schema/equipment.js";
-import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
+import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/rules.js";
 import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
 
 /** One `equipment[]` entry as found in the file. */
