@@ -38,7 +38,6 @@ const TIMESTAMP_SHAPE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z
 // than 00, or when it is 00 and the first two are a multiple of 4 (so 2000
 // is one, 1900 is not). Year 0000 is refused, as Python's datetime refuses it.
 const LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)";
-const YEAR = "(?!0000)[0-9]{4}";
 const MONTH_DAY =
   "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))";
 const TIME = "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z";
@@ -48,7 +47,7 @@ const TIME = "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z";
  * 01-12, a day the month has (29 February in leap years only), hour 00-23,
  * no leap second. The JSON Schema of every timestamp field uses it.
  */
-export const TIMESTAMP_PATTERN = `^(?:${YEAR}-${MONTH_DAY}|${LEAP_YEAR}-02-29)${TIME}$`;
+export const TIMESTAMP_PATTERN = `^(?!0000)(?:[0-9]{4}-${MONTH_DAY}|${LEAP_YEAR}-02-29)${TIME}$`;
 
 export const VERSION_PATTERN = "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$";
 export const VERSION_RE = new RegExp(VERSION_PATTERN);
@@ -141,7 +140,7 @@ export function projectNameProblem(name: unknown): string | undefined {
 // Printable ASCII but none of < > : " / \ | ? *, and the same without the
 // space and the dot, for the last character.
 const NAME_CHAR = '[ !#-)+-.0-9;=@-\\[\\]-{}~]';
-const NAME_LAST = '[!#-)+-0-9;=@-\\[\\]-{}~]';
+const NAME_LAST = '[!#-)+,\\-0-9;=@-\\[\\]-{}~]';
 const DEVICE = ["con", "prn", "aux", "nul", "com[1-9]", "lpt[1-9]"]
   .map((d) => d.replace(/[a-z]/g, (c) => `[${c.toUpperCase()}${c}]`))
   .join("|");
