@@ -11,20 +11,23 @@
  */
 import { join } from "node:path";
 import { ValidationError, type ValidationIssue } from "../errors.js";
+import { EQUIPMENT } from "../schema/equipment.js";
+import { RUNS, TEST_RUNS } from "../schema/marker.js";
+import type { RecordDescriptor } from "../schema/record.js";
 import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/rules.js";
 
 /** The cache folder kept at every level of the tree. */
 export const CACHE_DIR = ".exlab-wizard";
 /** File name of the equipment registry record. */
-export const EQUIPMENT_FILE = "equipment.json";
+export const EQUIPMENT_FILE = EQUIPMENT.file;
 /** File name of the marker under `TestRuns/` (kept from before the folder's rename). */
-export const TEST_RUNS_FILE = "test_runs.json";
+export const TEST_RUNS_FILE = TEST_RUNS.file;
 /** File name of the marker under `Runs/`. */
-export const RUNS_FILE = "runs.json";
+export const RUNS_FILE = RUNS.file;
 /** The folder of test runs in a project. */
-export const TEST_RUNS_DIR = "TestRuns";
+export const TEST_RUNS_DIR = TEST_RUNS.place.folder;
 /** The folder of experimental runs in a project. */
-export const RUNS_DIR = "Runs";
+export const RUNS_DIR = RUNS.place.folder;
 
 function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): void {
   const issues: ValidationIssue[] = [];
@@ -61,6 +64,22 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
 }
 
 /**
+ * Path of the file of record kind `d`: under the equipment folder, or under
+ * `project`'s subfolder for a project-level kind.
+ *
+ * @throws {@link ValidationError} for a bad id, or a project name that is
+ *   not one safe path segment (required for a project-level kind).
+ */
+export function recordPath(d: RecordDescriptor, localRoot: string, equipmentId: string, project?: string): string {
+  if (d.place.level === "equipment") {
+    checkArgs(localRoot, equipmentId);
+    return join(localRoot, equipmentId, CACHE_DIR, d.file);
+  }
+  checkArgs(localRoot, equipmentId, project);
+  return join(localRoot, equipmentId, project as string, d.place.folder, CACHE_DIR, d.file);
+}
+
+/**
  * Path of `equipment.json` for `equipmentId` under `localRoot`.
  *
  * @throws {@link ValidationError} when the id breaks `^[A-Z][A-Z0-9_]*$` (max 32).
@@ -71,8 +90,7 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
  * ```
  */
 export function equipmentJsonPath(localRoot: string, equipmentId: string): string {
-  checkArgs(localRoot, equipmentId);
-  return join(localRoot, equipmentId, CACHE_DIR, EQUIPMENT_FILE);
+  return recordPath(EQUIPMENT, localRoot, equipmentId);
 }
 
 /**
@@ -87,8 +105,7 @@ export function equipmentJsonPath(localRoot: string, equipmentId: string): strin
  * ```
  */
 export function testRunsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
-  checkArgs(localRoot, equipmentId, project);
-  return join(localRoot, equipmentId, project, TEST_RUNS_DIR, CACHE_DIR, TEST_RUNS_FILE);
+  return recordPath(TEST_RUNS, localRoot, equipmentId, project);
 }
 
 /**
@@ -102,6 +119,5 @@ export function testRunsMarkerPath(localRoot: string, equipmentId: string, proje
  * ```
  */
 export function runsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
-  checkArgs(localRoot, equipmentId, project);
-  return join(localRoot, equipmentId, project, RUNS_DIR, CACHE_DIR, RUNS_FILE);
+  return recordPath(RUNS, localRoot, equipmentId, project);
 }

@@ -11,10 +11,10 @@ import { SCHEMA_MAJOR, SCHEMA_VERSION } from "./version.js";
 /** `"test"` for `test_runs.json`, `"experimental"` for `runs.json`. */
 export type RunKind = "test" | "experimental";
 
-function markerRecord<const K extends RunKind>(kind: K, file: string, folder: string) {
+function markerRecord<const K extends RunKind, const N extends string, const P extends string>(kind: K, file: N, folder: P) {
   return defineRecord({
     file,
-    place: { level: "project", folder },
+    place: { level: "project" as const, folder },
     major: SCHEMA_MAJOR,
     version: SCHEMA_VERSION,
     write: "write-once",

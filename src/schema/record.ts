@@ -37,6 +37,12 @@ export interface FieldSpec<K extends string = string, T = unknown> {
    * (`run_kind`, which the Python application omits in `test_runs.json`).
    */
   readonly absent?: T;
+  /**
+   * The key of the `config.yaml` entry this field mirrors (`local_root` for
+   * `configured_local_root`): `sync` takes it from there, and a change in it
+   * is what makes a re-sync rewrite the file.
+   */
+  readonly mirrors?: string;
 }
 
 /**
@@ -97,7 +103,9 @@ export type InputOf<D extends RecordDescriptor> = {
  * export const NOTE = defineRecord({ file: "note.json", place: { level: "equipment" }, fields: [...] as const, ... });
  * ```
  */
-export function defineRecord<const F extends readonly FieldSpec[]>(descriptor: RecordDescriptor<F>): RecordDescriptor<F> {
+export function defineRecord<const F extends readonly FieldSpec[], const N extends string, const P extends RecordPlace>(
+  descriptor: RecordDescriptor<F> & { readonly file: N; readonly place: P },
+): RecordDescriptor<F> & { readonly file: N; readonly place: P } {
   const keys = descriptor.fields.map((f) => f.key);
   if (new Set(keys).size !== keys.length) throw new TypeError(`${descriptor.file}: a field key appears twice`);
   if (parseSchemaVersion(descriptor.version)?.major !== descriptor.major) {
@@ -105,6 +113,14 @@ export function defineRecord<const F extends readonly FieldSpec[]>(descriptor: R
   }
   return Object.freeze(descriptor);
 }
+
+/** The project subfolder a record lives in (`TestRuns`), or undefined for an equipment-level record. */
+export function projectFolderOf(d: RecordDescriptor): string | undefined {
+  return d.place.level === "project" ? d.place.folder : undefined;
+}
+
+/** The fields of `d` that mirror a `config.yaml` entry, in on-disk order. */
+export type MirroredKey<D extends RecordDescriptor> = Extract<D["fields"][number], { readonly mirrors: string }>["key"];
 
 function issue(at: string, why: string, value: unknown): ValidationIssue {
   return { path: at, expected: why, received: describe(value), message: `Expected \`${at}\` to be ${why}, got ${describe(value)}` };
