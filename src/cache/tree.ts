@@ -32,7 +32,7 @@ import { EQUIPMENT, type EquipmentJson } from "../schema/equipment.js";
 import { MARKERS, type MarkerJson, type RunKind } from "../schema/marker.js";
 import { parseRecord } from "../schema/record.js";
 import { isEquipmentId } from "../schema/rules.js";
-import { limiter } from "./_limit.js";
+import { limiter } from "../fs/_pool.js";
 import { CACHE_DIR } from "./paths.js";
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -338,7 +338,7 @@ export class EquipmentCacheWriter {
           // taken from its leading bytes when they hold one.
           status = "repaired";
           firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, fs)) ?? now;
-          await preserveCorrupt(path, undefined, bytes, now, fs, this.#durable, this.#warn);
+          await preserveCorrupt(path, { bytes: undefined, problem: bytes, now, fs, durable: this.#durable, warn: this.#warn });
         } else if (bytes !== undefined) {
           const existing = inspectExistingEquipment(bytes, path);
           if (existing.status === "valid") {
@@ -351,7 +351,7 @@ export class EquipmentCacheWriter {
           } else {
             status = "repaired";
             firstSeenAt = existing.firstSeenAt ?? now;
-            await preserveCorrupt(path, bytes, existing.problem, now, fs, this.#durable, this.#warn);
+            await preserveCorrupt(path, { bytes, problem: existing.problem, now, fs, durable: this.#durable, warn: this.#warn });
           }
         }
         if (now < firstSeenAt) {

@@ -119,7 +119,7 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   const fallbackRoot = isPlainObject(paths) ? paths["local_root"] : undefined;
   const entries = list.map((value: unknown, index) => {
     const node = seqNode.items[index] as Node | undefined;
-    return checkEntry(file, at(node), isMap(node) ? node : undefined, value, index, fallbackRoot, at);
+    return checkEntry({ file, position: at(node), node: isMap(node) ? node : undefined, value, index, fallbackRoot, at });
   });
   markDuplicates(file, entries);
   return { file, entries };
@@ -154,15 +154,20 @@ function toValue(doc: Document, node: Node | null | undefined, file: string): un
 
 type At = (node: Node | null | undefined) => ConfigPosition | undefined;
 
-function checkEntry(
-  file: string,
-  position: ConfigPosition | undefined,
-  node: YAMLMap | undefined,
-  value: unknown,
-  index: number,
-  fallbackRoot: unknown,
-  at: At,
-): ConfigEntry {
+/** One `equipment[]` entry to check, and where it is. */
+interface EntryToCheck {
+  readonly file: string;
+  readonly position: ConfigPosition | undefined;
+  /** The entry's node, when it is a mapping. */
+  readonly node: YAMLMap | undefined;
+  readonly value: unknown;
+  readonly index: number;
+  /** `paths.local_root`, used when the entry has no `local_root`. */
+  readonly fallbackRoot: unknown;
+  readonly at: At;
+}
+
+function checkEntry({ file, position, node, value, index, fallbackRoot, at }: EntryToCheck): ConfigEntry {
   const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
   const prefix = `equipment.${index}`;
   if (!isPlainObject(value) || node === undefined) {
