@@ -114,11 +114,6 @@ export function defineRecord<const F extends readonly FieldSpec[], const N exten
   return Object.freeze(descriptor);
 }
 
-/** The project subfolder a record lives in (`TestRuns`), or undefined for an equipment-level record. */
-export function projectFolderOf(d: RecordDescriptor): string | undefined {
-  return d.place.level === "project" ? d.place.folder : undefined;
-}
-
 /** The fields of `d` that mirror a `config.yaml` entry, in on-disk order. */
 export type MirroredKey<D extends RecordDescriptor> = Extract<D["fields"][number], { readonly mirrors: string }>["key"];
 

@@ -16,8 +16,3 @@ export const RECORD_KINDS: readonly RecordDescriptor[] = [EQUIPMENT, TEST_RUNS, 
 export function recordKindOfFile(file: string): RecordDescriptor | undefined {
   return RECORD_KINDS.find((d) => d.file === file);
 }
-
-/** The kinds that live in a project's `folder` (`TestRuns`, `Runs`). */
-export function projectRecordKinds(): readonly (RecordDescriptor & { readonly place: { readonly level: "project"; readonly folder: string } })[] {
-  return RECORD_KINDS.filter((d): d is RecordDescriptor & { readonly place: { readonly level: "project"; readonly folder: string } } => d.place.level === "project");
-}
