@@ -300,3 +300,25 @@ export function errnoCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A notice about something the writer repaired on its own, or a doubt about its clock. */
+export interface CacheWarning {
+  /**
+   * `corrupt_file_preserved`, `stale_temp_removed`, `clock_behind_record`
+   * (the clock reads earlier than the record's `first_seen_at`: the write went
+   * ahead, with `last_modified_at` before `first_seen_at`), or
+   * `unsafe_filesystem` (the file is on NFS, SMB/CIFS or FUSE, where the lock
+   * does not exclude every writer; sent once per filesystem per process).
+   */
+  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record" | "unsafe_filesystem";
+  /** The file concerned. */
+  path: string;
+  /** One sentence for people. */
+  message: string;
+  /** Where the old bytes were kept (`corrupt_file_preserved`). */
+  preservedAt?: string;
+  /** Why the file was judged corrupt (`corrupt_file_preserved`). */
+  problem?: ExlabCacheError;
+  /** The filesystem type, e.g. `fuse (0x65735546)` (`unsafe_filesystem`). */
+  fsType?: string;
+}

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { EquipmentCacheWriter } from "./cache/writer.js";
-export type { CacheWarning, EquipmentCacheWriterOptions, EquipmentWriteOutcome, WriteCallOptions } from "./cache/writer.js";
+export type { EquipmentCacheWriterOptions, EquipmentWriteOutcome, WriteCallOptions } from "./cache/writer.js";
 export {
   CACHE_DIR,
   EQUIPMENT_FILE,
@@ -34,8 +34,8 @@ export { parseMarker, runsJsonSchema, testRunsJsonSchema, validateMarkerInput } 
 export type { MarkerInput, MarkerJson, RunKind, RunsJson, TestRunsJson } from "./schema/marker.js";
 export { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion, requireSchemaMajor } from "./schema/version.js";
 export type { SchemaVersion } from "./schema/version.js";
-export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/_fields.js";
-export { formatTimestamp } from "./schema/_encode.js";
+export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.js";
+export { formatTimestamp } from "./schema/timestamp.js";
 
 export {
   ExlabCacheError,
@@ -51,4 +51,4 @@ export {
   ValidationError,
   WriteFailedError,
 } from "./errors.js";
-export type { ErrorEnvelope, ExlabCacheErrorOptions, RefusedOperation, ValidationIssue } from "./errors.js";
+export type { CacheWarning, ErrorEnvelope, ExlabCacheErrorOptions, RefusedOperation, ValidationIssue } from "./errors.js";

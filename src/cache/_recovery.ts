@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal, type ExlabCacheError } from "../errors.js";
 import { pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile, isTempFileOf } from "../fs/atomic.js";
-import type { CacheWarning } from "./writer.js";
+import type { CacheWarning } from "../errors.js";
 
 /**
  * Remove `<name>.<random>.tmp` siblings of `path`. Safe only under the lock:
@@ -52,6 +52,21 @@ async function isFolder(fs: FileSystem, path: string): Promise<boolean> {
   }
 }
 
+/** What {@link preserveCorrupt} needs besides the path. */
+export interface PreserveOptions {
+  /** The bytes as read, to copy out when no hard link can be made; undefined when too large to read. */
+  readonly bytes: Uint8Array | undefined;
+  /** Why the file is judged corrupt (goes into the warning). */
+  readonly problem: ExlabCacheError;
+  /** The write's timestamp, which names the kept copy. */
+  readonly now: string;
+  readonly fs: FileSystem;
+  /** Whether a copy is fsynced. */
+  readonly durable: boolean;
+  /** Where the `corrupt_file_preserved` warning goes. */
+  readonly warn: (w: CacheWarning) => void;
+}
+
 /**
  * Keep the current bytes of `path` as `<path>.corrupt-<timestamp>` before the
  * caller replaces it: by hard link when the filesystem allows (no copy, the
@@ -61,15 +76,8 @@ async function isFolder(fs: FileSystem, path: string): Promise<boolean> {
  * @throws {@link WriteFailedError} when the bytes cannot be kept; the caller
  *   must then not replace the file.
  */
-export async function preserveCorrupt(
-  path: string,
-  bytes: Uint8Array | undefined,
-  problem: ExlabCacheError,
-  now: string,
-  fs: FileSystem,
-  durable: boolean,
-  warn: (w: CacheWarning) => void,
-): Promise<string> {
+export async function preserveCorrupt(path: string, options: PreserveOptions): Promise<string> {
+  const { bytes, problem, now, fs, durable, warn } = options;
   const stem = `${path}.corrupt-${now.replaceAll(":", "-")}`;
   for (let n = 1; ; n++) {
     const target = n === 1 ? stem : `${stem}-${n}`;

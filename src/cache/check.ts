@@ -6,7 +6,7 @@
  */
 import { ExlabCacheError, ValidationError, errnoCode } from "../errors.js";
 import type { EquipmentScan, FileScan, MarkerScan, ProjectScan, RunFolderScan, ScanError, TreeScan } from "./tree.js";
-import { RUNS_FILE, TEST_RUNS_FILE } from "./paths.js";
+import { MARKERS } from "../schema/marker.js";
 
 /** The rules, each a stable identifier. */
 export const CHECK_RULES = [
@@ -127,7 +127,7 @@ function checkRunFolder(eq: EquipmentScan, p: ProjectScan, rf: RunFolderScan, ou
   if (rf.cacheDir?.error !== undefined) out.push(unreadable(rf.cacheDir.path, rf.cacheDir.error));
   for (const t of rf.cacheDir?.tempFiles ?? []) out.push(staleTemp(t));
   for (const t of rf.cacheDir?.tempFolders ?? []) out.push(tempFolder(t));
-  const ownFile = rf.kind === "test" ? TEST_RUNS_FILE : RUNS_FILE;
+  const ownFile = MARKERS[rf.kind].file;
   for (const m of rf.markers) {
     if (m.fileName !== ownFile) {
       out.push(finding("misplaced_marker", m.file.path, `\`${m.fileName}\` does not belong under ${rf.name}/ (its marker is \`${ownFile}\`)`));

@@ -11,20 +11,23 @@
  */
 import path, { type PlatformPath } from "node:path";
 import { ValidationError, type ValidationIssue } from "../errors.js";
-import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/_fields.js";
+import { EQUIPMENT } from "../schema/equipment.js";
+import { RUNS, TEST_RUNS } from "../schema/marker.js";
+import type { RecordDescriptor } from "../schema/record.js";
+import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/rules.js";
 
 /** The cache folder kept at every level of the tree. */
 export const CACHE_DIR = ".exlab-wizard";
 /** File name of the equipment registry record. */
-export const EQUIPMENT_FILE = "equipment.json";
+export const EQUIPMENT_FILE = EQUIPMENT.file;
 /** File name of the marker under `TestRuns/` (kept from before the folder's rename). */
-export const TEST_RUNS_FILE = "test_runs.json";
+export const TEST_RUNS_FILE = TEST_RUNS.file;
 /** File name of the marker under `Runs/`. */
-export const RUNS_FILE = "runs.json";
+export const RUNS_FILE = RUNS.file;
 /** The folder of test runs in a project. */
-export const TEST_RUNS_DIR = "TestRuns";
+export const TEST_RUNS_DIR = TEST_RUNS.place.folder;
 /** The folder of experimental runs in a project. */
-export const RUNS_DIR = "Runs";
+export const RUNS_DIR = RUNS.place.folder;
 
 /**
  * The three cache file paths joined with the path flavour `p`, arguments
@@ -40,15 +43,17 @@ export const RUNS_DIR = "Runs";
  */
 export function layoutFor(p: PlatformPath) {
   return {
-    equipment: (root: string, id: string): string => p.join(root, id, CACHE_DIR, EQUIPMENT_FILE),
-    testRuns: (root: string, id: string, project: string): string => p.join(root, id, project, TEST_RUNS_DIR, CACHE_DIR, TEST_RUNS_FILE),
-    runs: (root: string, id: string, project: string): string => p.join(root, id, project, RUNS_DIR, CACHE_DIR, RUNS_FILE),
+    equipment: (root: string, id: string): string => joinRecord(p, EQUIPMENT, root, id),
+    testRuns: (root: string, id: string, project: string): string => joinRecord(p, TEST_RUNS, root, id, project),
+    runs: (root: string, id: string, project: string): string => joinRecord(p, RUNS, root, id, project),
   };
 }
 
-// The host's flavour: on Windows, drive-letter (C:\data\lab) and UNC
-// (\\nas01\lab) roots join with backslashes.
-const layout = layoutFor(path);
+/** Where a record of kind `d` lives, joined with the path flavour `p`; arguments assumed valid. */
+function joinRecord(p: PlatformPath, d: RecordDescriptor, root: string, id: string, project?: string): string {
+  if (d.place.level === "equipment") return p.join(root, id, CACHE_DIR, d.file);
+  return p.join(root, id, project as string, d.place.folder, CACHE_DIR, d.file);
+}
 
 function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): void {
   const issues: ValidationIssue[] = [];
@@ -85,6 +90,24 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
 }
 
 /**
+ * Path of the file of record kind `d`: under the equipment folder, or under
+ * `project`'s subfolder for a project-level kind.
+ *
+ * @throws {@link ValidationError} for a bad id, or a project name that is
+ *   not one safe path segment (required for a project-level kind).
+ */
+export function recordPath(d: RecordDescriptor, localRoot: string, equipmentId: string, project?: string): string {
+  if (d.place.level === "equipment") {
+    checkArgs(localRoot, equipmentId);
+  } else {
+    checkArgs(localRoot, equipmentId, project);
+  }
+  // The host's flavour: on Windows, drive-letter (C:\data\lab) and UNC
+  // (\\nas01\lab) roots join with backslashes.
+  return joinRecord(path, d, localRoot, equipmentId, project);
+}
+
+/**
  * Path of `equipment.json` for `equipmentId` under `localRoot`.
  *
  * @throws {@link ValidationError} when the id breaks `^[A-Z][A-Z0-9_]*$` (max 32).
@@ -95,8 +118,7 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
  * ```
  */
 export function equipmentJsonPath(localRoot: string, equipmentId: string): string {
-  checkArgs(localRoot, equipmentId);
-  return layout.equipment(localRoot, equipmentId);
+  return recordPath(EQUIPMENT, localRoot, equipmentId);
 }
 
 /**
@@ -111,8 +133,7 @@ export function equipmentJsonPath(localRoot: string, equipmentId: string): strin
  * ```
  */
 export function testRunsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
-  checkArgs(localRoot, equipmentId, project);
-  return layout.testRuns(localRoot, equipmentId, project);
+  return recordPath(TEST_RUNS, localRoot, equipmentId, project);
 }
 
 /**
@@ -126,6 +147,5 @@ export function testRunsMarkerPath(localRoot: string, equipmentId: string, proje
  * ```
  */
 export function runsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
-  checkArgs(localRoot, equipmentId, project);
-  return layout.runs(localRoot, equipmentId, project);
+  return recordPath(RUNS, localRoot, equipmentId, project);
 }

@@ -9,13 +9,16 @@
 import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { readCacheFile } from "../fs/read.js";
-import { inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
+import { EQUIPMENT, inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
+import type { FieldSpec, MirroredKey } from "../schema/record.js";
 
-/** The fields of `equipment.json` that mirror a `config.yaml` entry. */
-export const MIRRORED_FIELDS = ["id", "label", "configured_local_root", "configured_nas_root"] as const;
+/** A field of `equipment.json` that mirrors a `config.yaml` entry. */
+export type MirroredField = MirroredKey<typeof EQUIPMENT>;
 
-/** One of {@link MIRRORED_FIELDS}. */
-export type MirroredField = (typeof MIRRORED_FIELDS)[number];
+/** The fields of `equipment.json` that mirror a `config.yaml` entry, in on-disk order. */
+export const MIRRORED_FIELDS: readonly MirroredField[] = (EQUIPMENT.fields as readonly FieldSpec[])
+  .filter((f) => f.mirrors !== undefined)
+  .map((f) => f.key as MirroredField);
 
 /** What syncing one entry would do. */
 export type EquipmentSyncPlan =

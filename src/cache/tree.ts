@@ -28,11 +28,22 @@ import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { isTempFileOf } from "../fs/atomic.js";
 import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { readCacheFile } from "../fs/read.js";
-import { parseEquipment, type EquipmentJson } from "../schema/equipment.js";
-import { parseMarker, type MarkerJson, type RunKind } from "../schema/marker.js";
-import { isEquipmentId } from "../schema/_fields.js";
-import { limiter } from "./_limit.js";
-import { CACHE_DIR, EQUIPMENT_FILE, RUNS_DIR, RUNS_FILE, TEST_RUNS_DIR, TEST_RUNS_FILE } from "./paths.js";
+import { EQUIPMENT, type EquipmentJson } from "../schema/equipment.js";
+import { MARKERS, type MarkerJson, type RunKind } from "../schema/marker.js";
+import { parseRecord } from "../schema/record.js";
+import { isEquipmentId } from "../schema/rules.js";
+import { limiter } from "../fs/_pool.js";
+import { CACHE_DIR } from "./paths.js";
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The project subfolders that hold a marker, with the run kind each says, sorted by folder name. */
+const RUN_FOLDERS: readonly (readonly [string, RunKind])[] = (Object.keys(MARKERS) as RunKind[])
+  .map((kind) => [MARKERS[kind].place.folder, kind] as const)
+  .sort(([a], [b]) => byCodeUnit(a, b));
+/** Every marker file name: each run folder is searched for all of them, so a misplaced one is found. */
+const MARKER_FILES: readonly string[] = Object.values(MARKERS)
+  .map((d) => d.file)
+  .sort(byCodeUnit);
 
 /** Why a file or folder could not be used: a structured error or an OS error. */
 export type ScanError = ExlabCacheError | NodeJS.ErrnoException;
@@ -260,13 +271,12 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
       await noteLink(cachePath);
       return { name, kind, cacheDir: undefined, markers: [] };
     }
-    const { dir, names } = await cacheDir(cachePath, [RUNS_FILE, TEST_RUNS_FILE]);
+    const { dir, names } = await cacheDir(cachePath, MARKER_FILES);
     const markers = await Promise.all(
-      [RUNS_FILE, TEST_RUNS_FILE]
-        .filter((f) => names.has(f))
+      MARKER_FILES.filter((f) => names.has(f))
         .map(async (fileName): Promise<MarkerScan> => {
           const path = join(projectPath, name, CACHE_DIR, fileName);
-          return { fileName, file: await readFile(path, (b) => parseMarker(b, kind, path)) };
+          return { fileName, file: await readFile(path, (b): MarkerJson => parseRecord(MARKERS[kind], b, path)) };
         }),
     );
     return { name, kind, cacheDir: dir, markers };
@@ -280,12 +290,8 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
       return { name, path, error: asScanError(err), runFolders: [] };
     }
     const dirs = new Set(entries.filter((e) => e.dir).map((e) => e.name));
-    await Promise.all(entries.filter((e) => e.link && (e.name === RUNS_DIR || e.name === TEST_RUNS_DIR)).map((e) => noteLink(join(path, e.name))));
-    const wanted: [string, RunKind][] = [
-      [RUNS_DIR, "experimental"],
-      [TEST_RUNS_DIR, "test"],
-    ];
-    const runFolders = await Promise.all(wanted.filter(([d]) => dirs.has(d)).map(([d, kind]) => runFolder(path, d, kind)));
+    await Promise.all(entries.filter((e) => e.link && RUN_FOLDERS.some(([d]) => d === e.name)).map((e) => noteLink(join(path, e.name))));
+    const runFolders = await Promise.all(RUN_FOLDERS.filter(([d]) => dirs.has(d)).map(([d, kind]) => runFolder(path, d, kind)));
     return { name, path, runFolders };
   }
 
@@ -307,11 +313,11 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     if (!idValid && !hasCache) return undefined;
     const cachePath = join(path, CACHE_DIR);
     const [{ dir, names }, projects] = await Promise.all([
-      hasCache ? cacheDir(cachePath, [EQUIPMENT_FILE]) : { dir: undefined, names: new Set<string>() },
+      hasCache ? cacheDir(cachePath, [EQUIPMENT.file]) : { dir: undefined, names: new Set<string>() },
       Promise.all(visibleDirs(entries).map((e) => project(join(path, e.name), e.name))),
     ]);
-    const filePath = join(cachePath, EQUIPMENT_FILE);
-    const equipment = names.has(EQUIPMENT_FILE) ? await readFile(filePath, (b) => parseEquipment(b, filePath)) : undefined;
+    const filePath = join(cachePath, EQUIPMENT.file);
+    const equipment = names.has(EQUIPMENT.file) ? await readFile(filePath, (b): EquipmentJson => parseRecord(EQUIPMENT, b, filePath)) : undefined;
     return { name, path, idValid, cacheDir: dir, equipment, projects };
   }
 

@@ -17,16 +17,19 @@ import {
   WriteFailedError,
   errnoCode,
   isPermissionRefusal,
+  type CacheWarning,
   type RefusedOperation,
 } from "../errors.js";
-import { describe } from "../schema/_fields.js";
+import { describe } from "../schema/rules.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
-import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
+import { encodeRecordOf, stampRecord } from "../schema/record.js";
+import { formatTimestamp } from "../schema/timestamp.js";
 import {
+  EQUIPMENT,
   inspectExistingEquipment,
   parseEquipment,
   salvageFirstSeenAt,
@@ -34,33 +37,12 @@ import {
   type EquipmentInput,
   type EquipmentJson,
 } from "../schema/equipment.js";
-import { parseMarker, validateMarkerInput, type MarkerInput, type MarkerJson, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
+import { MARKERS, parseMarker, validateMarkerInput, type MarkerInput, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
 import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
 import { readLeadingBytes } from "./_leading.js";
 import { MIRRORED_FIELDS, type MirroredField } from "./plan.js";
 import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
 
-/** A notice about something the writer repaired on its own, or a doubt about its clock. */
-export interface CacheWarning {
-  /**
-   * `corrupt_file_preserved`, `stale_temp_removed`, `clock_behind_record`
-   * (the clock reads earlier than the record's `first_seen_at`: the write went
-   * ahead, with `last_modified_at` before `first_seen_at`), or
-   * `unsafe_filesystem` (the file is on NFS, SMB/CIFS or FUSE, where the lock
-   * does not exclude every writer; sent once per filesystem per process).
-   */
-  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record" | "unsafe_filesystem";
-  /** The file concerned. */
-  path: string;
-  /** One sentence for people. */
-  message: string;
-  /** Where the old bytes were kept (`corrupt_file_preserved`). */
-  preservedAt?: string;
-  /** Why the file was judged corrupt (`corrupt_file_preserved`). */
-  problem?: ExlabCacheError;
-  /** The filesystem type, e.g. `fuse (0x65735546)` (`unsafe_filesystem`). */
-  fsType?: string;
-}
 
 /** Options of {@link EquipmentCacheWriter}. */
 export interface EquipmentCacheWriterOptions {
@@ -117,17 +99,6 @@ export interface WriteCallOptions {
   /** Abandon the wait for the lock when this signal aborts. */
   signal?: AbortSignal | undefined;
 }
-
-const EQUIPMENT_ORDER = [
-  "schema_version",
-  "id",
-  "label",
-  "configured_local_root",
-  "configured_nas_root",
-  "first_seen_at",
-  "last_modified_at",
-] as const satisfies readonly (keyof EquipmentJson)[];
-const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
 
 /** OS errors that mean the storage refuses writes, whichever file met them first. */
 const STORAGE_REFUSALS = new Set(["EROFS", "ENOSPC", "EDQUOT", "EIO"]);
@@ -380,7 +351,7 @@ export class EquipmentCacheWriter {
           // taken from its leading bytes when they hold one.
           status = "repaired";
           firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, fs)) ?? now;
-          await preserveCorrupt(path, undefined, bytes, now, fs, this.#durable, this.#warn);
+          await preserveCorrupt(path, { bytes: undefined, problem: bytes, now, fs, durable: this.#durable, warn: this.#warn });
         } else if (bytes !== undefined) {
           const existing = inspectExistingEquipment(bytes, path);
           if (existing.status === "valid") {
@@ -393,7 +364,7 @@ export class EquipmentCacheWriter {
           } else {
             status = "repaired";
             firstSeenAt = existing.firstSeenAt ?? now;
-            await preserveCorrupt(path, bytes, existing.problem, now, fs, this.#durable, this.#warn);
+            await preserveCorrupt(path, { bytes, problem: existing.problem, now, fs, durable: this.#durable, warn: this.#warn });
           }
         }
         if (now < firstSeenAt) {
@@ -404,19 +375,8 @@ export class EquipmentCacheWriter {
             message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
           });
         }
-        const record: EquipmentJson = {
-          schema_version: version,
-          id: input.id,
-          label: input.label,
-          configured_local_root: input.configured_local_root,
-          configured_nas_root: input.configured_nas_root,
-          first_seen_at: firstSeenAt,
-          last_modified_at: now,
-        };
-        const text = encodeRecord(
-          EQUIPMENT_ORDER.map((k) => [k, record[k]] as const),
-          extras,
-        );
+        const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
+        const text = encodeRecordOf(EQUIPMENT, record, extras);
         await atomicWriteFile(path, text, { durable: this.#durable, fs });
         return { status, record, changed };
       },
@@ -532,14 +492,9 @@ export class EquipmentCacheWriter {
         await sweepStaleTemps(path, fs, this.#warn);
         // Checked under the lock, so two first writers cannot both see "absent".
         if (await markerPresent(fs, path)) return false;
-        const record: MarkerJson = {
-          schema_version: SCHEMA_VERSION,
-          run_kind: kind,
-          created_at: input.created_at ?? this.#now(),
-          project: input.project,
-          equipment: input.equipment,
-        };
-        await atomicWriteFile(path, encodeRecord(MARKER_ORDER.map((k) => [k, record[k]] as const)), { durable: this.#durable, fs });
+        const d = MARKERS[kind];
+        const record = stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? this.#now() });
+        await atomicWriteFile(path, encodeRecordOf(d, record), { durable: this.#durable, fs });
         return true;
       },
       { timeoutMs: this.#lockTimeoutMs, signal: options.signal },

@@ -4,10 +4,10 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { RUNS_DIR, TEST_RUNS_DIR, runsMarkerPath, testRunsMarkerPath } from "../cache/paths.js";
+import { recordPath } from "../cache/paths.js";
 import { EquipmentCacheWriter } from "../cache/writer.js";
 import { ExlabCacheError, ValidationError } from "../errors.js";
-import type { MarkerJson, RunKind } from "../schema/marker.js";
+import { MARKERS, type MarkerInput, type MarkerJson, type RunKind } from "../schema/marker.js";
 import { requiredOption, switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError, printError } from "./errors.js";
 import { printJson, styleFor } from "./io.js";
@@ -28,6 +28,22 @@ async function requireDir(path: string, what: string): Promise<void> {
   if (!isDir) throw new InputError("not_a_directory", path, `${what} is not a directory`);
 }
 
+/** What differs between the two commands besides the marker's descriptor. */
+const COMMANDS: Readonly<
+  Record<
+    RunKind,
+    {
+      readonly name: string;
+      readonly subtree: string;
+      readonly write: (w: EquipmentCacheWriter, path: string, payload: MarkerInput) => Promise<boolean>;
+      readonly read: (w: EquipmentCacheWriter, path: string) => Promise<MarkerJson>;
+    }
+  >
+> = {
+  test: { name: "mark-test-runs", subtree: "test-only", write: (w, p, x) => w.writeTestRunsMarker(p, x), read: (w, p) => w.readTestRunsMarker(p) },
+  experimental: { name: "mark-runs", subtree: "experimental-only", write: (w, p, x) => w.writeRunsMarker(p, x), read: (w, p) => w.readRunsMarker(p) },
+};
+
 /**
  * The command that writes the marker of `kind`.
  *
@@ -37,9 +53,9 @@ async function requireDir(path: string, what: string): Promise<void> {
  * ```
  */
 export function markCommand(kind: RunKind): Command {
-  const name = kind === "test" ? "mark-test-runs" : "mark-runs";
-  const folder = kind === "test" ? TEST_RUNS_DIR : RUNS_DIR;
-  const file = kind === "test" ? "test_runs.json" : "runs.json";
+  const d = MARKERS[kind];
+  const { name, subtree } = COMMANDS[kind];
+  const { file, place: { folder } } = d;
   return {
     name,
     summary: `Write a project's ${folder}/ marker (${file}) once`,
@@ -51,7 +67,7 @@ export function markCommand(kind: RunKind): Command {
     ],
     description: [
       `Writes <local_root>/<ID>/<project>/${folder}/.exlab-wizard/${file}, marking the`,
-      `project's ${folder}/ subtree as ${kind === "test" ? "test-only" : "experimental-only"}. The marker is written once: when it`,
+      `project's ${folder}/ subtree as ${subtree}. The marker is written once: when it`,
       "exists already nothing changes and the existing marker is shown. The equipment folder",
       "must exist (run `exlab-cache sync` first), so a mistyped id does not start a new tree.",
     ].join("\n"),
@@ -63,7 +79,7 @@ export function markCommand(kind: RunKind): Command {
       const project = requiredOption(args, "project");
       let path: string;
       try {
-        path = kind === "test" ? testRunsMarkerPath(root, equipment, project) : runsMarkerPath(root, equipment, project);
+        path = recordPath(d, root, equipment, project);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         const flags: Record<string, string> = { localRoot: "--root", equipmentId: "--equipment", project: "--project" };
@@ -75,11 +91,11 @@ export function markCommand(kind: RunKind): Command {
       const warnings = warningSink(io, json);
       const writer = new EquipmentCacheWriter({ onWarning: warnings.add });
       const payload = { project, equipment };
-      const created = kind === "test" ? await writer.writeTestRunsMarker(path, payload) : await writer.writeRunsMarker(path, payload);
+      const created = await COMMANDS[kind].write(writer, path, payload);
       let marker: MarkerJson | undefined;
       let problem: ExlabCacheError | undefined;
       try {
-        marker = kind === "test" ? await writer.readTestRunsMarker(path) : await writer.readRunsMarker(path);
+        marker = await COMMANDS[kind].read(writer, path);
       } catch (err) {
         const e = fromOsError(err, path);
         if (!(e instanceof ExlabCacheError)) throw err;

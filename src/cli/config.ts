@@ -11,8 +11,9 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Document, Node, Tags, YAMLMap } from "yaml";
-import type { EquipmentInput } from "../schema/equipment.js";
-import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
+import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
+import type { FieldSpec } from "../schema/record.js";
+import { describe } from "../schema/rules.js";
 import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
 
 /** One `equipment[]` entry as found in the file. */
@@ -118,7 +119,7 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   const fallbackRoot = isPlainObject(paths) ? paths["local_root"] : undefined;
   const entries = list.map((value: unknown, index) => {
     const node = seqNode.items[index] as Node | undefined;
-    return checkEntry(file, at(node), isMap(node) ? node : undefined, value, index, fallbackRoot, at);
+    return checkEntry({ file, position: at(node), node: isMap(node) ? node : undefined, value, index, fallbackRoot, at });
   });
   markDuplicates(file, entries);
   return { file, entries };
@@ -153,15 +154,20 @@ function toValue(doc: Document, node: Node | null | undefined, file: string): un
 
 type At = (node: Node | null | undefined) => ConfigPosition | undefined;
 
-function checkEntry(
-  file: string,
-  position: ConfigPosition | undefined,
-  node: YAMLMap | undefined,
-  value: unknown,
-  index: number,
-  fallbackRoot: unknown,
-  at: At,
-): ConfigEntry {
+/** One `equipment[]` entry to check, and where it is. */
+interface EntryToCheck {
+  readonly file: string;
+  readonly position: ConfigPosition | undefined;
+  /** The entry's node, when it is a mapping. */
+  readonly node: YAMLMap | undefined;
+  readonly value: unknown;
+  readonly index: number;
+  /** `paths.local_root`, used when the entry has no `local_root`. */
+  readonly fallbackRoot: unknown;
+  readonly at: At;
+}
+
+function checkEntry({ file, position, node, value, index, fallbackRoot, at }: EntryToCheck): ConfigEntry {
   const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
   const prefix = `equipment.${index}`;
   if (!isPlainObject(value) || node === undefined) {
@@ -180,19 +186,19 @@ function checkEntry(
   };
   const id = value["id"];
   if (typeof id === "string") entry.id = id;
-  if (!isEquipmentId(id)) problem("id", `a string matching ${ID_PATTERN} (max ${ID_MAX})`);
-  const label = value["label"];
-  if (!isText(label)) problem("label", "a non-empty string");
-  let localRoot = value["local_root"];
-  if (localRoot === undefined || localRoot === null) {
-    if (isText(fallbackRoot)) localRoot = fallbackRoot;
-    else problem("local_root", "a non-empty string (or `paths.local_root` set)");
-  } else if (!isText(localRoot)) problem("local_root", "a non-empty string");
-  const nasRoot = value["nas_root"];
-  if (!isText(nasRoot)) problem("nas_root", "a non-empty string");
-  if (entry.errors.length === 0 && isText(id) && isText(label) && isText(localRoot) && isText(nasRoot)) {
-    entry.input = { id, label, configured_local_root: localRoot, configured_nas_root: nasRoot };
+  // Each field equipment.json mirrors from the entry, checked by the rule
+  // the writer applies, so that an entry passing here is one it accepts.
+  const input: Record<string, unknown> = {};
+  for (const f of EQUIPMENT.fields as readonly FieldSpec[]) {
+    if (f.mirrors === undefined) continue;
+    let found = value[f.mirrors];
+    const fallback = f.mirrors === "local_root" && (found === undefined || found === null);
+    if (fallback) found = fallbackRoot;
+    const why = f.rule.check(found);
+    if (why === undefined) input[f.key] = found;
+    else problem(f.mirrors, `a ${why}${fallback ? " (or `paths.local_root` set)" : ""}`);
   }
+  if (entry.errors.length === 0) entry.input = input as EquipmentInput;
   return entry;
 }
 
@@ -225,8 +231,4 @@ function markDuplicates(file: string, entries: ConfigEntry[]): void {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isText(v: unknown): v is string {
-  return typeof v === "string" && v.length > 0;
 }

@@ -6,6 +6,7 @@
 import { checkTree } from "../cache/check.js";
 import type { EquipmentScan } from "../cache/tree.js";
 import { ExlabCacheError } from "../errors.js";
+import { RUNS, TEST_RUNS } from "../schema/marker.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK } from "./errors.js";
 import { count, printJson, styleFor } from "./io.js";
@@ -43,8 +44,8 @@ function row(eq: EquipmentScan): LsRowJson {
     first_seen_at: rec?.first_seen_at ?? null,
     last_modified_at: rec?.last_modified_at ?? null,
     projects: eq.projects.map((p) => p.name),
-    test_runs: withMarker("TestRuns", "test_runs.json"),
-    runs: withMarker("Runs", "runs.json"),
+    test_runs: withMarker(TEST_RUNS.place.folder, TEST_RUNS.file),
+    runs: withMarker(RUNS.place.folder, RUNS.file),
     error,
   };
 }

@@ -4,11 +4,10 @@
  * @module
  */
 import { basename } from "node:path";
-import { EQUIPMENT_FILE, RUNS_FILE, TEST_RUNS_FILE } from "../cache/paths.js";
 import { ExlabCacheError } from "../errors.js";
 import { readCacheFile } from "../fs/read.js";
-import { parseEquipment } from "../schema/equipment.js";
-import { parseMarker } from "../schema/marker.js";
+import { parseRecord } from "../schema/record.js";
+import { RECORD_KINDS, recordKindOfFile } from "../schema/registry.js";
 import { decodeJsonObject } from "../schema/_decode.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
@@ -16,11 +15,9 @@ import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
 import { escapeText, shownPath } from "./_text.js";
 
-const PARSERS: Readonly<Record<string, (bytes: Buffer, path: string) => object>> = {
-  [EQUIPMENT_FILE]: (b, p) => parseEquipment(b, p),
-  [TEST_RUNS_FILE]: (b, p) => parseMarker(b, "test", p),
-  [RUNS_FILE]: (b, p) => parseMarker(b, "experimental", p),
-};
+const FILE_NAMES = RECORD_KINDS.map((d) => d.file);
+/** "a, b or c" */
+const NAMED = `${FILE_NAMES.slice(0, -1).join(", ")} or ${FILE_NAMES.at(-1) ?? ""}`;
 
 /** The `show` command. */
 export const showCommand: Command = {
@@ -29,7 +26,7 @@ export const showCommand: Command = {
   positionals: ["<file>"],
   options: [],
   description: [
-    "Reads one equipment.json, test_runs.json or runs.json (the kind is chosen by the file",
+    `Reads one ${NAMED} (the kind is chosen by the file`,
     "name), checks it against its schema and the schema-major policy, and prints its fields.",
     "Fields added by a newer minor version are listed too. A file of another schema major or",
     "one that breaks its schema is reported with its error code and field (exit 1).",
@@ -39,9 +36,9 @@ export const showCommand: Command = {
     const json = switchOn(args, "json");
     const file = args.positionals[0] ?? "";
     // A file the writer kept aside (`equipment.json.corrupt-<time>`) is read as its kind.
-    const parse = PARSERS[basename(file).replace(/\.corrupt-[^/\\]*$/, "")];
-    if (parse === undefined) {
-      throw new UsageError(`Expected a file named ${EQUIPMENT_FILE}, ${TEST_RUNS_FILE} or ${RUNS_FILE} (or one kept aside as <name>.corrupt-<time>), got \`${escapeText(basename(file))}\``, "show");
+    const kind = recordKindOfFile(basename(file).replace(/\.corrupt-[^/\\]*$/, ""));
+    if (kind === undefined) {
+      throw new UsageError(`Expected a file named ${NAMED} (or one kept aside as <name>.corrupt-<time>), got \`${escapeText(basename(file))}\``, "show");
     }
     let bytes: Buffer;
     try {
@@ -51,7 +48,7 @@ export const showCommand: Command = {
     }
     let record: object;
     try {
-      record = parse(bytes, file);
+      record = parseRecord(kind, bytes, file);
     } catch (err) {
       if (!(err instanceof ExlabCacheError)) throw err;
       printError(io, err, json);

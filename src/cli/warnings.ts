@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CacheWarning } from "../cache/writer.js";
+import type { CacheWarning } from "../errors.js";
 import { styleFor, type CliIo } from "./io.js";
 import { escapeText } from "./_text.js";
 

@@ -23,19 +23,46 @@ function poolSize(): number {
 /** How many long jobs may be on the pool at once. */
 export const MAX_LONG_JOBS = poolSize();
 
-let running = 0;
-const waiting: (() => void)[] = [];
+/** Run `fn` when fewer than `max` others are running; resolves with its result. */
+export type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * A fresh limiter allowing `max` (at least 1) operations at a time, first
+ * come, first served. Only leaf operations (one readdir, one file read, one
+ * replace) should go through one, never a task that waits on other limited
+ * tasks, so it cannot deadlock.
+ *
+ * @example
+ * ```ts
+ * const limit = limiter(16);
+ * const entries = await Promise.all(dirs.map((d) => limit(() => readdir(d))));
+ * ```
+ */
+export function limiter(max: number): Limit {
+  const cap = Math.max(1, Math.floor(max));
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  // A finishing operation hands its slot straight to the next waiter, so a
+  // caller arriving in between cannot take it and exceed the bound.
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next === undefined) running--;
+    else next();
+  };
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= cap) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}
+
+const longJobs = limiter(MAX_LONG_JOBS);
 
 /** Run `job` once fewer than {@link MAX_LONG_JOBS} others are running; first come, first served. */
 export async function asLongJob<T>(job: () => Promise<T>): Promise<T> {
-  if (running < MAX_LONG_JOBS) running++;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return await job();
-  } finally {
-    // Hand the slot straight to the next in line, or give it back.
-    const next = waiting.shift();
-    if (next !== undefined) next();
-    else running--;
-  }
+  return longJobs(job);
 }

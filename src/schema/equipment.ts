@@ -4,27 +4,43 @@
  * @module
  */
 import { ExlabCacheError, SchemaMajorMismatchError, ValidationError, type ValidationIssue } from "../errors.js";
-import { checkFields, checkInput, field, isTimestamp, jsonSchemaOf, rules, type Field } from "./_fields.js";
+import { isTimestamp, rules } from "./rules.js";
 import { decodeJsonObject, rawTopLevelMembers } from "./_decode.js";
-import { SCHEMA_MAJOR, parseSchemaVersion, renderFoundVersion, requireSchemaMajor } from "./version.js";
+import { defineRecord, jsonSchemaOf, parseRecord, pickRecord, recordIssues, unparsedVersionError, validateInput, type InputOf, type RecordOf } from "./record.js";
+import { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion } from "./version.js";
 
-/** `equipment.json` as read and written; the keys are the on-disk keys. */
-export interface EquipmentJson {
-  /** `MAJOR.MINOR`; `"1.0"` for files this version creates. */
-  schema_version: string;
-  /** Equipment id, `^[A-Z][A-Z0-9_]*$`, at most 32 characters. */
-  id: string;
-  /** Human-readable name. */
-  label: string;
-  /** The equipment's `local_root` in `config.yaml` at the time of the write. */
-  configured_local_root: string;
-  /** The equipment's `nas_root` in `config.yaml` at the time of the write. */
-  configured_nas_root: string;
-  /** UTC time of the first write; never changes afterwards. */
-  first_seen_at: string;
-  /** UTC time of the latest write. */
-  last_modified_at: string;
-}
+/**
+ * The `equipment.json` record kind: rewritten by every write, keeping
+ * members it does not know and the first write's `first_seen_at`. The four
+ * input fields mirror the equipment's `config.yaml` entry.
+ */
+export const EQUIPMENT = defineRecord({
+  file: "equipment.json",
+  place: { level: "equipment" },
+  major: SCHEMA_MAJOR,
+  version: SCHEMA_VERSION,
+  write: "rewrite",
+  payload: "equipment payload",
+  fields: [
+    { key: "schema_version", rule: rules.schemaVersion(SCHEMA_MAJOR), input: "stamped", description: "Schema version, MAJOR.MINOR." },
+    { key: "id", mirrors: "id", rule: rules.equipmentId, input: "required", description: "Equipment id, mirrors config.yaml equipment[].id." },
+    { key: "label", mirrors: "label", rule: rules.text, input: "required", description: "Human-readable equipment name." },
+    { key: "configured_local_root", mirrors: "local_root", rule: rules.text, input: "required", description: "The equipment's local_root at the time of the write." },
+    { key: "configured_nas_root", mirrors: "nas_root", rule: rules.text, input: "required", description: "The equipment's nas_root at the time of the write." },
+    { key: "first_seen_at", rule: rules.timestamp, input: "stamped", description: "UTC time of the first write; never changes." },
+    { key: "last_modified_at", rule: rules.timestamp, input: "stamped", description: "UTC time of the latest write." },
+  ],
+});
+
+/**
+ * `equipment.json` as read and written; the keys are the on-disk keys:
+ * `schema_version` (`MAJOR.MINOR`, `"1.0"` for files this version creates),
+ * `id` (`^[A-Z][A-Z0-9_]*$`, at most 32 characters), `label`,
+ * `configured_local_root` and `configured_nas_root` (the equipment's roots in
+ * `config.yaml` at the time of the write), `first_seen_at` (UTC time of the
+ * first write; never changes) and `last_modified_at` (of the latest write).
+ */
+export type EquipmentJson = RecordOf<typeof EQUIPMENT>;
 
 /**
  * What {@link EquipmentCacheWriter.writeEquipment} accepts: the fields that
@@ -32,40 +48,10 @@ export interface EquipmentJson {
  * `last_modified_at` may be present (say, a record read earlier) but are
  * ignored: the writer stamps them.
  */
-export interface EquipmentInput {
-  id: string;
-  label: string;
-  configured_local_root: string;
-  configured_nas_root: string;
-  schema_version?: string;
-  first_seen_at?: string;
-  last_modified_at?: string;
-}
-
-/** The fields of `equipment.json`, in on-disk order. */
-export const EQUIPMENT_FIELDS: readonly Field[] = [
-  field("schema_version", rules.schemaVersion, "Schema version, MAJOR.MINOR."),
-  field("id", rules.equipmentId, "Equipment id, mirrors config.yaml equipment[].id."),
-  field("label", rules.text, "Human-readable equipment name."),
-  field("configured_local_root", rules.text, "The equipment's local_root at the time of the write."),
-  field("configured_nas_root", rules.text, "The equipment's nas_root at the time of the write."),
-  field("first_seen_at", rules.timestamp, "UTC time of the first write; never changes."),
-  field("last_modified_at", rules.timestamp, "UTC time of the latest write."),
-];
-
-const INPUT_FIELDS: readonly Field[] = [
-  ...EQUIPMENT_FIELDS.slice(1, 5),
-  // Accepted so that a record read earlier can be passed back; the writer
-  // stamps these itself, so their values are not looked at.
-  ...["schema_version", "first_seen_at", "last_modified_at"].map((k) => field(k, rules.ignored, "ignored", false)),
-];
+export type EquipmentInput = InputOf<typeof EQUIPMENT>;
 
 /** JSON Schema (draft 2020-12) of `equipment.json`. */
-export const equipmentJsonSchema = jsonSchemaOf(
-  "https://exlab-wizard.org/schema/equipment.json",
-  "equipment.json",
-  EQUIPMENT_FIELDS,
-);
+export const equipmentJsonSchema = jsonSchemaOf(EQUIPMENT);
 
 /**
  * Check a write payload (the typed encode of §4.4.5, before any disk work).
@@ -73,27 +59,12 @@ export const equipmentJsonSchema = jsonSchemaOf(
  * @throws {@link ValidationError} listing every bad or unknown field.
  */
 export function validateEquipmentInput(payload: unknown): EquipmentInput {
-  return checkInput(payload, INPUT_FIELDS, "equipment payload") as unknown as EquipmentInput;
+  return validateInput(EQUIPMENT, payload);
 }
 
 /** Issues of an already-decoded object against the record's fields. */
 export function equipmentIssues(obj: Readonly<Record<string, unknown>>): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  checkFields(obj, EQUIPMENT_FIELDS, issues);
-  return issues;
-}
-
-/** The known fields of a decoded, valid object, in on-disk order. */
-export function pickEquipment(obj: Readonly<Record<string, unknown>>): EquipmentJson {
-  return {
-    schema_version: obj["schema_version"] as string,
-    id: obj["id"] as string,
-    label: obj["label"] as string,
-    configured_local_root: obj["configured_local_root"] as string,
-    configured_nas_root: obj["configured_nas_root"] as string,
-    first_seen_at: obj["first_seen_at"] as string,
-    last_modified_at: obj["last_modified_at"] as string,
-  };
+  return recordIssues(EQUIPMENT, obj);
 }
 
 /**
@@ -104,11 +75,7 @@ export function pickEquipment(obj: Readonly<Record<string, unknown>>): Equipment
  * @throws {@link MalformedFileError}, {@link SchemaMajorMismatchError}, {@link ValidationError}
  */
 export function parseEquipment(bytes: Uint8Array, path?: string): EquipmentJson {
-  const obj = decodeJsonObject(bytes, path);
-  requireSchemaMajor(obj["schema_version"] as string, { expectedMajor: SCHEMA_MAJOR, path });
-  const issues = equipmentIssues(obj);
-  if (issues.length > 0) throw new ValidationError(issues, { path });
-  return pickEquipment(obj);
+  return parseRecord(EQUIPMENT, bytes, path);
 }
 
 /** What a writer finds at the path it is about to rewrite. */
@@ -171,12 +138,12 @@ export function inspectExistingEquipment(bytes: Uint8Array, path?: string): Exis
   if (version === undefined || issues.length > 0) {
     const problem =
       version === undefined
-        ? new SchemaMajorMismatchError(SCHEMA_MAJOR, renderFoundVersion(obj["schema_version"]), { path })
+        ? unparsedVersionError(EQUIPMENT, obj["schema_version"], path)
         : new ValidationError(issues, { path });
     const first = obj["first_seen_at"];
     return { status: "corrupt", problem, firstSeenAt: isTimestamp(first) ? first : undefined };
   }
-  const known = new Set(EQUIPMENT_FIELDS.map((f) => f.key));
+  const known = new Set<string>(EQUIPMENT.fields.map((f) => f.key));
   const extras = rawTopLevelMembers(new TextDecoder().decode(bytes)).filter(([k]) => !known.has(k));
-  return { status: "valid", record: pickEquipment(obj), extras };
+  return { status: "valid", record: pickRecord(EQUIPMENT, obj), extras };
 }

@@ -4,73 +4,71 @@
  *
  * @module
  */
-import { ValidationError, type ValidationIssue } from "../errors.js";
-import { checkFields, checkInput, field, jsonSchemaOf, rules, type Field } from "./_fields.js";
-import { decodeJsonObject } from "./_decode.js";
-import { SCHEMA_MAJOR, requireSchemaMajor } from "./version.js";
+import { rules } from "./rules.js";
+import { defineRecord, jsonSchemaOf, parseRecord, validateInput, type InputOf, type RecordOf } from "./record.js";
+import { SCHEMA_MAJOR, SCHEMA_VERSION } from "./version.js";
 
 /** `"test"` for `test_runs.json`, `"experimental"` for `runs.json`. */
 export type RunKind = "test" | "experimental";
 
-/** A run marker as read and written; the keys are the on-disk keys. */
-export interface MarkerJson<K extends RunKind = RunKind> {
-  schema_version: string;
-  /** Always present in what this package returns and writes. */
-  run_kind: K;
-  /** UTC time the marker was written. */
-  created_at: string;
-  /** The project folder name. */
-  project: string;
-  /** The equipment id. */
-  equipment: string;
+function markerRecord<const K extends RunKind, const N extends string, const P extends string>(kind: K, file: N, folder: P) {
+  return defineRecord({
+    file,
+    place: { level: "project" as const, folder },
+    major: SCHEMA_MAJOR,
+    version: SCHEMA_VERSION,
+    write: "write-once",
+    payload: `${file.slice(0, -".json".length)} marker payload`,
+    fields: [
+      { key: "schema_version", rule: rules.schemaVersion(SCHEMA_MAJOR), input: "stamped", description: "Schema version, MAJOR.MINOR." },
+      {
+        key: "run_kind",
+        rule: rules.literal(kind),
+        input: "optional",
+        absent: kind,
+        description: `Always "${kind}"; files written by older writers may omit it.`,
+      },
+      { key: "created_at", rule: rules.timestamp, input: "optional", description: "UTC time the marker was written." },
+      { key: "project", rule: rules.projectName, input: "required", description: "Project folder name." },
+      { key: "equipment", rule: rules.equipmentId, input: "required", description: "Equipment id." },
+    ],
+  });
 }
+
+/** The `test_runs.json` record kind, under a project's `TestRuns/` (the file kept its name from before the folder's rename). */
+export const TEST_RUNS = markerRecord("test", "test_runs.json", "TestRuns");
+/** The `runs.json` record kind, under a project's `Runs/`. */
+export const RUNS = markerRecord("experimental", "runs.json", "Runs");
+
+/** The descriptor of each marker, by run kind. */
+export const MARKERS = { test: TEST_RUNS, experimental: RUNS } as const;
+
+/**
+ * A run marker as read and written; the keys are the on-disk keys:
+ * `schema_version`, `run_kind` (always present in what this package returns
+ * and writes), `created_at` (UTC time the marker was written), `project`
+ * (the project folder name) and `equipment` (the equipment id).
+ */
+export type MarkerJson<K extends RunKind = RunKind> = Omit<RecordOf<typeof TEST_RUNS>, "run_kind"> & { run_kind: K };
 
 /** `test_runs.json`. */
 export type TestRunsJson = MarkerJson<"test">;
 /** `runs.json`. */
 export type RunsJson = MarkerJson<"experimental">;
 
-/** What the marker writers accept. */
-export interface MarkerInput {
-  project: string;
-  equipment: string;
-  /** Defaults to the writer's clock. */
-  created_at?: string;
-  /** When present, must be the marker's own kind. */
-  run_kind?: RunKind;
-  /** Accepted and ignored: new files are always written at the current version. */
-  schema_version?: string;
-}
-
-function markerFields(kind: RunKind): readonly Field[] {
-  return [
-    field("schema_version", rules.schemaVersion, "Schema version, MAJOR.MINOR."),
-    field("run_kind", rules.literal(kind), `Always "${kind}"; files written by older writers may omit it.`, false),
-    field("created_at", rules.timestamp, "UTC time the marker was written."),
-    field("project", rules.projectName, "Project folder name."),
-    field("equipment", rules.equipmentId, "Equipment id."),
-  ];
-}
-
-/** The fields of each marker, in on-disk order. */
-export const MARKER_FIELDS: Readonly<Record<RunKind, readonly Field[]>> = {
-  test: markerFields("test"),
-  experimental: markerFields("experimental"),
-};
+/**
+ * What the marker writers accept: `project` and `equipment`; `created_at`
+ * (defaults to the writer's clock); `run_kind` (when present, must be the
+ * marker's own kind); `schema_version` (accepted and ignored: new files are
+ * always written at the current version).
+ */
+export type MarkerInput = Omit<InputOf<typeof TEST_RUNS>, "run_kind"> & { run_kind?: RunKind };
 
 /** JSON Schema (draft 2020-12) of `test_runs.json`. */
-export const testRunsJsonSchema = jsonSchemaOf(
-  "https://exlab-wizard.org/schema/test_runs.json",
-  "test_runs.json",
-  MARKER_FIELDS.test,
-);
+export const testRunsJsonSchema = jsonSchemaOf(TEST_RUNS);
 
 /** JSON Schema (draft 2020-12) of `runs.json`. */
-export const runsJsonSchema = jsonSchemaOf(
-  "https://exlab-wizard.org/schema/runs.json",
-  "runs.json",
-  MARKER_FIELDS.experimental,
-);
+export const runsJsonSchema = jsonSchemaOf(RUNS);
 
 /**
  * Check a marker write payload.
@@ -78,15 +76,7 @@ export const runsJsonSchema = jsonSchemaOf(
  * @throws {@link ValidationError} listing every bad or unknown field.
  */
 export function validateMarkerInput(payload: unknown, kind: RunKind): MarkerInput {
-  const fields = [
-    field("schema_version", rules.ignored, "ignored", false),
-    field("run_kind", rules.literal(kind), "must be the marker's own kind", false),
-    field("created_at", rules.timestamp, "defaults to now", false),
-    field("project", rules.projectName, "project folder name"),
-    field("equipment", rules.equipmentId, "equipment id"),
-  ];
-  const what = `${kind === "test" ? "test_runs" : "runs"} marker payload`;
-  return checkInput(payload, fields, what) as unknown as MarkerInput;
+  return validateInput(MARKERS[kind], payload);
 }
 
 /**
@@ -97,16 +87,5 @@ export function validateMarkerInput(payload: unknown, kind: RunKind): MarkerInpu
  * @throws {@link MalformedFileError}, {@link SchemaMajorMismatchError}, {@link ValidationError}
  */
 export function parseMarker<K extends RunKind>(bytes: Uint8Array, kind: K, path?: string): MarkerJson<K> {
-  const obj = decodeJsonObject(bytes, path);
-  requireSchemaMajor(obj["schema_version"] as string, { expectedMajor: SCHEMA_MAJOR, path });
-  const issues: ValidationIssue[] = [];
-  checkFields(obj, MARKER_FIELDS[kind], issues);
-  if (issues.length > 0) throw new ValidationError(issues, { path });
-  return {
-    schema_version: obj["schema_version"] as string,
-    run_kind: kind,
-    created_at: obj["created_at"] as string,
-    project: obj["project"] as string,
-    equipment: obj["equipment"] as string,
-  };
+  return parseRecord(MARKERS[kind], bytes, path) as MarkerJson<K>;
 }

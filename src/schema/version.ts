@@ -5,7 +5,7 @@
  * @module
  */
 import { SchemaMajorMismatchError } from "../errors.js";
-import { VERSION_RE } from "./_fields.js";
+import { VERSION_RE, describe } from "./rules.js";
 
 /** The major version this package reads and writes. */
 export const SCHEMA_MAJOR = 1;
@@ -36,21 +36,6 @@ export function parseSchemaVersion(version: unknown): SchemaVersion | undefined 
   return { major: Number(m[1]), minor: Number(m[2]) };
 }
 
-const FOUND_MAX = 64;
-
-/**
- * How a found version is named in errors: the string itself (cut at 64
- * characters), a scalar as text, or what it was instead. Never the JSON of
- * a container: a file can nest one deeply enough to overflow the stack of
- * `JSON.stringify`, or make it megabytes long.
- */
-export function renderFoundVersion(version: unknown): string {
-  if (version === undefined) return "missing";
-  if (typeof version === "string") return version.length > FOUND_MAX ? `${version.slice(0, FOUND_MAX - 3)}...` : version;
-  if (version === null || typeof version === "number" || typeof version === "boolean") return String(version);
-  return Array.isArray(version) ? "an array" : `a${typeof version === "object" ? "n object" : ` ${typeof version}`}`;
-}
-
 /**
  * Refuse any version that is not of `expectedMajor` (§11.9.2 rule 3).
  *
@@ -71,6 +56,6 @@ export function requireSchemaMajor(
 ): void {
   const parsed = parseSchemaVersion(version);
   if (parsed === undefined || parsed.major !== options.expectedMajor) {
-    throw new SchemaMajorMismatchError(options.expectedMajor, renderFoundVersion(version), { path: options.path });
+    throw new SchemaMajorMismatchError(options.expectedMajor, describe(version, "plain"), { path: options.path });
   }
 }

@@ -243,8 +243,8 @@ test("invalid entries are reported with their lines and skipped; valid ones are 
   assert.equal(run.code, 1);
   assert.deepEqual(run.stderr.trimEnd().split("\n"), [
     `error: ${config}:2:9: equipment.0.id: Expected \`id\` to be a string matching ^[A-Z][A-Z0-9_]*$ (max 32), got \`confocal 01\` [validation_failed]`,
-    `error: ${config}:10:5: equipment.2.local_root: Expected \`local_root\` to be a non-empty string (or \`paths.local_root\` set), got missing [validation_failed]`,
-    `error: ${config}:10:5: equipment.2.nas_root: Expected \`nas_root\` to be a non-empty string, got missing [validation_failed]`,
+    `error: ${config}:10:5: equipment.2.local_root: Expected \`local_root\` to be a non-empty string of well-formed Unicode (or \`paths.local_root\` set), got missing [validation_failed]`,
+    `error: ${config}:10:5: equipment.2.nas_root: Expected \`nas_root\` to be a non-empty string of well-formed Unicode, got missing [validation_failed]`,
     `error: ${config}:12:5: equipment.3.id: \`TWIN_01\` is also the id of equipment.4 (line 16); ids must be unique, so none of them is synced [duplicate_id]`,
     `error: ${config}:16:5: equipment.4.id: \`TWIN_01\` is also the id of equipment.3 (line 12); ids must be unique, so none of them is synced [duplicate_id]`,
     `error: ${config}:20:5: equipment.5: Expected an equipment entry (a mapping), got \`just a string\` [validation_failed]`,
@@ -313,4 +313,18 @@ test("a missing config file or a missing --config is a fatal error (exit 2)", as
   const usage = await cli(t, ["sync"]);
   assert.equal(usage.code, 2);
   assert.equal(usage.stderr, "error: Missing --config <config.yaml> [usage_error]\nRun `exlab-cache sync --help` for usage.\n");
+});
+
+test("sync checks config entries with the writer's own rules: a lone surrogate in a label is refused up front", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const text = ["equipment:", "  - id: SURROGATE_01", '    label: "Half \\ud800 pair"', `    local_root: ${lab}`, "    nas_root: //nas/lab", ""].join("\n");
+  const config = await put(join(dir, "config.yaml"), text);
+  const run = await cli(t, ["sync", "--config", config]);
+  assert.equal(run.code, 1);
+  assert.deepEqual(run.stderr.trimEnd().split("\n"), [
+    `error: ${config}:3:12: equipment.0.label: Expected \`label\` to be a non-empty string of well-formed Unicode, got \`Half \\ud800 pair\` [validation_failed]`,
+  ]);
+  assert.deepEqual(await readdir(lab), []);
 });
