@@ -32,5 +32,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   EXLAB_CHECK(env, napi_get_boolean(env, exlab_lock_can_wait(), &fn));
   EXLAB_CHECK(env, napi_set_named_property(env, exports, "canWait", fn));
   exlab_io_register(env, exports);
+  exlab_pipeline_register(env, exports);
   return exports;
 }

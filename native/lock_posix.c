@@ -104,6 +104,7 @@ typedef struct waiter {
   struct waiter *prev, *next; /* the environment's live list; JS thread only */
   struct live_list *list;
   napi_threadsafe_function tsfn;
+  exlab_then then; /* run is NULL for a plain waitLock */
 } waiter;
 
 /* The waiters of one Node environment (the main thread or a worker), so that
@@ -123,7 +124,9 @@ static void live_remove(waiter *w) {
 }
 
 static void waiter_unref(waiter *w) {
-  if (--w->refs == 0) free(w);
+  if (--w->refs != 0) return;
+  if (w->then.dispose != NULL) w->then.dispose(w->then.ctx);
+  free(w);
 }
 
 static void waiter_join(waiter *w) {
@@ -151,6 +154,12 @@ static void *waiter_main(void *arg) {
     }
     if (errno != EINTR) { err = errno; break; }
   }
+  if (err == 0 && w->then.run != NULL) {
+    /* The wait is over: a cancel from here on must not interrupt the work
+     * (the JS side hands a grant it no longer wants straight back). */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    w->then.run(w->then.ctx, w->fd);
+  }
   w->result = err;
   napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
   napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
@@ -165,9 +174,11 @@ static void waiter_complete(napi_env env, napi_value js_cb, void *ctx, void *dat
   waiter_join(w);
   live_remove(w);
   if (env != NULL && js_cb != NULL) {
-    napi_value undef, arg;
-    if (napi_get_undefined(env, &undef) == napi_ok &&
-        napi_create_int32(env, w->result, &arg) == napi_ok) {
+    napi_value undef, arg = NULL;
+    if (napi_get_undefined(env, &undef) == napi_ok) {
+      if (w->then.result != NULL) arg = w->then.result(env, w->then.ctx, w->result);
+      else if (napi_create_int32(env, w->result, &arg) != napi_ok) arg = NULL;
+      if (arg == NULL) arg = undef;
       napi_call_function(env, undef, js_cb, 1, &arg, NULL);
     }
   }
@@ -221,35 +232,46 @@ int exlab_lock_init_env(napi_env env) {
  * 0 when the lock is held, ECANCELED after cancelWait, another errno on
  * failure. The descriptor must stay open until the callback has run. */
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
-  napi_value argv[2], name, handle;
-  int fd, rc;
+  napi_value argv[2];
+  int fd;
+  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
+  return exlab_start_wait(env, fd, argv[1], NULL);
+}
+
+napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exlab_then *then) {
+  napi_value name, handle;
+  int rc;
   void *data = NULL;
   live_list *list;
   waiter *w;
   sigset_t all, old;
   pthread_attr_t attr;
-  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
   if (wake_signal < 0 || napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
     napi_throw_error(env, "EXLAB_NATIVE", "exlab: blocking wait is not available (no free real-time signal)");
     return NULL;
   }
   w = (waiter *)calloc(1, sizeof *w);
   if (w == NULL) {
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
     napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
+  if (then != NULL) w->then = *then;
   w->fd = fd;
   w->refs = 2;
   if (napi_create_string_utf8(env, "exlab-cache:flock-wait", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, NULL,
+      napi_create_threadsafe_function(env, callback, NULL, name, 0, 1, NULL, NULL, NULL,
                                       waiter_complete, &w->tsfn) != napi_ok) {
-    free(w);
+    w->refs = 1;
+    waiter_unref(w);
     napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create completion callback");
     return NULL;
   }
   if (napi_create_external(env, w, handle_finalize, NULL, &handle) != napi_ok) {
     napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
-    free(w);
+    w->refs = 1;
+    waiter_unref(w);
     napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create wait handle");
     return NULL;
   }

@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { ExlabCacheError, FileTooLargeError, LockError, NotRegularFileError, ValidationError, WriteFailedError, errnoCode } from "../errors.js";
+import { ExlabCacheError, LockError, ValidationError, WriteFailedError, errnoCode } from "../errors.js";
 import { describe } from "../schema/_fields.js";
-import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
-import { atomicWriteFile } from "../fs/atomic.js";
-import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
+import type { FileSystem } from "../fs/_fs.js";
+import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
 import {
@@ -21,7 +20,7 @@ import {
 } from "../schema/equipment.js";
 import { parseMarker, validateMarkerInput, type MarkerInput, type MarkerJson, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
 import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
-import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
+import { preserveCorrupt } from "./_recovery.js";
 
 /** A notice about something the writer repaired on its own. */
 export interface CacheWarning {
@@ -60,8 +59,13 @@ export interface EquipmentCacheWriterOptions {
   durable?: boolean;
   /** Largest cache file read, in bytes. @default 1048576 */
   maxFileBytes?: number;
-  /** The filesystem to use (for instrumentation or fault injection). @default Node's `fs/promises` */
-  fs?: FileSystem;
+  /**
+   * The filesystem to use (for instrumentation or fault injection): every
+   * step of a write then goes through it, one call at a time, in the order
+   * the native backend runs them. @default the native backend (Node's
+   * `fs/promises` where there is none)
+   */
+  fs?: FileSystem | undefined;
 }
 
 /** Per-call options of the write methods. */
@@ -80,6 +84,9 @@ const EQUIPMENT_ORDER = [
   "last_modified_at",
 ] as const satisfies readonly (keyof EquipmentJson)[];
 const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
+
+/** Permission bits of a new cache file (before the umask). */
+const NEW_FILE_MODE = 0o644;
 
 /** OS errors that mean the storage refuses writes, whichever file met them first. */
 const STORAGE_REFUSALS = new Set(["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO"]);
@@ -104,25 +111,6 @@ function asWriteFailure(path: string, err: unknown): unknown {
   const fromOs = typeof os.errno === "number" || typeof os.syscall === "string";
   if (err instanceof ExlabCacheError || errnoCode(err) === undefined || !fromOs) return err;
   return new WriteFailedError(path, syscallOf(err), err);
-}
-
-/**
- * Whether a marker is already at `path`. Only a regular file counts: a
- * symlink (dangling or not), a folder or a FIFO planted there is no marker a
- * reader could read, so answering "already written" would hide it.
- *
- * @throws {@link NotRegularFileError} for anything else at `path`.
- */
-async function markerPresent(fs: FileSystem, path: string): Promise<boolean> {
-  let st;
-  try {
-    st = await fs.lstat(path);
-  } catch (err) {
-    if (errnoCode(err) === "ENOENT") return false;
-    throw err;
-  }
-  if (st.isFile()) return true;
-  throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
 }
 
 function syscallOf(err: unknown): string {
@@ -150,7 +138,7 @@ export class EquipmentCacheWriter {
   readonly #warn: (warning: CacheWarning) => void;
   readonly #durable: boolean;
   readonly #maxBytes: number;
-  readonly #fs: FileSystem;
+  readonly #fs: FileSystem | undefined;
 
   constructor(options: EquipmentCacheWriterOptions = {}) {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -158,7 +146,7 @@ export class EquipmentCacheWriter {
     this.#warn = options.onWarning ?? (() => undefined);
     this.#durable = options.durable ?? true;
     this.#maxBytes = options.maxFileBytes ?? MAX_CACHE_FILE_BYTES;
-    this.#fs = options.fs ?? nodeFileSystem;
+    this.#fs = options.fs;
   }
 
   #now(): string {
@@ -210,61 +198,61 @@ export class EquipmentCacheWriter {
     }
   }
 
-  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
-    return withFileLock(
-      path,
-      async () => {
-        const fs = this.#fs;
-        await sweepStaleTemps(path, fs, this.#warn);
-        const now = this.#now();
-        let firstSeenAt = now;
-        let version = SCHEMA_VERSION;
-        let extras: readonly [string, string][] = [];
-        const bytes = await this.#readIfPresent(path);
-        if (bytes instanceof FileTooLargeError) {
-          // Far too big to be a record: keep it aside by hard link, no copy.
-          await preserveCorrupt(path, undefined, bytes, now, fs, this.#durable, this.#warn);
-        } else if (bytes !== undefined) {
-          const existing = inspectExistingEquipment(bytes, path);
-          if (existing.status === "valid") {
-            firstSeenAt = existing.record.first_seen_at;
-            extras = existing.extras;
-            const found = parseSchemaVersion(existing.record.schema_version);
-            const ours = parseSchemaVersion(SCHEMA_VERSION);
-            if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
-          } else {
-            firstSeenAt = existing.firstSeenAt ?? now;
-            await preserveCorrupt(path, bytes, existing.problem, now, fs, this.#durable, this.#warn);
-          }
-        }
-        const record: EquipmentJson = {
-          schema_version: version,
-          id: input.id,
-          label: input.label,
-          configured_local_root: input.configured_local_root,
-          configured_nas_root: input.configured_nas_root,
-          first_seen_at: firstSeenAt,
-          last_modified_at: now,
-        };
-        const text = encodeRecord(
-          EQUIPMENT_ORDER.map((k) => [k, record[k]] as const),
-          extras,
-        );
-        await atomicWriteFile(path, text, { durable: this.#durable, fs });
-        return record;
-      },
-      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
-    );
+  /** Lock `path` and do the sweep and `look` in the same step; see {@link lockAndRead}. */
+  #lock(path: string, look: NonNullable<LookOptions["look"]>, options: WriteCallOptions): Promise<LockedFile> {
+    return lockAndRead(path, {
+      look,
+      maxBytes: this.#maxBytes,
+      sweep: true,
+      onSwept: (stale) => this.#warn({ code: "stale_temp_removed", path: stale, message: `Removed ${stale}, left by a writer that did not finish` }),
+      fs: this.#fs,
+      timeoutMs: this.#lockTimeoutMs,
+      signal: options.signal,
+    });
   }
 
-  /** The file's bytes; undefined when absent; the error when past the bound. */
-  async #readIfPresent(path: string): Promise<Buffer | undefined | FileTooLargeError> {
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
+    const locked = await this.#lock(path, "read", options);
     try {
-      return await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes });
-    } catch (err) {
-      if (errnoCode(err) === "ENOENT") return undefined;
-      if (err instanceof FileTooLargeError) return err;
-      throw err;
+      const current = locked.current;
+      const now = this.#now();
+      let firstSeenAt = now;
+      let version = SCHEMA_VERSION;
+      let extras: readonly [string, string][] = [];
+      if (current.kind === "not-regular") throw current.error;
+      if (current.kind === "too-large") {
+        // Far too big to be a record: keep it aside by hard link, no copy.
+        await preserveCorrupt(path, undefined, current.error, now, this.#fs, this.#durable, this.#warn);
+      } else if (current.kind === "file") {
+        const existing = inspectExistingEquipment(current.bytes, path);
+        if (existing.status === "valid") {
+          firstSeenAt = existing.record.first_seen_at;
+          extras = existing.extras;
+          const found = parseSchemaVersion(existing.record.schema_version);
+          const ours = parseSchemaVersion(SCHEMA_VERSION);
+          if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
+        } else {
+          firstSeenAt = existing.firstSeenAt ?? now;
+          await preserveCorrupt(path, current.bytes, existing.problem, now, this.#fs, this.#durable, this.#warn);
+        }
+      }
+      const record: EquipmentJson = {
+        schema_version: version,
+        id: input.id,
+        label: input.label,
+        configured_local_root: input.configured_local_root,
+        configured_nas_root: input.configured_nas_root,
+        first_seen_at: firstSeenAt,
+        last_modified_at: now,
+      };
+      const text = encodeRecord(
+        EQUIPMENT_ORDER.map((k) => [k, record[k]] as const),
+        extras,
+      );
+      await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
+      return record;
+    } finally {
+      await locked.release(); // nothing to do after a commit
     }
   }
 
@@ -357,24 +345,25 @@ export class EquipmentCacheWriter {
   }
 
   async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
-    return withFileLock(
-      path,
-      async () => {
-        const fs = this.#fs;
-        await sweepStaleTemps(path, fs, this.#warn);
-        // Checked under the lock, so two first writers cannot both see "absent".
-        if (await markerPresent(fs, path)) return false;
-        const record: MarkerJson = {
-          schema_version: SCHEMA_VERSION,
-          run_kind: kind,
-          created_at: input.created_at ?? this.#now(),
-          project: input.project,
-          equipment: input.equipment,
-        };
-        await atomicWriteFile(path, encodeRecord(MARKER_ORDER.map((k) => [k, record[k]] as const)), { durable: this.#durable, fs });
-        return true;
-      },
-      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
-    );
+    // The existence check is made under the lock, so two first writers
+    // cannot both see "absent".
+    const locked = await this.#lock(path, "exists", options);
+    try {
+      const current = locked.current;
+      if (current.kind === "present") return false;
+      if (current.kind === "not-regular") throw current.error;
+      const record: MarkerJson = {
+        schema_version: SCHEMA_VERSION,
+        run_kind: kind,
+        created_at: input.created_at ?? this.#now(),
+        project: input.project,
+        equipment: input.equipment,
+      };
+      const text = encodeRecord(MARKER_ORDER.map((k) => [k, record[k]] as const));
+      await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
+      return true;
+    } finally {
+      await locked.release(); // nothing to do after a commit
+    }
   }
 }

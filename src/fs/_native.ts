@@ -1,7 +1,8 @@
 /**
  * Loads the native addon on first use: the platform lock backend
- * (native/lock_*.c) and the batched replace and read (native/io_*.c). A program
- * that only reads cache files never needs it: reads fall back to node:fs.
+ * (native/lock_*.c), the batched replace and read (native/io_*.c) and the
+ * write pipeline (native/pipeline_posix.c). A program that only reads cache
+ * files never needs it: reads fall back to node:fs.
  */
 import { createRequire } from "node:module";
 import { getSystemErrorMap } from "node:util";
@@ -67,6 +68,45 @@ export function ioBackend(): IoBackend | undefined {
     }
   }
   return io ?? undefined;
+}
+
+/** What one lock-and-read reports; see native/pipeline_posix.c for each field. */
+export interface AttemptResult extends IoResult {
+  /** 0 locked, 1 contended, 2 stale, 3 failed. */
+  readonly state: number;
+  /** The sidecar descriptor while it is open, else -1. */
+  readonly fd: number;
+  /** Temp file names removed by the sweep. */
+  readonly swept: readonly string[];
+  /** The temp file name whose removal failed (step `unlink`). */
+  readonly failed?: string;
+}
+
+/** What a commit reports. */
+export interface CommitResult extends IoResult {
+  /** 1 when the temp name was taken: nothing was done and the lock is still held. */
+  readonly retry: number;
+}
+
+/** The write pipeline of native/pipeline_posix.c (absent on Windows). */
+export interface PipelineBackend extends FlockBackend, IoBackend {
+  lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
+  waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object;
+  commit(fd: number, tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<CommitResult>;
+}
+
+let pipeline: PipelineBackend | null | undefined;
+
+/** The native write pipeline when the addon is built and provides it, else undefined. */
+export function pipelineBackend(): PipelineBackend | undefined {
+  if (pipeline === undefined) {
+    const nat = ioBackend() as Partial<PipelineBackend> | undefined;
+    pipeline =
+      nat !== undefined && typeof nat.lockAndRead === "function" && typeof nat.waitAndRead === "function" && typeof nat.commit === "function"
+        ? (nat as PipelineBackend)
+        : null;
+  }
+  return pipeline ?? undefined;
 }
 
 /** A Node-style system error (`code`, `errno`, `syscall`, `path`) for an errno the addon reported. */

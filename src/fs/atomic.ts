@@ -5,14 +5,10 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { WriteFailedError, errnoCode } from "../errors.js";
-import { nodeFileSystem, pathExists, type FileSystem } from "./_fs.js";
-import { ioBackend, systemError, type IoBackend } from "./_native.js";
-import { asLongJob } from "./_pool.js";
+import { backendFor } from "./_backend.js";
+import type { FileSystem } from "./_fs.js";
+
+export { ensureDir, isTempFileOf, tempFileName } from "./_recipe.js";
 
 /** Options of {@link atomicWriteFile}. */
 export interface AtomicWriteOptions {
@@ -24,117 +20,19 @@ export interface AtomicWriteOptions {
   durable?: boolean;
   /** Permission bits of a new file (before the umask). @default 0o644 */
   mode?: number;
-  /** The filesystem to use. @default Node's `fs/promises` */
-  fs?: FileSystem;
+  /**
+   * The filesystem to use: every step then goes through it, one call at a
+   * time. @default the native backend (node:fs where there is none)
+   */
+  fs?: FileSystem | undefined;
 }
 
-const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
-const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0);
-// Windows cannot fsync a directory handle (FlushFileBuffers needs write
-// access and fails with EPERM); NTFS journals the rename itself.
-const DIR_FSYNC = process.platform !== "win32";
-
-/** The temp-file name pattern for `name`: `<name>.<random>.tmp`. */
-export function tempFileName(name: string): string {
-  return `${name}.${randomBytes(6).toString("base64url")}.tmp`;
-}
-
-/**
- * Whether `entry` is a temp file some writer of `name` made
- * (`<name>.<random>.tmp`; the random part has no dots). This matches our own
- * names and those of Python's `tempfile.mkstemp(prefix=name + ".", suffix=".tmp")`.
- */
-export function isTempFileOf(name: string, entry: string): boolean {
-  if (!entry.startsWith(`${name}.`) || !entry.endsWith(".tmp")) return false;
-  const middle = entry.slice(name.length + 1, -4);
-  return middle.length > 0 && /^[A-Za-z0-9_-]+$/.test(middle);
-}
-
-async function fsyncDir(fs: FileSystem, dir: string): Promise<void> {
-  const fh = await fs.open(dir, DIR_FLAGS);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+/** `mode`, checked to be permission bits. */
+function checkMode(mode: number): number {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw new TypeError(`Expected \`mode\` to be permission bits (an integer from 0 to 0o7777), got \`${String(mode)}\``);
   }
-}
-
-/**
- * Create `dir` and any missing parents; when durable, fsync the parent of
- * each directory created so the new entries survive a power cut.
- */
-export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): Promise<void> {
-  let first: string | undefined;
-  try {
-    first = await fs.mkdir(dir, { recursive: true });
-  } catch (err) {
-    // Node's recursive mkdir reports ENOENT whatever stopped it (on a
-    // read-only mount, EROFS becomes "no such file or directory"). Creating
-    // the missing levels one by one surfaces the real reason.
-    if (errnoCode(err) !== "ENOENT") throw err;
-    first = await mkdirEachLevel(dir, fs);
-  }
-  if (!durable || !DIR_FSYNC) return;
-  // Another process may have won the race to create `dir` and not have made
-  // its entry durable yet; syncing the parent again is cheap and rare.
-  if (first === undefined) return fsyncDir(fs, dirname(dir));
-  // Every directory from `first` down to `dir` is new: make each entry durable
-  // in its parent, deepest last.
-  const chain: string[] = [];
-  for (let d = dir; ; d = dirname(d)) {
-    chain.unshift(d);
-    if (d === first || dirname(d) === d) break;
-  }
-  for (const d of chain) await fsyncDir(fs, dirname(d));
-}
-
-/** Create the missing directories of `dir` one level at a time; returns the topmost one created. */
-async function mkdirEachLevel(dir: string, fs: FileSystem): Promise<string | undefined> {
-  const missing: string[] = [];
-  for (let d = dir; !(await pathExists(fs, d)); d = dirname(d)) {
-    missing.unshift(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing) {
-    try {
-      await fs.mkdir(d);
-    } catch (err) {
-      if (errnoCode(err) !== "EEXIST") throw err;
-    }
-  }
-  return missing[0];
-}
-
-/** Step names reported in {@link WriteFailedError.syscall}. */
-type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
-
-/**
- * The recipe of {@link atomicWriteFile} with each attempt as one job on the
- * thread pool (native/io_posix.c runs open temp O_EXCL, write, fsync, close,
- * rename, fsync dir, and removes the temp file on a failure before the
- * rename). Same steps, same order, same errors as the node:fs path below; a
- * trip to the pool per attempt instead of nine, and never so many at once
- * that other fs calls of the process queue behind them (see _pool.ts).
- */
-async function replaceInOneJob(io: IoBackend, path: string, data: string | Uint8Array, mode: number, durable: boolean, fs: FileSystem): Promise<void> {
-  const dir = dirname(path);
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  for (let attempt = 0; ; attempt++) {
-    const tmp = join(dir, tempFileName(basename(path)));
-    const r = await asLongJob(() => io.replaceFile(tmp, path, dir, bytes, mode, durable));
-    if (r.errno === 0) return;
-    const step = r.step as Step;
-    const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dir) : systemError(r.errno, step, tmp);
-    if (step === "open" && err.code === "ENOENT" && attempt === 0) {
-      try {
-        await ensureDir(dir, fs, durable);
-      } catch (mkdirErr) {
-        throw new WriteFailedError(path, "mkdir", mkdirErr);
-      }
-    } else if (step !== "open" || err.code !== "EEXIST" || attempt > 8) {
-      throw new WriteFailedError(path, step, err);
-    }
-  }
+  return mode;
 }
 
 /**
@@ -159,60 +57,7 @@ export async function atomicWriteFile(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const fs = options.fs ?? nodeFileSystem;
-  const durable = options.durable !== false;
-  const mode = options.mode ?? 0o644;
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
-    throw new TypeError(`Expected \`mode\` to be permission bits (an integer from 0 to 0o7777), got \`${String(mode)}\``);
-  }
-  // An injected FileSystem sees every call; Node's own goes the short way.
-  const io = fs === nodeFileSystem ? ioBackend() : undefined;
-  if (io !== undefined) return replaceInOneJob(io, path, data, mode, durable, fs);
-  const dir = dirname(path);
-  const name = basename(path);
-
-  let step: Step = "open";
-  let tmp = "";
-  let fh: FileHandle | undefined;
-  try {
-    // Open the temp file first and create the directory only when that
-    // fails: the directory almost always exists, and this saves a syscall.
-    for (let attempt = 0; fh === undefined; attempt++) {
-      const candidate = join(dir, tempFileName(name));
-      try {
-        fh = await fs.open(candidate, TEMP_FLAGS, mode);
-        tmp = candidate; // ours from here on: remove it on failure
-      } catch (err) {
-        const code = errnoCode(err);
-        if (code === "ENOENT" && attempt === 0) {
-          step = "mkdir";
-          await ensureDir(dir, fs, durable);
-          step = "open";
-        } else if (code !== "EEXIST" || attempt > 8) {
-          throw err;
-        }
-      }
-    }
-    step = "write";
-    await fh.writeFile(data);
-    if (durable) {
-      step = "fsync";
-      await fh.sync();
-    }
-    step = "close";
-    const closing = fh;
-    fh = undefined;
-    await closing.close();
-    step = "rename";
-    await fs.rename(tmp, path);
-    tmp = "";
-    if (durable && DIR_FSYNC) {
-      step = "fsync-dir";
-      await fsyncDir(fs, dir);
-    }
-  } catch (err) {
-    if (fh !== undefined) await fh.close().catch(() => undefined);
-    if (tmp !== "") await fs.unlink(tmp).catch(() => undefined);
-    throw new WriteFailedError(path, step, err);
-  }
+  const mode = checkMode(options.mode ?? 0o644);
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  await backendFor(options.fs).replace(path, bytes, mode, options.durable !== false);
 }

@@ -1,0 +1,200 @@
+/**
+ * The backend over a {@link FileSystem}: every file operation is one call
+ * through it (so a fault-injecting FileSystem sees each one), and only the
+ * lock itself, which node:fs cannot take, goes to the platform lock backend.
+ * The steps and their order are those of native/pipeline_posix.c.
+ */
+import { constants } from "node:fs";
+import { dirname, join } from "node:path";
+import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
+import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
+import type { FileSystem } from "./_fs.js";
+import { flockBackend, type FlockBackend } from "./_native.js";
+import { ensureDir, isTempFileOf, readWith, replaceWith, sameFileError, sidecarOpenError } from "./_recipe.js";
+
+// Opened read-write, created when missing, never truncated (a peer may hold
+// it), never through a symlink (a planted link would make us create or lock a
+// file elsewhere). Same as native/pipeline_posix.c.
+const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+const SIDECAR_MODE = 0o644;
+/** Where the platform cannot block a thread on the lock (Windows): how often to try again. */
+const POLL_MS = 10;
+
+/** The platform lock backend, or a LockError saying why there is none. */
+export function loadFlock(lockPath: string): FlockBackend {
+  try {
+    return flockBackend();
+  } catch (err) {
+    throw new LockError(lockPath, `the native lock backend could not be loaded (${(err as Error).message}); reinstall the package so it is built`, { cause: err });
+  }
+}
+
+/** An error that only says a wait was called off (the caller knows why). */
+function cancelled(): Error {
+  return new Error("the wait was cancelled");
+}
+
+/** The backend over `fs`. */
+export function nodeBackend(fs: FileSystem): Backend {
+  async function openSidecar(lockPath: string): Promise<Sidecar> {
+    try {
+      try {
+        const fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+        return { fd: fh.fd, fh };
+      } catch (err) {
+        if (errnoCode(err) !== "ENOENT") throw err;
+        // First write under a new folder: create it (durably) and try again.
+        await ensureDir(dirname(lockPath), fs, true);
+        const fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+        return { fd: fh.fd, fh };
+      }
+    } catch (err) {
+      throw sidecarOpenError(lockPath, err);
+    }
+  }
+
+  async function release(sidecar: Sidecar): Promise<void> {
+    try {
+      flockBackend().unlock(sidecar.fd);
+    } finally {
+      await sidecar.fh?.close().catch(() => undefined);
+    }
+  }
+
+  async function sweep(req: LockRequest): Promise<void> {
+    const dir = dirname(req.path);
+    const name = req.path.slice(dir.length + 1);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(dir);
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT") return;
+      throw err;
+    }
+    for (const entry of entries) {
+      if (!isTempFileOf(name, entry)) continue;
+      const stale = join(dir, entry);
+      try {
+        await fs.unlink(stale);
+      } catch (err) {
+        if (errnoCode(err) === "ENOENT") continue;
+        throw new WriteFailedError(stale, "unlink", err);
+      }
+      req.onSwept?.(stale);
+    }
+  }
+
+  async function look(req: LockRequest): Promise<Current> {
+    if (req.look === "none") return { kind: "none" };
+    if (req.look === "exists") {
+      let st;
+      try {
+        st = await fs.lstat(req.path);
+      } catch (err) {
+        if (errnoCode(err) === "ENOENT") return { kind: "absent" };
+        throw err;
+      }
+      if (st.isFile()) return { kind: "present" };
+      const what = st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file";
+      return { kind: "not-regular", error: new NotRegularFileError(req.path, what) };
+    }
+    try {
+      return { kind: "file", bytes: await readWith(fs, req.path, req.maxBytes) };
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT") return { kind: "absent" };
+      if (err instanceof FileTooLargeError) return { kind: "too-large", error: err };
+      if (err instanceof NotRegularFileError) return { kind: "not-regular", error: err };
+      throw err;
+    }
+  }
+
+  /** What follows the grant: the inode re-check, the sweep, the look. */
+  async function whileLocked(sidecar: Sidecar, req: LockRequest): Promise<Attempt> {
+    const nat = flockBackend();
+    const same = nat.sameFile(sidecar.fd, req.lockPath);
+    if (same !== 0) {
+      await release(sidecar);
+      if (same === nat.errno.ESTALE || same === nat.errno.ENOENT) return { state: "stale" };
+      throw sameFileError(req.lockPath, same === nat.errno.EINVAL ? "EINVAL" : undefined, same);
+    }
+    try {
+      if (req.sweep) await sweep(req);
+      return { state: "locked", sidecar, current: await look(req) };
+    } catch (err) {
+      await release(sidecar);
+      throw err;
+    }
+  }
+
+  return {
+    fs,
+    release,
+
+    async tryLockAndRead(req) {
+      const nat = loadFlock(req.lockPath);
+      const sidecar = await openSidecar(req.lockPath);
+      const rc = nat.tryLock(sidecar.fd);
+      if (rc === nat.errno.EWOULDBLOCK) return { state: "contended", sidecar };
+      if (rc !== 0) {
+        await release(sidecar);
+        throw new LockError(req.lockPath, `flock failed (errno ${rc})`);
+      }
+      return whileLocked(sidecar, req);
+    },
+
+    waitAndRead(sidecar, req, done): Waiter {
+      const nat = flockBackend();
+      let finished = false;
+      const finish = (err: unknown, attempt?: Attempt): void => {
+        if (finished) return;
+        finished = true;
+        done(err, attempt);
+      };
+      const granted = (): void => {
+        whileLocked(sidecar, req).then((a) => finish(undefined, a), finish);
+      };
+      const failed = (err: unknown): void => {
+        void release(sidecar).then(() => finish(err));
+      };
+      if (nat.canWait) {
+        const handle = nat.waitLock(sidecar.fd, (errno) => {
+          if (errno === 0) granted();
+          else failed(errno === nat.errno.ECANCELED ? cancelled() : new LockError(req.lockPath, `flock failed (errno ${errno})`));
+        });
+        return { cancel: () => nat.cancelWait(handle) === 1 };
+      }
+      // No thread can block on the lock here: try again every few milliseconds.
+      let timer: NodeJS.Timeout | undefined;
+      const poll = (): void => {
+        timer = undefined;
+        const rc = nat.tryLock(sidecar.fd);
+        if (rc === 0) granted();
+        else if (rc === nat.errno.EWOULDBLOCK) timer = setTimeout(poll, POLL_MS);
+        else failed(new LockError(req.lockPath, `lock failed (errno ${rc})`));
+      };
+      timer = setTimeout(poll, POLL_MS);
+      return {
+        cancel: () => {
+          if (timer !== undefined) {
+            clearTimeout(timer);
+            timer = undefined;
+            failed(cancelled());
+          }
+          return false;
+        },
+      };
+    },
+
+    async commit(sidecar, path, bytes, mode, durable) {
+      try {
+        // The folder holds the sidecar, so it exists: no mkdir here.
+        await replaceWith(fs, path, bytes, mode, durable, false);
+      } finally {
+        await release(sidecar);
+      }
+    },
+
+    replace: (path, bytes, mode, durable) => replaceWith(fs, path, bytes, mode, durable, true),
+    read: (path, maxBytes) => readWith(fs, path, maxBytes),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The storage backend: the few steps a locked write, an unlocked replace and
+ * a bounded read are made of. Two implementations run the same steps in the
+ * same order: one in native code, a thread-pool job per step
+ * (_backend-native.ts), and one over a {@link FileSystem}, a call at a time
+ * (_backend-node.ts). The policy around them (queueing, timeouts,
+ * cancellation, re-entry, retries) is written once, in lock.ts, atomic.ts,
+ * read.ts and the writer, so an injected FileSystem drives the very pipeline
+ * production runs.
+ *
+ * A locked write is two steps with a decision between them:
+ *   1. lock-and-read: open the sidecar, take the lock (without waiting; when
+ *      contended, a waiter does it and goes on by itself), check the locked
+ *      inode, sweep stale temp files, look at the current file;
+ *   2. commit-and-unlock (write the temp file, fsync, rename, fsync the
+ *      folder, unlock, close), or release when nothing is to be written.
+ */
+import type { FileHandle } from "node:fs/promises";
+import type { FileTooLargeError, NotRegularFileError } from "../errors.js";
+import { nativeBackend } from "./_backend-native.js";
+import { nodeBackend } from "./_backend-node.js";
+import { nodeFileSystem, type FileSystem } from "./_fs.js";
+import { pipelineBackend } from "./_native.js";
+
+/** What lock-and-read looks at once the lock is held. */
+export type Look = "none" | "read" | "exists";
+
+/** One lock-and-read. */
+export interface LockRequest {
+  readonly path: string;
+  /** `path + ".lock"`. */
+  readonly lockPath: string;
+  readonly look: Look;
+  /** The read's bound (look "read"). */
+  readonly maxBytes: number;
+  /** Remove `<name>.<random>.tmp` siblings of `path` first. */
+  readonly sweep: boolean;
+  /** Told of each stale temp file removed (its full path), also when a later step fails. */
+  readonly onSwept?: ((path: string) => void) | undefined;
+}
+
+/** The current file, as lock-and-read found it. */
+export type Current =
+  | { readonly kind: "none" }
+  | { readonly kind: "absent" }
+  /** look "read": its bytes. */
+  | { readonly kind: "file"; readonly bytes: Buffer }
+  /** look "exists": a regular file is there. */
+  | { readonly kind: "present" }
+  | { readonly kind: "too-large"; readonly error: FileTooLargeError }
+  | { readonly kind: "not-regular"; readonly error: NotRegularFileError };
+
+/** An open sidecar; `fh` only in the node:fs backend. */
+export interface Sidecar {
+  readonly fd: number;
+  readonly fh?: FileHandle;
+}
+
+/** One try at lock-and-read. */
+export type Attempt =
+  /** The lock is held on `sidecar`. */
+  | { readonly state: "locked"; readonly sidecar: Sidecar; readonly current: Current }
+  /** Someone holds the lock; `sidecar` is open and not locked. */
+  | { readonly state: "contended"; readonly sidecar: Sidecar }
+  /** The sidecar was replaced or removed while we locked it; it is closed: start again. */
+  | { readonly state: "stale" };
+
+/** A wait in progress. */
+export interface Waiter {
+  /** Ask the wait to stop; true while it may still be blocked (ask again). */
+  cancel(): boolean;
+}
+
+/** The storage steps; see the module comment. */
+export interface Backend {
+  /**
+   * Open the sidecar and try the lock once, without waiting; when granted,
+   * check the inode, sweep and look, in the same step.
+   * @throws {@link LockError} when the sidecar cannot be opened or locked;
+   *   an OS error (or {@link WriteFailedError} for a stale temp file) from the
+   *   work under the lock, which is then released.
+   */
+  tryLockAndRead(req: LockRequest): Promise<Attempt>;
+  /**
+   * After a contended attempt: wait for the lock on `sidecar`, then do the
+   * same work. `done` runs once: with an error (the sidecar is then closed),
+   * or with a locked or stale attempt.
+   */
+  waitAndRead(sidecar: Sidecar, req: LockRequest, done: (err: unknown, attempt?: Attempt) => void): Waiter;
+  /**
+   * Replace `path` with `bytes` by the recipe, then unlock and close the
+   * sidecar, whether the replace succeeded or not.
+   * @throws {@link WriteFailedError} naming `path` and the failed step.
+   */
+  commit(sidecar: Sidecar, path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
+  /** Unlock (if locked) and close the sidecar; never throws. */
+  release(sidecar: Sidecar): Promise<void>;
+  /** The replace recipe without a lock (atomicWriteFile). */
+  replace(path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
+  /** The bounded snapshot read (readCacheFile). */
+  read(path: string, maxBytes: number): Promise<Buffer>;
+  /** The FileSystem for everything else (creating folders, keeping corrupt files aside). */
+  readonly fs: FileSystem;
+}
+
+let defaultOne: Backend | undefined;
+const overFs = new WeakMap<FileSystem, Backend>();
+
+/**
+ * The backend for an `fs` option: over that FileSystem when one is given;
+ * otherwise the native one where the addon provides it (Linux, macOS), else
+ * over Node's own fs (Windows, or no addon: reads still work).
+ */
+export function backendFor(fs: FileSystem | undefined): Backend {
+  if (fs === undefined) {
+    if (defaultOne === undefined) {
+      const nat = pipelineBackend();
+      defaultOne = nat !== undefined ? nativeBackend(nat) : nodeBackend(nodeFileSystem);
+    }
+    return defaultOne;
+  }
+  let backend = overFs.get(fs);
+  if (backend === undefined) overFs.set(fs, (backend = nodeBackend(fs)));
+  return backend;
+}

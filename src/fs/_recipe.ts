@@ -1,0 +1,213 @@
+/**
+ * The pieces of the write recipe both backends share: temp-file names,
+ * creating folders durably, the errors a step reports, and the replace and
+ * bounded read over a {@link FileSystem}, one call at a time (what the
+ * node:fs backend runs; native/io_posix.c runs the same steps in one job).
+ */
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
+import { pathExists, type FileSystem } from "./_fs.js";
+
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0);
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+/**
+ * Windows cannot fsync a directory handle (FlushFileBuffers needs write
+ * access and fails with EPERM); NTFS journals the rename itself.
+ */
+export const DIR_FSYNC = process.platform !== "win32";
+/** How many temp names to try before giving up on EEXIST. */
+export const TEMP_ATTEMPTS = 9;
+
+/** Step names reported in {@link WriteFailedError.syscall}. */
+export type Step = "mkdir" | "open" | "write" | "fsync" | "close" | "rename" | "fsync-dir";
+
+/** The temp-file name pattern for `name`: `<name>.<random>.tmp`. */
+export function tempFileName(name: string): string {
+  return `${name}.${randomBytes(6).toString("base64url")}.tmp`;
+}
+
+/** A fresh temp path beside `path`. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), tempFileName(basename(path)));
+}
+
+/**
+ * Whether `entry` is a temp file some writer of `name` made
+ * (`<name>.<random>.tmp`; the random part has no dots). This matches our own
+ * names and those of Python's `tempfile.mkstemp(prefix=name + ".", suffix=".tmp")`.
+ * native/pipeline_posix.c applies the same rule.
+ */
+export function isTempFileOf(name: string, entry: string): boolean {
+  if (!entry.startsWith(`${name}.`) || !entry.endsWith(".tmp")) return false;
+  const middle = entry.slice(name.length + 1, -4);
+  return middle.length > 0 && /^[A-Za-z0-9_-]+$/.test(middle);
+}
+
+async function fsyncDir(fs: FileSystem, dir: string): Promise<void> {
+  const fh = await fs.open(dir, DIR_FLAGS);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Create `dir` and any missing parents; when durable, fsync the parent of
+ * each directory created so the new entries survive a power cut.
+ */
+export async function ensureDir(dir: string, fs: FileSystem, durable: boolean): Promise<void> {
+  let first: string | undefined;
+  try {
+    first = await fs.mkdir(dir, { recursive: true });
+  } catch (err) {
+    // Node's recursive mkdir reports ENOENT whatever stopped it (on a
+    // read-only mount, EROFS becomes "no such file or directory"). Creating
+    // the missing levels one by one surfaces the real reason.
+    if (errnoCode(err) !== "ENOENT") throw err;
+    first = await mkdirEachLevel(dir, fs);
+  }
+  if (!durable || !DIR_FSYNC) return;
+  // Another process may have won the race to create `dir` and not have made
+  // its entry durable yet; syncing the parent again is cheap and rare.
+  if (first === undefined) return fsyncDir(fs, dirname(dir));
+  // Every directory from `first` down to `dir` is new: make each entry durable
+  // in its parent, deepest last.
+  const chain: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === first || dirname(d) === d) break;
+  }
+  for (const d of chain) await fsyncDir(fs, dirname(d));
+}
+
+/** Create the missing directories of `dir` one level at a time; returns the topmost one created. */
+async function mkdirEachLevel(dir: string, fs: FileSystem): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let d = dir; !(await pathExists(fs, d)); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") throw err;
+    }
+  }
+  return missing[0];
+}
+
+/** The error for a sidecar that cannot be opened. */
+export function sidecarOpenError(lockPath: string, err: unknown): LockError {
+  const code = errnoCode(err);
+  const reason = code === "ELOOP" ? "the sidecar is a symbolic link" : (err as Error).message;
+  return new LockError(lockPath, reason, { cause: err, ...(code === undefined ? {} : { osCode: code }) });
+}
+
+/** The error for an inode re-check that could not be made (errno name `code`). */
+export function sameFileError(lockPath: string, code: string | undefined, errno: number): LockError {
+  return new LockError(lockPath, code === "EINVAL" ? "the sidecar is not a regular file" : `cannot check the sidecar (errno ${errno})`);
+}
+
+/**
+ * The replace recipe, one call at a time: open the temp file `O_EXCL`,
+ * write, fsync, close, rename over `path`, fsync the folder. On a failure
+ * before the rename the temp file is removed. With `mkdirs`, a missing
+ * folder is created (durably) on the first ENOENT.
+ *
+ * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
+ */
+export async function replaceWith(fs: FileSystem, path: string, data: Uint8Array, mode: number, durable: boolean, mkdirs: boolean): Promise<void> {
+  const dir = dirname(path);
+  let step: Step = "open";
+  let tmp = "";
+  let fh: FileHandle | undefined;
+  try {
+    // Open the temp file first and create the directory only when that
+    // fails: the directory almost always exists, and this saves a syscall.
+    for (let attempt = 0; fh === undefined; attempt++) {
+      const candidate = tempPathFor(path);
+      try {
+        fh = await fs.open(candidate, TEMP_FLAGS, mode);
+        tmp = candidate; // ours from here on: remove it on failure
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === "ENOENT" && attempt === 0 && mkdirs) {
+          step = "mkdir";
+          await ensureDir(dir, fs, durable);
+          step = "open";
+        } else if (code !== "EEXIST" || attempt >= TEMP_ATTEMPTS - 1) {
+          throw err;
+        }
+      }
+    }
+    step = "write";
+    await fh.writeFile(data);
+    if (durable) {
+      step = "fsync";
+      await fh.sync();
+    }
+    step = "close";
+    const closing = fh;
+    fh = undefined;
+    await closing.close();
+    step = "rename";
+    await fs.rename(tmp, path);
+    tmp = "";
+    if (durable && DIR_FSYNC) {
+      step = "fsync-dir";
+      await fsyncDir(fs, dir);
+    }
+  } catch (err) {
+    if (fh !== undefined) await fh.close().catch(() => undefined);
+    if (tmp !== "") await fs.unlink(tmp).catch(() => undefined);
+    throw new WriteFailedError(path, step, err);
+  }
+}
+
+/**
+ * The bounded read, one call at a time: open without following a final
+ * symlink (`O_NONBLOCK` so a FIFO cannot hang it), fstat, read to the size.
+ *
+ * @throws Node's `ENOENT` error; {@link NotRegularFileError}; {@link FileTooLargeError}.
+ */
+export async function readWith(fs: FileSystem, path: string, maxBytes: number): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await fs.open(path, READ_FLAGS);
+  } catch (err) {
+    if (errnoCode(err) === "ELOOP") throw new NotRegularFileError(path, "symbolic link");
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new NotRegularFileError(path, st.isDirectory() ? "directory" : "special file");
+    if (st.size > maxBytes) throw new FileTooLargeError(path, st.size, maxBytes);
+    // Read until end of file, one byte past the bound at most, so a file that
+    // grew since the stat is neither cut short nor read without limit.
+    let buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
+    let len = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, len, buf.length - len, len);
+      if (bytesRead === 0) break;
+      len += bytesRead;
+      if (len > maxBytes) throw new FileTooLargeError(path, len, maxBytes);
+      // Writers replace cache files by rename and never change an inode in
+      // place, so having read the size fstat gave is having read it all.
+      if (len === st.size) break;
+      if (len === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxBytes + 1));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+    }
+    return buf.subarray(0, len);
+  } finally {
+    await fh.close();
+  }
+}
