@@ -120,11 +120,13 @@ static int note_swept(attempt *a, const char *entry) {
 }
 
 /* Remove temp files of `name` left by writers that died. Safe only under the
- * lock: every writer creates its temp file while holding it. */
+ * lock: every writer creates its temp file while holding it. The whole folder
+ * is listed first and then the matches removed, as the node:fs backend does. */
 static int sweep_temps(attempt *a) {
   DIR *d = opendir(a->dir);
   struct dirent *ent;
-  size_t dlen = strlen(a->dir);
+  char **found = NULL;
+  size_t n_found = 0, cap = 0, dlen = strlen(a->dir), i;
   int rc = 0;
   if (d == NULL) {
     if (errno == ENOENT) return 0;
@@ -132,7 +134,6 @@ static int sweep_temps(attempt *a) {
     return -1;
   }
   for (;;) {
-    char *full;
     errno = 0;
     ent = readdir(d);
     if (ent == NULL) {
@@ -143,32 +144,47 @@ static int sweep_temps(attempt *a) {
       break;
     }
     if (!is_temp_of(a->name, ent->d_name)) continue;
-    full = (char *)malloc(dlen + 1 + strlen(ent->d_name) + 1);
+    if (n_found == cap) {
+      char **grown = (char **)realloc(found, (cap = cap == 0 ? 4 : cap * 2) * sizeof *grown);
+      if (grown == NULL) break;
+      found = grown;
+    }
+    if ((found[n_found] = strdup(ent->d_name)) == NULL) break;
+    n_found++;
+  }
+  if (rc == 0 && ent != NULL) { /* left the loop early: out of memory */
+    errno = ENOMEM;
+    set_error(a, "readdir");
+    rc = -1;
+  }
+  closedir(d);
+  for (i = 0; rc == 0 && i < n_found; i++) {
+    char *full = (char *)malloc(dlen + 1 + strlen(found[i]) + 1);
     if (full == NULL) {
       errno = ENOMEM;
-      set_error(a, "readdir");
+      set_error(a, "unlink");
+      a->failed = strdup(found[i]);
       rc = -1;
       break;
     }
     memcpy(full, a->dir, dlen);
     full[dlen] = '/';
-    strcpy(full + dlen + 1, ent->d_name);
-    if (unlink(full) != 0 && errno != ENOENT) {
+    strcpy(full + dlen + 1, found[i]);
+    if (unlink(full) == 0) {
+      if (note_swept(a, found[i]) != 0) {
+        errno = ENOMEM;
+        set_error(a, "readdir");
+        rc = -1;
+      }
+    } else if (errno != ENOENT) {
       set_error(a, "unlink");
-      a->failed = strdup(ent->d_name);
-      free(full);
+      a->failed = strdup(found[i]);
       rc = -1;
-      break;
     }
     free(full);
-    if (note_swept(a, ent->d_name) != 0) {
-      errno = ENOMEM;
-      set_error(a, "readdir");
-      rc = -1;
-      break;
-    }
   }
-  closedir(d);
+  for (i = 0; i < n_found; i++) free(found[i]);
+  free(found);
   return rc;
 }
 
