@@ -140,7 +140,6 @@ export function nativeBackend(nat: PipelineBackend): Backend {
   }
 
   return {
-    fs: nodeFileSystem,
     tryLockAndRead,
 
     waitAndRead(sidecar, req, done): Waiter {

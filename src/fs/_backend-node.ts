@@ -127,7 +127,6 @@ export function nodeBackend(fs: FileSystem): Backend {
   }
 
   return {
-    fs,
     release,
 
     async tryLockAndRead(req) {

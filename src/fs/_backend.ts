@@ -99,8 +99,6 @@ export interface Backend {
   replace(path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
   /** The bounded snapshot read (readCacheFile). */
   read(path: string, maxBytes: number): Promise<Buffer>;
-  /** The FileSystem for everything else (creating folders, keeping corrupt files aside). */
-  readonly fs: FileSystem;
 }
 
 let defaultOne: Backend | undefined;
