@@ -109,6 +109,8 @@ typedef struct exlab_io {
   double size; /* too large: the size seen */
   char *data;  /* a regular file: its bytes (malloc'd, the caller frees) */
   size_t len;
+  int has_stat; /* bounded read: the fstat below was taken */
+  double st_mode, st_uid, st_gid;
 } exlab_io;
 
 /* The replace recipe: open tmp O_EXCL, write, fsync, close, rename over path,
@@ -117,7 +119,8 @@ void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *
                    const char *data, size_t len, int mode, int durable);
 /* The bounded read: open O_NOFOLLOW|O_NONBLOCK, fstat, read to the size. */
 void exlab_read_bounded(exlab_io *io, const char *path, size_t max);
-/* Sets errno, step, kind, size and (with_data, a regular file) data on out. */
+/* Sets errno, step, kind, size, the stat (mode, uid, gid) when taken and
+ * (with_data, a regular file) data on out. */
 void exlab_io_to_js(napi_env env, napi_value out, exlab_io *io, int with_data);
 /* A malloc'd UTF-8 copy of a JS string, or NULL (with a pending exception). */
 char *exlab_dup_string(napi_env env, napi_value v);

@@ -135,6 +135,10 @@ void exlab_read_bounded(exlab_io *io, const char *path, size_t max) {
     fail(io, "fstat");
     goto done;
   }
+  io->has_stat = 1;
+  io->st_mode = (double)st.st_mode;
+  io->st_uid = (double)st.st_uid;
+  io->st_gid = (double)st.st_gid;
   if (!S_ISREG(st.st_mode)) {
     io->kind = S_ISDIR(st.st_mode) ? EXLAB_KIND_DIRECTORY : EXLAB_KIND_SPECIAL;
     goto done;
@@ -217,6 +221,11 @@ void exlab_io_to_js(napi_env env, napi_value out, exlab_io *io, int with_data) {
   set_num(env, out, "errno", io->err);
   set_num(env, out, "kind", io->kind);
   set_num(env, out, "size", io->size);
+  if (io->has_stat) {
+    set_num(env, out, "mode", io->st_mode);
+    set_num(env, out, "uid", io->st_uid);
+    set_num(env, out, "gid", io->st_gid);
+  }
   if (napi_create_string_utf8(env, io->step != NULL ? io->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
     napi_set_named_property(env, out, "step", val);
   }

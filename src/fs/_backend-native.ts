@@ -38,14 +38,15 @@ export function nativeBackend(nat: PipelineBackend): Backend {
 
   function currentOf(r: AttemptResult, req: LockRequest): Current {
     const kind = KINDS[r.kind];
+    const stat = { mode: r.mode ?? 0, uid: r.uid ?? -1, gid: r.gid ?? -1 };
     switch (kind) {
       case "file":
-        return req.look === "read" ? { kind: "file", bytes: r.data ?? Buffer.alloc(0) } : { kind: "present" };
+        return req.look === "read" ? { kind: "file", bytes: r.data ?? Buffer.alloc(0), stat } : { kind: "present" };
       case "absent":
       case "none":
         return { kind };
       case "too-large":
-        return { kind: "too-large", error: new FileTooLargeError(req.path, r.size, req.maxBytes) };
+        return { kind: "too-large", error: new FileTooLargeError(req.path, r.size, req.maxBytes), stat };
       case "directory":
       case "special file":
       case "symbolic link":

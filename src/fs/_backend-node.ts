@@ -4,10 +4,10 @@
  * lock itself, which node:fs cannot take, goes to the platform lock backend.
  * The steps and their order are those of native/pipeline_posix.c.
  */
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
-import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
+import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { flockBackend, type FlockBackend } from "./_native.js";
 import { ensureDir, isTempFileOf, readWith, replaceWith, sameFileError, sidecarOpenError } from "./_recipe.js";
@@ -98,11 +98,15 @@ export function nodeBackend(fs: FileSystem): Backend {
       const what = st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file";
       return { kind: "not-regular", error: new NotRegularFileError(req.path, what) };
     }
+    let stat: FileStat = { mode: 0, uid: -1, gid: -1 };
+    const onStat = (st: Stats): void => {
+      stat = { mode: st.mode, uid: st.uid, gid: st.gid };
+    };
     try {
-      return { kind: "file", bytes: await readWith(fs, req.path, req.maxBytes) };
+      return { kind: "file", bytes: await readWith(fs, req.path, req.maxBytes, onStat), stat };
     } catch (err) {
       if (errnoCode(err) === "ENOENT") return { kind: "absent" };
-      if (err instanceof FileTooLargeError) return { kind: "too-large", error: err };
+      if (err instanceof FileTooLargeError) return { kind: "too-large", error: err, stat };
       if (err instanceof NotRegularFileError) return { kind: "not-regular", error: err };
       throw err;
     }

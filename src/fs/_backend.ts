@@ -39,15 +39,22 @@ export interface LockRequest {
   readonly onSwept?: ((path: string) => void) | undefined;
 }
 
+/** What a rewrite may keep of the file it replaces: `st_mode`, `st_uid`, `st_gid`. */
+export interface FileStat {
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /** The current file, as lock-and-read found it. */
 export type Current =
   | { readonly kind: "none" }
   | { readonly kind: "absent" }
-  /** look "read": its bytes. */
-  | { readonly kind: "file"; readonly bytes: Buffer }
+  /** look "read": its bytes, and its stat from the same descriptor. */
+  | { readonly kind: "file"; readonly bytes: Buffer; readonly stat: FileStat }
   /** look "exists": a regular file is there. */
   | { readonly kind: "present" }
-  | { readonly kind: "too-large"; readonly error: FileTooLargeError }
+  | { readonly kind: "too-large"; readonly error: FileTooLargeError; readonly stat: FileStat }
   | { readonly kind: "not-regular"; readonly error: NotRegularFileError };
 
 /** An open sidecar; `fh` only in the node:fs backend. */

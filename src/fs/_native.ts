@@ -44,6 +44,10 @@ export interface IoResult {
   readonly size: number;
   /** readFile, kind 0: the bytes. */
   readonly data?: Buffer;
+  /** readFile, once fstat was taken: the file's st_mode, st_uid, st_gid. */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** The batched I/O of native/io_posix.c (absent on Windows). */

@@ -5,7 +5,7 @@
  * node:fs backend runs; native/io_posix.c runs the same steps in one job).
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
@@ -173,10 +173,11 @@ export async function replaceWith(fs: FileSystem, path: string, data: Uint8Array
 /**
  * The bounded read, one call at a time: open without following a final
  * symlink (`O_NONBLOCK` so a FIFO cannot hang it), fstat, read to the size.
+ * `onStat` gets the fstat as soon as it is taken.
  *
  * @throws Node's `ENOENT` error; {@link NotRegularFileError}; {@link FileTooLargeError}.
  */
-export async function readWith(fs: FileSystem, path: string, maxBytes: number): Promise<Buffer> {
+export async function readWith(fs: FileSystem, path: string, maxBytes: number, onStat?: (st: Stats) => void): Promise<Buffer> {
   let fh;
   try {
     fh = await fs.open(path, READ_FLAGS);
@@ -186,6 +187,7 @@ export async function readWith(fs: FileSystem, path: string, maxBytes: number): 
   }
   try {
     const st = await fh.stat();
+    onStat?.(st);
     if (!st.isFile()) throw new NotRegularFileError(path, st.isDirectory() ? "directory" : "special file");
     if (st.size > maxBytes) throw new FileTooLargeError(path, st.size, maxBytes);
     // Read until end of file, one byte past the bound at most, so a file that
