@@ -146,6 +146,21 @@ test("fault: a corrupt file that cannot be kept aside (no hard links, then ENOSP
   assert.deepEqual((await readdir(dirname(path))).sort(), ["equipment.json", "equipment.json.lock"]);
 });
 
+test("fault: the injected fs sees every step of a locked rewrite, sidecar included, in the order the native backend makes them", async (t) => {
+  const root = await tempDir(t);
+  const { path, run } = await setUp(root, "writeEquipment");
+  const dir = dirname(path);
+  await writeFile(`${path}.AbCdEf12.tmp`, "left by a killed writer");
+  const { fs, calls } = faultyFs(() => undefined);
+  await run(fs);
+  const name = (p: string): string => (p === path ? "FILE" : p === `${path}.lock` ? "LOCK" : p === dir ? "DIR" : p.endsWith(".tmp") ? "TMP" : p);
+  // The same order test/io-batched.test.ts sees the native backend make with strace.
+  assert.deepEqual(
+    calls.map((c) => `${c.op} ${name(c.path)}`),
+    ["open LOCK", "readdir DIR", "unlink TMP", "open FILE", "open TMP", "write TMP", "sync TMP", "rename TMP", "open DIR", "sync DIR"],
+  );
+});
+
 test("fault injection: no unhandled promise rejection", async () => {
   await settle();
   assert.deepEqual(unhandled, []);
