@@ -15,7 +15,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { LockReentryError, LockTimeoutError } from "../errors.js";
-import { backendFor, type Attempt, type Backend, type Current, type LockRequest, type Sidecar } from "./_backend.js";
+import { backendFor, type Attempt, type Backend, type Current, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 
 /** Options of {@link withFileLock}. */
@@ -124,19 +124,26 @@ function waitForGrant(
     let abandon: unknown;
     let timer: NodeJS.Timeout | undefined;
     let resend: NodeJS.Timeout | undefined;
-    const waiter = backend.waitAndRead(sidecar, req, (err, attempt) => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (resend !== undefined) clearInterval(resend);
-      signal?.removeEventListener("abort", onAbort);
-      if (abandon !== undefined) {
-        if (attempt?.state === "locked") void backend.release(attempt.sidecar);
-        reject(abandon);
-      } else if (attempt !== undefined) {
-        resolveWait(attempt);
-      } else {
-        reject(err);
-      }
-    });
+    let waiter: Waiter;
+    try {
+      waiter = backend.waitAndRead(sidecar, req, (err, attempt) => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (resend !== undefined) clearInterval(resend);
+        signal?.removeEventListener("abort", onAbort);
+        if (abandon !== undefined) {
+          if (attempt?.state === "locked") void backend.release(attempt.sidecar);
+          reject(abandon);
+        } else if (attempt !== undefined) {
+          resolveWait(attempt);
+        } else {
+          reject(err);
+        }
+      });
+    } catch (err) {
+      // No waiter took the sidecar: it is still ours to close.
+      void backend.release(sidecar).then(() => reject(err));
+      return;
+    }
     const cancel = (reason: unknown): void => {
       if (abandon !== undefined) return;
       abandon = reason;
