@@ -65,15 +65,21 @@ static inline int exlab_arg_fd(napi_env env, napi_callback_info info, size_t wan
 int exlab_lock_init_env(napi_env env);
 /* Whether exlab_wait_lock can block on a thread of its own. */
 int exlab_lock_can_wait(void);
+/* How waits wait, exported as `waitMethod`: "signal" (blocking flock woken by
+ * a real-time signal), "poll-thread" (a thread retrying a non-blocking lock
+ * with backoff, woken through a condition variable) or "poll" (no thread:
+ * the TypeScript side polls). */
+const char *exlab_lock_wait_method(void);
 /* tryLock(fd) -> 0 | EWOULDBLOCK | errno */
 napi_value exlab_try_lock(napi_env env, napi_callback_info info);
 /* unlock(fd) -> 0 | errno */
 napi_value exlab_unlock(napi_env env, napi_callback_info info);
 /* sameFile(fd, path) -> 0 | ESTALE | EINVAL | errno */
 napi_value exlab_same_file(napi_env env, napi_callback_info info);
-/* waitLock(fd, callback(errno)) -> handle */
+/* waitLock(fd, callback(errno)) -> handle, or an errno when no waiter could
+ * be started (the callback then never runs; the caller polls) */
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info);
-/* cancelWait(handle) -> 1 while the waiter may still block, else 0 */
+/* cancelWait(handle) -> 1 while the request may be lost and must be repeated, else 0 */
 napi_value exlab_cancel_wait(napi_env env, napi_callback_info info);
 
 /* Work a lock waiter does on its own thread once it holds the lock, so that
@@ -91,7 +97,9 @@ typedef struct exlab_then {
 
 /* Starts a waiter for the lock on fd as waitLock does; `then` (copied; may be
  * NULL) runs on its thread after the lock is granted. Returns the handle for
- * cancelWait, or NULL with a pending exception (then->dispose has run). */
+ * cancelWait; an errno (a number) when no waiter could be started, and the
+ * callback never runs; or NULL with a pending exception. In the last two
+ * cases `then` is disposed of (at once, or when the handle is collected). */
 napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exlab_then *then);
 
 /* ---- the batched I/O jobs (io_posix.c, io_win32.c) ---- */

@@ -18,6 +18,7 @@
  *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
  *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
  *     on a failure before the rename the temp file is closed and unlinked.
+ *     Each fsync is fcntl(F_FULLFSYNC) where the platform has it.
  *   readFile(path, maxBytes) -> Promise<{errno, step, kind, size, data}>
  *     open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK) -> fstat -> pread until the size
  *     fstat gave (or end of file, or one byte past maxBytes) -> close.
@@ -69,6 +70,24 @@ static void fail(exlab_io *io, const char *step) {
   io->step = step;
 }
 
+/* fsync that reaches the medium. On macOS fsync(2) only hands the data to
+ * the drive, whose cache may still lose it at a power cut; F_FULLFSYNC also
+ * flushes the drive. Filesystems that do not support it (some network and
+ * FAT mounts) refuse it as unsupported; plain fsync is then the best there
+ * is. Any other failure (EIO...) is reported as it is: retrying with fsync
+ * after a failed flush could report success for data already dropped. */
+static int durable_fsync(int fd) {
+#ifdef F_FULLFSYNC
+  if (fcntl(fd, F_FULLFSYNC) == 0) return 0;
+  if (errno != ENOTSUP && errno != EINVAL && errno != ENOTTY
+#if defined(EOPNOTSUPP) && EOPNOTSUPP != ENOTSUP
+      && errno != EOPNOTSUPP
+#endif
+  ) return -1;
+#endif
+  return fsync(fd);
+}
+
 void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *dir,
                    const char *data, size_t len, int mode, int durable) {
   size_t off = 0;
@@ -88,7 +107,7 @@ void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *
     }
     off += (size_t)n;
   }
-  if (durable && fsync(fd) != 0) {
+  if (durable && durable_fsync(fd) != 0) {
     fail(io, "fsync");
     goto drop_fd;
   }
@@ -109,7 +128,7 @@ void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *
     fail(io, "fsync-dir");
     return;
   }
-  if (fsync(dfd) != 0) {
+  if (durable_fsync(dfd) != 0) {
     fail(io, "fsync-dir");
     close(dfd);
     return;

@@ -12,10 +12,23 @@
  * and two processes that each hold one lock and wait for another can deadlock
  * through their pools. A thread of our own blocks nothing else.
  *
- * Why a signal: flock(2) has no timeout. Cancelling a waiter sends it a
- * real-time signal whose handler does nothing and is installed without
- * SA_RESTART, so the blocked flock returns EINTR and the thread sees the
- * cancel flag (the technique util-linux `flock -w` uses with SIGALRM).
+ * How a waiter waits, and is woken to cancel it (flock(2) has no timeout):
+ *
+ *   "signal"       the thread blocks in flock(fd, LOCK_EX). Cancelling sends
+ *                  it a real-time signal whose handler does nothing and is
+ *                  installed without SA_RESTART, so the blocked flock returns
+ *                  EINTR and the thread sees the cancel flag (the technique
+ *                  util-linux `flock -w` uses with SIGALRM). The kernel hands
+ *                  the lock over the moment it is free.
+ *   "poll-thread"  the thread retries flock(fd, LOCK_EX | LOCK_NB) with a
+ *                  backoff from 0.1 ms to 4 ms, sleeping on a condition
+ *                  variable that a cancel signals. Used where there are no
+ *                  real-time signals (macOS), when built with
+ *                  -DEXLAB_NO_RT_SIGNALS (how Linux CI proves that path), and
+ *                  when every real-time signal is taken at run time.
+ *
+ * When no thread can be started at all (EAGAIN under a process limit),
+ * waitLock says so and the TypeScript side polls on timers instead.
  */
 #define _GNU_SOURCE
 #include "exlab.h"
@@ -27,6 +40,19 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#if defined(SIGRTMIN) && !defined(EXLAB_NO_RT_SIGNALS)
+#define EXLAB_HAVE_WAKE_SIGNAL 1
+#else
+#define EXLAB_HAVE_WAKE_SIGNAL 0
+#endif
+
+/* Backoff of the polling waiter, in nanoseconds: short enough that a lock
+ * released by a peer is taken within a few milliseconds, long enough that a
+ * waiter behind a long hold costs next to nothing. */
+#define POLL_FIRST_NS 100000L
+#define POLL_MAX_NS 4000000L
 
 napi_value exlab_try_lock(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -48,34 +74,43 @@ napi_value exlab_unlock(napi_env env, napi_callback_info info) {
 
 /* 0 when fd is a regular file and is the very inode that `path` names now
  * (without following a final symlink); ESTALE when the path names something
- * else; otherwise the errno of lstat (ENOENT when a peer removed it). A lock
+ * else; EINVAL for a non-regular file or a path with a NUL byte; otherwise
+ * the errno of lstat (ENOENT when a peer removed it, ENAMETOOLONG...). A lock
  * taken on an inode that is no longer at the path excludes nobody. */
 napi_value exlab_same_file(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
   struct stat a, b;
-  char buf[4096];
+  char *path;
   size_t len = 0;
+  int rc;
   if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
-  if (napi_get_value_string_utf8(env, argv[1], buf, sizeof buf, &len) != napi_ok ||
-      len >= sizeof buf - 1) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: path must be a string under 4 KiB");
+  /* Any length: a path the OS refuses as too long is the OS's answer
+   * (ENAMETOOLONG), not a usage error. */
+  if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: path must be a string");
     return NULL;
   }
-  if (fstat(fd, &a) != 0) return exlab_int(env, errno);
-  if (!S_ISREG(a.st_mode)) return exlab_int(env, EINVAL);
-  if (lstat(buf, &b) != 0) return exlab_int(env, errno);
-  return exlab_int(env, (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ? 0 : ESTALE);
+  path = (char *)malloc(len + 1);
+  if (path == NULL) return exlab_int(env, ENOMEM);
+  napi_get_value_string_utf8(env, argv[1], path, len + 1, &len);
+  if (strlen(path) != len) rc = EINVAL; /* an embedded NUL would name another file */
+  else if (fstat(fd, &a) != 0) rc = errno;
+  else if (!S_ISREG(a.st_mode)) rc = EINVAL;
+  else if (lstat(path, &b) != 0) rc = errno;
+  else rc = (a.st_dev == b.st_dev && a.st_ino == b.st_ino) ? 0 : ESTALE;
+  free(path);
+  return exlab_int(env, rc);
 }
 
+#if EXLAB_HAVE_WAKE_SIGNAL
 static int wake_signal = -1;
 static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
 
 static void on_wake(int sig) { (void)sig; }
 
 /* Claim the first real-time signal nobody has a handler for. Without a free
- * one, waits still work; they just cannot be interrupted early, and the JS
- * side treats a late grant after a cancel as "release at once". */
+ * one, waiters poll instead (see the top of this file). */
 static void install_wake_signal(void) {
   int sig;
   for (sig = SIGRTMIN + 4; sig <= SIGRTMAX - 2; sig++) {
@@ -92,12 +127,22 @@ static void install_wake_signal(void) {
     }
   }
 }
+#define WAKE_SIGNAL_READY() (wake_signal > 0)
+#else
+#define WAKE_SIGNAL_READY() 0
+#endif
 
 typedef struct waiter {
   pthread_t thread;
   int fd;
+  int by_signal; /* fixed at creation: which of the two ways this thread waits */
+  /* Set under `mu` (and, for a signal waiter, read by its thread between
+   * flock calls, hence sig_atomic_t). */
   volatile sig_atomic_t cancelled;
   volatile sig_atomic_t exited; /* set by the thread just before it returns */
+  pthread_mutex_t mu;
+  pthread_cond_t wake; /* a polling waiter sleeps on it between tries */
+  int wake_monotonic;  /* whether `wake` runs on CLOCK_MONOTONIC */
   int result;
   int joined;  /* JS thread only */
   int refs;    /* the JS handle and the pending completion; JS thread only */
@@ -108,8 +153,8 @@ typedef struct waiter {
 } waiter;
 
 /* The waiters of one Node environment (the main thread or a worker), so that
- * its teardown can stop and join them: a thread still blocked in flock when
- * the addon is unloaded would return into freed code. */
+ * its teardown can stop and join them: a thread still waiting when the addon
+ * is unloaded would return into freed code. */
 typedef struct live_list {
   waiter *head;
 } live_list;
@@ -126,6 +171,8 @@ static void live_remove(waiter *w) {
 static void waiter_unref(waiter *w) {
   if (--w->refs != 0) return;
   if (w->then.dispose != NULL) w->then.dispose(w->then.ctx);
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->mu);
   free(w);
 }
 
@@ -136,35 +183,129 @@ static void waiter_join(waiter *w) {
   }
 }
 
-static void *waiter_main(void *arg) {
-  waiter *w = (waiter *)arg;
-  int err = 0;
-  sigset_t set;
-#ifdef __linux__
-  pthread_setname_np(pthread_self(), "exlab-flock"); /* visible in /proc/<pid>/task/<tid>/comm */
+/* The condition variable's clock: monotonic where it can be chosen, so a
+ * wall-clock step cannot stretch a sleep. macOS cannot choose, and has a
+ * relative wait instead (below). */
+static int wake_cond_init(waiter *w) {
+#if !defined(__APPLE__) && defined(CLOCK_MONOTONIC)
+  pthread_condattr_t attr;
+  int rc;
+  if (pthread_condattr_init(&attr) == 0) {
+    w->wake_monotonic = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0;
+    rc = pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc == 0) return 0;
+  }
+  w->wake_monotonic = 0;
 #endif
+  return pthread_cond_init(&w->wake, NULL) == 0 ? 0 : -1;
+}
+
+/* Sleep up to `ns` on the waiter's condition variable, or until cancelled.
+ * Called and returns with `mu` held. */
+static void sleep_or_cancel(waiter *w, long ns) {
+#if defined(__APPLE__)
+  struct timespec rel = {0, ns};
+  if (!w->cancelled) pthread_cond_timedwait_relative_np(&w->wake, &w->mu, &rel);
+#else
+  struct timespec until;
+#if defined(CLOCK_MONOTONIC)
+  clock_gettime(w->wake_monotonic ? CLOCK_MONOTONIC : CLOCK_REALTIME, &until);
+#else
+  clock_gettime(CLOCK_REALTIME, &until);
+#endif
+  until.tv_nsec += ns;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec += 1;
+    until.tv_nsec -= 1000000000L;
+  }
+  /* A spurious wake-up only means an early retry. */
+  if (!w->cancelled) pthread_cond_timedwait(&w->wake, &w->mu, &until);
+#endif
+}
+
+/* "poll-thread": try without blocking, back off, repeat until granted,
+ * failed or cancelled. The lock is never taken after the cancel was seen. */
+static int wait_by_polling(waiter *w) {
+  long ns = POLL_FIRST_NS;
+  int err;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    if (w->cancelled) { err = ECANCELED; break; }
+    if (flock(w->fd, LOCK_EX | LOCK_NB) == 0) { err = 0; break; }
+    if (errno != EWOULDBLOCK && errno != EAGAIN && errno != EINTR) { err = errno; break; }
+    sleep_or_cancel(w, ns);
+    ns = ns * 2 < POLL_MAX_NS ? ns * 2 : POLL_MAX_NS;
+  }
+  pthread_mutex_unlock(&w->mu);
+  return err;
+}
+
+#if EXLAB_HAVE_WAKE_SIGNAL
+/* "signal": block in flock; a cancel interrupts it with the wake signal. */
+static int wait_by_signal(waiter *w) {
+  sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, wake_signal);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   for (;;) {
-    if (w->cancelled) { err = ECANCELED; break; }
+    if (w->cancelled) return ECANCELED;
     if (flock(w->fd, LOCK_EX) == 0) {
-      if (w->cancelled) { flock(w->fd, LOCK_UN); err = ECANCELED; }
-      break;
+      if (w->cancelled) {
+        flock(w->fd, LOCK_UN);
+        return ECANCELED;
+      }
+      return 0;
     }
-    if (errno != EINTR) { err = errno; break; }
+    if (errno != EINTR) return errno;
   }
-  if (err == 0 && w->then.run != NULL) {
+}
+#endif
+
+static void *waiter_main(void *arg) {
+  waiter *w = (waiter *)arg;
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "exlab-flock"); /* visible in /proc/<pid>/task/<tid>/comm */
+#endif
+#if EXLAB_HAVE_WAKE_SIGNAL
+  w->result = w->by_signal ? wait_by_signal(w) : wait_by_polling(w);
+#else
+  w->result = wait_by_polling(w);
+#endif
+  if (w->result == 0 && w->then.run != NULL) {
+#if EXLAB_HAVE_WAKE_SIGNAL
     /* The wait is over: a cancel from here on must not interrupt the work
      * (the JS side hands a grant it no longer wants straight back). */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (w->by_signal) {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, wake_signal);
+      pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
+#endif
     w->then.run(w->then.ctx, w->fd);
   }
-  w->result = err;
   napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
   napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
   w->exited = 1;
   return NULL;
+}
+
+/* Ask the waiter to stop. Returns 1 when the request can be lost (a signal
+ * sent just before the thread enters flock) and must be repeated until the
+ * completion runs; 0 when it cannot be lost. */
+static int waiter_cancel(waiter *w) {
+  pthread_mutex_lock(&w->mu);
+  w->cancelled = 1;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->mu);
+#if EXLAB_HAVE_WAKE_SIGNAL
+  if (w->by_signal) {
+    pthread_kill(w->thread, wake_signal);
+    return 1;
+  }
+#endif
+  return 0;
 }
 
 /* Runs on the JS thread; env is NULL when the environment is going away. */
@@ -199,10 +340,8 @@ static void live_cleanup(void *arg) {
   live_list *list = (live_list *)arg;
   waiter *w;
   for (w = list->head; w != NULL; w = w->next) {
-    w->cancelled = 1;
-    while (!w->exited) {
+    while (waiter_cancel(w) && !w->exited) {
       struct timespec pause = {0, 1000000};
-      pthread_kill(w->thread, wake_signal);
       nanosleep(&pause, NULL);
     }
     waiter_join(w);
@@ -212,12 +351,20 @@ static void live_cleanup(void *arg) {
   free(list);
 }
 
-int exlab_lock_can_wait(void) { return wake_signal > 0; }
+/* Every POSIX waiter can block on a thread of its own; only starting the
+ * thread can fail, and waitLock reports that per call. */
+int exlab_lock_can_wait(void) { return 1; }
+
+const char *exlab_lock_wait_method(void) {
+  return WAKE_SIGNAL_READY() ? "signal" : "poll-thread";
+}
 
 /* Per environment: the live list and the hook that empties it at teardown. */
 int exlab_lock_init_env(napi_env env) {
   live_list *list;
+#if EXLAB_HAVE_WAKE_SIGNAL
   pthread_once(&wake_once, install_wake_signal);
+#endif
   list = (live_list *)calloc(1, sizeof *list);
   if (list == NULL) return 0;
   if (napi_set_instance_data(env, list, NULL, NULL) != napi_ok ||
@@ -228,9 +375,12 @@ int exlab_lock_init_env(napi_env env) {
   return 1;
 }
 
-/* waitLock(fd, callback) -> handle. callback(errno) runs on the JS thread:
- * 0 when the lock is held, ECANCELED after cancelWait, another errno on
- * failure. The descriptor must stay open until the callback has run. */
+/* waitLock(fd, callback) -> handle, or an errno (a number) when no waiter
+ * could be started (EAGAIN: no thread left under a process limit; ENOMEM),
+ * in which case the callback never runs and the caller polls instead.
+ * callback(errno) runs on the JS thread: 0 when the lock is held, ECANCELED
+ * after cancelWait, another errno on failure. The descriptor must stay open
+ * until the callback has run. */
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
@@ -246,19 +396,26 @@ napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exl
   waiter *w;
   sigset_t all, old;
   pthread_attr_t attr;
-  if (wake_signal < 0 || napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
+  if (napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
     if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: blocking wait is not available (no free real-time signal)");
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: the lock backend is not initialised");
     return NULL;
   }
   w = (waiter *)calloc(1, sizeof *w);
-  if (w == NULL) {
+  if (w == NULL || pthread_mutex_init(&w->mu, NULL) != 0) {
+    free(w);
     if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
-    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
-    return NULL;
+    return exlab_int(env, ENOMEM);
+  }
+  if (wake_cond_init(w) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
+    return exlab_int(env, ENOMEM);
   }
   if (then != NULL) w->then = *then;
   w->fd = fd;
+  w->by_signal = WAKE_SIGNAL_READY();
   w->refs = 2;
   if (napi_create_string_utf8(env, "exlab-cache:flock-wait", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_threadsafe_function(env, callback, NULL, name, 0, 1, NULL, NULL, NULL,
@@ -275,9 +432,9 @@ napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exl
     napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create wait handle");
     return NULL;
   }
-  /* The thread starts with every signal blocked and unblocks only ours, so
-   * process signals (SIGINT, SIGCHLD...) keep going to the threads that expect
-   * them. */
+  /* The thread starts with every signal blocked (a signal waiter unblocks
+   * only ours), so process signals (SIGINT, SIGCHLD...) keep going to the
+   * threads that expect them. */
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   pthread_attr_init(&attr);
@@ -290,8 +447,7 @@ napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exl
     w->refs = 1; /* only the JS handle remains; its finalizer frees */
     w->joined = 1;
     w->exited = 1;
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot start a lock-wait thread");
-    return NULL;
+    return exlab_int(env, rc);
   }
   list = (live_list *)data;
   w->list = list;
@@ -301,9 +457,9 @@ napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exl
   return handle;
 }
 
-/* cancelWait(handle) -> 1 while the waiter may still be blocked, 0 once done.
- * Safe to call repeatedly; the JS side repeats it until the callback fires
- * because a signal that lands just before flock() is entered is lost. */
+/* cancelWait(handle) -> 1 while the request may be lost and must be repeated
+ * until the callback fires (a signal that lands just before flock() is
+ * entered is lost), else 0. Safe to call repeatedly. */
 napi_value exlab_cancel_wait(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -316,7 +472,5 @@ napi_value exlab_cancel_wait(napi_env env, napi_callback_info info) {
   }
   w = (waiter *)data;
   if (w->joined || w->exited) return exlab_int(env, 0);
-  w->cancelled = 1;
-  if (wake_signal > 0) pthread_kill(w->thread, wake_signal);
-  return exlab_int(env, 1);
+  return exlab_int(env, waiter_cancel(w));
 }

@@ -54,6 +54,8 @@ napi_value exlab_same_file(napi_env env, napi_callback_info info) {
 }
 
 int exlab_lock_can_wait(void) { return 0; }
+
+const char *exlab_lock_wait_method(void) { return "poll"; }
 int exlab_lock_init_env(napi_env env) { (void)env; return 1; }
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
   (void)info;

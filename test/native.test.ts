@@ -27,7 +27,17 @@ test("a worker terminated while its lock wait is blocked does not bring the proc
   assert.match(result.stdout, /terminated\nalive\n/);
 });
 
-test("with no real-time signal free, waits fall back to polling and timeouts still fire", async (t) => {
+test("the addon in use reports how it waits, and it is the one this run expects", async (t) => {
+  // EXLAB_EXPECT_WAIT_METHOD is set by the CI lane that rebuilds the addon
+  // without real-time signals; a plain Linux build blocks in flock and is
+  // woken by a signal.
+  const expected = process.env["EXLAB_EXPECT_WAIT_METHOD"] ?? "signal";
+  const result = await finished(startChild(t, process.execPath, [workerScript("wait-method")]));
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `${expected}\n`);
+});
+
+test("with no real-time signal free, waits use the polling thread and timeouts still fire", async (t) => {
   const dir = await tempDir(t);
   // A preloaded library that takes every real-time signal before we can.
   const src = join(dir, "hog.c");
@@ -43,6 +53,8 @@ test("with no real-time signal free, waits fall back to polling and timeouts sti
   const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
   const held = finished(holder);
   await waitForLine(holder, "locked");
+  const method = await finished(startChild(t, process.execPath, [workerScript("wait-method")], { LD_PRELOAD: lib }));
+  assert.equal(method.stdout, "poll-thread\n", method.stderr);
   // The holder keeps the lock until after the probe is done: the probe's
   // timeout must fire on its own.
   const probe = await finished(startChild(t, process.execPath, [workerScript("timeout-probe"), file, "150"], { LD_PRELOAD: lib }));

@@ -6,20 +6,18 @@
  */
 import { closeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError } from "../errors.js";
+import { FileTooLargeError, NotRegularFileError, WriteFailedError } from "../errors.js";
 import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import { nodeFileSystem } from "./_fs.js";
 import { systemError, type AttemptResult, type IoResult, type PipelineBackend } from "./_native.js";
 import { asLongJob } from "./_pool.js";
-import { TEMP_ATTEMPTS, ensureDir, readWith, sameFileError, sidecarOpenError, tempPathFor, type Step } from "./_recipe.js";
+import { TEMP_ATTEMPTS, ensureDir, osLockError, pollPauses, readWith, sameFileError, sidecarOpenError, tempPathFor, type Step } from "./_recipe.js";
 
 const LOOK = { none: 0, read: 1, exists: 2 } as const;
 const LOCKED = 0;
 const CONTENDED = 1;
 const STALE = 2;
 const KINDS = ["file", "directory", "special file", "too-large", "absent", "symbolic link", "none"] as const;
-/** Where no thread can wait for the lock: how often to try the whole step again. */
-const POLL_MS = 10;
 
 /** The WriteFailedError of a replace job that failed at `r.step`. */
 function replaceError(path: string, tmp: string, r: IoResult): WriteFailedError {
@@ -63,9 +61,9 @@ export function nativeBackend(nat: PipelineBackend): Backend {
       case "open-sidecar":
         return sidecarOpenError(req.lockPath, systemError(r.errno, "open", req.lockPath));
       case "flock":
-        return new LockError(req.lockPath, `flock failed (errno ${r.errno})`);
+        return osLockError(req.lockPath, "flock failed", r.errno);
       case "same-file":
-        return sameFileError(req.lockPath, r.errno === nat.errno.EINVAL ? "EINVAL" : undefined, r.errno);
+        return sameFileError(req.lockPath, r.errno);
       case "readdir":
         return systemError(r.errno, "scandir", dir);
       case "unlink": {
@@ -110,9 +108,10 @@ export function nativeBackend(nat: PipelineBackend): Backend {
     }
   }
 
-  /** Where no thread can block on the lock: close, and try the whole step again shortly. */
+  /** Where no thread can wait for the lock: close, and try the whole step again on timers. */
   function pollAndRead(sidecar: Sidecar, req: LockRequest, done: (err: unknown, attempt?: Attempt) => void): Waiter {
     closeSync(sidecar.fd);
+    const pauses = pollPauses();
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const poll = (): void => {
@@ -121,10 +120,10 @@ export function nativeBackend(nat: PipelineBackend): Backend {
         if (a.state !== "contended") return done(undefined, a);
         closeSync(a.sidecar.fd);
         if (stopped) done(new Error("the wait was cancelled"));
-        else timer = setTimeout(poll, POLL_MS);
+        else timer = setTimeout(poll, pauses.next().value);
       }, done);
     };
-    timer = setTimeout(poll, POLL_MS);
+    timer = setTimeout(poll, pauses.next().value);
     return {
       cancel: () => {
         if (stopped) return false;
@@ -155,6 +154,9 @@ export function nativeBackend(nat: PipelineBackend): Backend {
         }
         done(undefined, attempt);
       });
+      // A number: no thread could be started (EAGAIN under a process limit),
+      // and the callback will never run; poll instead.
+      if (typeof handle === "number") return pollAndRead(sidecar, req, done);
       return { cancel: () => nat.cancelWait(handle) === 1 };
     },
 

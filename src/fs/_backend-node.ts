@@ -10,15 +10,13 @@ import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, er
 import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { flockBackend, type FlockBackend } from "./_native.js";
-import { ensureDir, isTempFileOf, readWith, replaceWith, sameFileError, sidecarOpenError } from "./_recipe.js";
+import { ensureDir, isTempFileOf, osLockError, pollPauses, readWith, replaceWith, sameFileError, sidecarOpenError } from "./_recipe.js";
 
 // Opened read-write, created when missing, never truncated (a peer may hold
 // it), never through a symlink (a planted link would make us create or lock a
 // file elsewhere). Same as native/pipeline_posix.c.
 const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 const SIDECAR_MODE = 0o644;
-/** Where the platform cannot block a thread on the lock (Windows): how often to try again. */
-const POLL_MS = 10;
 
 /** The platform lock backend, or a LockError saying why there is none. */
 export function loadFlock(lockPath: string): FlockBackend {
@@ -119,7 +117,7 @@ export function nodeBackend(fs: FileSystem): Backend {
     if (same !== 0) {
       await release(sidecar);
       if (same === nat.errno.ESTALE || same === nat.errno.ENOENT) return { state: "stale" };
-      throw sameFileError(req.lockPath, same === nat.errno.EINVAL ? "EINVAL" : undefined, same);
+      throw sameFileError(req.lockPath, same);
     }
     try {
       if (req.sweep) await sweep(req);
@@ -140,7 +138,7 @@ export function nodeBackend(fs: FileSystem): Backend {
       if (rc === nat.errno.EWOULDBLOCK) return { state: "contended", sidecar };
       if (rc !== 0) {
         await release(sidecar);
-        throw new LockError(req.lockPath, `flock failed (errno ${rc})`);
+        throw osLockError(req.lockPath, "flock failed", rc);
       }
       return whileLocked(sidecar, req);
     },
@@ -162,20 +160,23 @@ export function nodeBackend(fs: FileSystem): Backend {
       if (nat.canWait) {
         const handle = nat.waitLock(sidecar.fd, (errno) => {
           if (errno === 0) granted();
-          else failed(errno === nat.errno.ECANCELED ? cancelled() : new LockError(req.lockPath, `flock failed (errno ${errno})`));
+          else failed(errno === nat.errno.ECANCELED ? cancelled() : osLockError(req.lockPath, "flock failed", errno));
         });
-        return { cancel: () => nat.cancelWait(handle) === 1 };
+        // A number: no thread could be started (EAGAIN under a process
+        // limit), and the callback will never run; poll below instead.
+        if (typeof handle !== "number") return { cancel: () => nat.cancelWait(handle) === 1 };
       }
-      // No thread can block on the lock here: try again every few milliseconds.
+      // No thread can wait for the lock here (Windows, or none to be had): try again on timers.
+      const pauses = pollPauses();
       let timer: NodeJS.Timeout | undefined;
       const poll = (): void => {
         timer = undefined;
         const rc = nat.tryLock(sidecar.fd);
         if (rc === 0) granted();
-        else if (rc === nat.errno.EWOULDBLOCK) timer = setTimeout(poll, POLL_MS);
-        else failed(new LockError(req.lockPath, `lock failed (errno ${rc})`));
+        else if (rc === nat.errno.EWOULDBLOCK) timer = setTimeout(poll, pauses.next().value);
+        else failed(osLockError(req.lockPath, "lock failed", rc));
       };
-      timer = setTimeout(poll, POLL_MS);
+      timer = setTimeout(poll, pauses.next().value);
       return {
         cancel: () => {
           if (timer !== undefined) {

@@ -5,6 +5,7 @@
  * files never needs it: reads fall back to node:fs.
  */
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import { getSystemErrorMap } from "node:util";
 
 /** The addon's surface; see native/exlab.h for each call's contract. */
@@ -12,9 +13,17 @@ export interface FlockBackend {
   tryLock(fd: number): number;
   unlock(fd: number): number;
   sameFile(fd: number, path: string): number;
-  waitLock(fd: number, done: (errno: number) => void): object;
+  /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
+  waitLock(fd: number, done: (errno: number) => void): object | number;
   cancelWait(handle: object): number;
   readonly canWait: boolean;
+  /**
+   * How a contended wait waits: `"signal"` (a thread blocked in the lock,
+   * woken by a real-time signal to cancel), `"poll-thread"` (a thread retrying
+   * with backoff, woken through a condition variable; macOS, or no free
+   * real-time signal) or `"poll"` (timers on the event loop; Windows).
+   */
+  readonly waitMethod: "signal" | "poll-thread" | "poll";
   readonly errno: {
     readonly EWOULDBLOCK: number;
     readonly ECANCELED: number;
@@ -95,7 +104,8 @@ export interface CommitResult extends IoResult {
 /** The write pipeline of native/pipeline_posix.c (absent on Windows). */
 export interface PipelineBackend extends FlockBackend, IoBackend {
   lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
-  waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object;
+  /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
+  waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object | number;
   commit(fd: number, tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<CommitResult>;
 }
 
@@ -113,9 +123,28 @@ export function pipelineBackend(): PipelineBackend | undefined {
   return pipeline ?? undefined;
 }
 
+let errnoNames: Map<number, string> | undefined;
+
+/**
+ * The symbolic name of a (positive) errno: libuv's name when it has one,
+ * else the OS's own (`os.constants.errno` knows codes libuv lacks, such as
+ * ESTALE or EPROTO on some systems), else `E<number>` for a number neither knows.
+ */
+export function errnoName(errno: number): string {
+  const known = getSystemErrorMap().get(-errno);
+  if (known !== undefined) return known[0];
+  if (errnoNames === undefined) {
+    errnoNames = new Map();
+    for (const [name, value] of Object.entries(constants.errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
+  }
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
 /** A Node-style system error (`code`, `errno`, `syscall`, `path`) for an errno the addon reported. */
 export function systemError(errno: number, syscall: string, path: string): NodeJS.ErrnoException {
-  const [code, description] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, "unknown error"];
+  const known = getSystemErrorMap().get(-errno);
+  const code = known?.[0] ?? errnoName(errno);
+  const description = known?.[1] ?? `system error ${errno}`;
   const err: NodeJS.ErrnoException = new Error(`${code}: ${description}, ${syscall} '${path}'`);
   err.errno = -errno;
   err.code = code;

@@ -10,6 +10,7 @@ import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
 import { pathExists, type FileSystem } from "./_fs.js";
+import { errnoName } from "./_native.js";
 
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0);
@@ -109,9 +110,20 @@ export function sidecarOpenError(lockPath: string, err: unknown): LockError {
   return new LockError(lockPath, reason, { cause: err, ...(code === undefined ? {} : { osCode: code }) });
 }
 
-/** The error for an inode re-check that could not be made (errno name `code`). */
-export function sameFileError(lockPath: string, code: string | undefined, errno: number): LockError {
-  return new LockError(lockPath, code === "EINVAL" ? "the sidecar is not a regular file" : `cannot check the sidecar (errno ${errno})`);
+/** A LockError for an errno the backend reported, named (ESTALE, not 116) and kept as `os_code`. */
+export function osLockError(lockPath: string, what: string, errno: number): LockError {
+  const name = errnoName(errno);
+  return new LockError(lockPath, `${what} (${name})`, { osCode: name });
+}
+
+/** The error for an inode re-check that could not be made. */
+export function sameFileError(lockPath: string, errno: number): LockError {
+  return errnoName(errno) === "EINVAL" ? new LockError(lockPath, "the sidecar is not a regular file") : osLockError(lockPath, "cannot check the sidecar", errno);
+}
+
+/** The pauses of a wait that polls: from 1 ms, doubling, up to 10 ms. */
+export function* pollPauses(): Generator<number, never> {
+  for (let pause = 1; ; pause = Math.min(pause * 2, 10)) yield pause;
 }
 
 /**
