@@ -10,7 +10,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scale <x>        multiply every operation count by x (default 1; 0.01 for a quick look)
   --out <dir>        where the JSON file goes (default bench/results)
   --dir <dir>        parent of the scratch directory, on the disk to measure (default the OS temp dir)
-  --python <path>    Python 3 with filelock (default /usr/bin/python3)
+  --python <path>    Python 3 for the Python contenders (default /usr/bin/python3)
+  --filelock <dir>   directory holding the filelock package they import
+                     (default ../shared/peers/filelock-3.29.0 beside the package)
   --list             list the scenarios and exit
   --help             this text`;
 
@@ -33,6 +35,7 @@ export function parseBenchArgs(argv: string[]) {
         out: { type: "string" },
         dir: { type: "string" },
         python: { type: "string" },
+        filelock: { type: "string" },
         list: { type: "boolean" },
         help: { type: "boolean" },
       },

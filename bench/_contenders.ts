@@ -1,5 +1,5 @@
 /**
- * The four contenders and the command line that runs each as a worker.
+ * The five contenders and the command line that runs each as a worker.
  * Each contender writes in its own directory, so no contender's files (the
  * combination's lock directory, our temp sweep) ever meet another's.
  */
@@ -7,23 +7,36 @@ import type { WorkerSpec } from "./_procs.js";
 import { benchSource, workerScript } from "./_paths.js";
 
 /** The contenders of the write scenarios. */
-export type ContenderKey = "floor" | "ours" | "python" | "combo";
+export type ContenderKey = "floor" | "ours" | "app" | "python" | "combo";
 
 /** Display names. */
 export const CONTENDER_NAMES: Record<ContenderKey, string> = {
   floor: "floor (C, blocking flock)",
   ours: "ours (exlab-cache)",
-  python: "Python recipe (filelock)",
+  app: "Python application (asyncio.to_thread)",
+  python: "Python recipe, synchronous",
   combo: "proper-lockfile + write-file-atomic",
 };
 
 /** Run order: the floor first, then ours, then the peers. */
-export const CONTENDERS: readonly ContenderKey[] = ["floor", "ours", "python", "combo"];
+export const CONTENDERS: readonly ContenderKey[] = ["floor", "ours", "app", "python", "combo"];
 
 /** Where the external tools are. */
 export interface Tools {
   floorBin: string;
   python: string;
+  /** Directory holding the `filelock` package the Python contenders import (put on PYTHONPATH). */
+  filelockDir: string;
+}
+
+/** A worker running bench/recipe.py with the chosen filelock. */
+export function pythonWorker(tools: Tools, label: string, args: readonly string[]): WorkerSpec {
+  return {
+    label,
+    command: tools.python,
+    args: [benchSource("recipe.py"), ...args],
+    env: { PYTHONPATH: tools.filelockDir, PYTHONDONTWRITEBYTECODE: "1" },
+  };
 }
 
 /** A worker that rewrites `path` `count` times with `pauseMs` between writes. */
@@ -33,7 +46,9 @@ export function rewriteWorker(tools: Tools, who: ContenderKey, path: string, cou
     case "floor":
       return { label, command: tools.floorBin, args: ["rewrite", path, n, String(pauseMs * 1000)] };
     case "python":
-      return { label, command: tools.python, args: [benchSource("recipe.py"), "rewrite", path, n, String(pauseMs)] };
+      return pythonWorker(tools, label, ["rewrite", path, n, String(pauseMs)]);
+    case "app":
+      return pythonWorker(tools, label, ["app-rewrite", path, n, String(pauseMs)]);
     default:
       return { label, command: process.execPath, args: [workerScript("rewrite"), who, path, n, String(pauseMs)] };
   }
@@ -45,7 +60,9 @@ export function markerWorker(tools: Tools, who: ContenderKey, label: string, war
     case "floor":
       return { label, command: tools.floorBin, args: ["marker"] };
     case "python":
-      return { label, command: tools.python, args: [benchSource("recipe.py"), "marker"] };
+      return pythonWorker(tools, label, ["marker"]);
+    case "app":
+      return pythonWorker(tools, label, ["app-marker"]);
     default:
       return { label, command: process.execPath, args: [workerScript("marker"), who, warmupDir] };
   }

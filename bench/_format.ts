@@ -24,11 +24,11 @@ function table(header: readonly string[], align: readonly ("l" | "r")[], rows: r
 }
 
 function latencyCells(s: Summary): string[] {
-  return [fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), fmt(s.opsPerSec)];
+  return [fmt(s.meanMs), fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), fmt(s.opsPerSec)];
 }
 
 function resultTable(result: ScenarioResult): string {
-  const header = ["contender", "ops", "p50 ms", "p90 ms", "p99 ms", "max ms", "ops/s", ...result.extraColumns];
+  const header = ["contender", "ops", "mean ms", "p50 ms", "p90 ms", "p99 ms", "max ms", "ops/s", ...result.extraColumns];
   const align = header.map((_, i) => (i === 0 ? "l" : "r"));
   const rows = result.rows.map((r) => [
     r.ours ? `**${r.name}**` : r.name,
@@ -43,7 +43,7 @@ function ratioTable(rows: readonly Row[]): string | undefined {
   const ours = rows.filter((r) => r.ours);
   const others = rows.filter((r) => !r.ours);
   if (ours.length === 0 || others.length === 0) return undefined;
-  const header = ["ours ÷ other", "p50", "p90", "p99", "max", "ops/s"];
+  const header = ["ours ÷ other", "mean", "p50", "p90", "p99", "max", "ops/s"];
   const body: string[][] = [];
   for (const o of ours) {
     for (const x of others) {
@@ -51,6 +51,7 @@ function ratioTable(rows: readonly Row[]): string | undefined {
       const b = x.summary;
       body.push([
         ours.length > 1 ? `${o.name} ÷ ${x.name}` : x.name,
+        ratio(a.meanMs / b.meanMs),
         ratio(a.p50Ms / b.p50Ms),
         ratio(a.p90Ms / b.p90Ms),
         ratio(a.p99Ms / b.p99Ms),
@@ -59,7 +60,7 @@ function ratioTable(rows: readonly Row[]): string | undefined {
       ]);
     }
   }
-  return table(header, ["l", "r", "r", "r", "r", "r"], body);
+  return table(header, ["l", "r", "r", "r", "r", "r", "r"], body);
 }
 
 /** How a target reads in a table: "≤ 1.25×" or "≤ 50 ms". */
@@ -73,6 +74,17 @@ export function targetMeasured(t: Target): string {
   return t.unit === "ms" ? `${fmt(t.measured)} ms` : ratio(t.measured);
 }
 
+/**
+ * `met`, or by how much a target was missed: the factor by which the
+ * measured value would have to shrink (an upper bound) or grow (a lower
+ * bound) to meet it, so "missed by 2×" means twice over the limit.
+ */
+export function targetVerdict(t: Target): string {
+  if (t.met) return "met";
+  if (!Number.isFinite(t.measured) || t.measured <= 0) return "**missed** (not measured)";
+  return `**missed** by ${ratio(t.kind === "max" ? t.measured / t.limit : t.limit / t.measured)}`;
+}
+
 /** One scenario as a markdown section. */
 export function renderScenario(result: ScenarioResult): string {
   const parts = [`## ${result.title} (\`${result.id}\`)`, "", result.setup, "", resultTable(result)];
@@ -84,9 +96,9 @@ export function renderScenario(result: ScenarioResult): string {
     parts.push(
       "",
       table(
-        ["target", "measured", "limit", "target met"],
+        ["target", "measured", "limit", "verdict"],
         ["l", "r", "r", "l"],
-        result.targets.map((t) => [t.label, targetMeasured(t), targetLimit(t), t.met ? "yes" : "**no**"]),
+        result.targets.map((t) => [t.label, targetMeasured(t), targetLimit(t), targetVerdict(t)]),
       ),
     );
   }
@@ -97,6 +109,12 @@ export function renderScenario(result: ScenarioResult): string {
 
 /** Every target of the run in one table. */
 export function renderTargets(results: readonly ScenarioResult[]): string {
-  const rows = results.flatMap((r) => r.targets.map((t) => [r.title, t.label, targetMeasured(t), targetLimit(t), t.met ? "yes" : "**no**"]));
-  return table(["scenario", "target", "measured", "limit", "target met"], ["l", "l", "r", "r", "l"], rows);
+  const rows = results.flatMap((r) => r.targets.map((t) => [r.title, t.label, targetMeasured(t), targetLimit(t), targetVerdict(t)]));
+  const all = results.flatMap((r) => r.targets);
+  const met = all.filter((t) => t.met).length;
+  return [
+    table(["scenario", "target", "measured", "limit", "verdict"], ["l", "l", "r", "r", "l"], rows),
+    "",
+    `${met} of ${all.length} targets met. "Missed by k×": the measured value is k times over its upper limit (or under its lower limit).`,
+  ].join("\n");
 }

@@ -20,9 +20,9 @@ export class Worker {
   readonly #exited: Promise<number | null>;
   readonly label: string;
 
-  constructor(label: string, command: string, args: readonly string[]) {
+  constructor(label: string, command: string, args: readonly string[], env?: Readonly<Record<string, string>>) {
     this.label = label;
-    this.#child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    this.#child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
     live.add(this.#child);
     this.#child.stderr.setEncoding("utf8").on("data", (d: string) => (this.#stderr += d));
     const rl = createInterface({ input: this.#child.stdout });
@@ -106,6 +106,8 @@ export interface WorkerSpec {
   label: string;
   command: string;
   args: readonly string[];
+  /** Variables added to the parent's environment. @default none */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -113,7 +115,7 @@ export interface WorkerSpec {
  * one JSON answer from each. Workers are killed if anything fails.
  */
 export async function runTogether<T>(specs: readonly WorkerSpec[]): Promise<T[]> {
-  const workers = specs.map((s) => new Worker(s.label, s.command, s.args));
+  const workers = specs.map((s) => new Worker(s.label, s.command, s.args, s.env));
   try {
     await Promise.all(workers.map((w) => w.ready()));
     for (const w of workers) w.send("go");
@@ -127,7 +129,7 @@ export async function runTogether<T>(specs: readonly WorkerSpec[]): Promise<T[]>
 
 /** Start long-lived workers and wait until all are ready (caller must finish or kill them). */
 export async function startReady(specs: readonly WorkerSpec[]): Promise<Worker[]> {
-  const workers = specs.map((s) => new Worker(s.label, s.command, s.args));
+  const workers = specs.map((s) => new Worker(s.label, s.command, s.args, s.env));
   try {
     await Promise.all(workers.map((w) => w.ready()));
     return workers;

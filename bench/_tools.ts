@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { statfs } from "node:fs/promises";
 import { cpus, release } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { benchSource } from "./_paths.js";
 
@@ -24,15 +24,22 @@ export async function compileFloor(scratch: string, cc = "cc"): Promise<string> 
   return out;
 }
 
-/** The Python and filelock versions, or a clear error when either is missing. */
-export async function checkPython(python: string): Promise<string> {
+/**
+ * The Python and filelock versions, or a clear error when either is
+ * missing. `filelockDir` must hold the `filelock` package itself: an
+ * interpreter-wide copy of another version does not stand in for it.
+ */
+export async function checkPython(python: string, filelockDir: string): Promise<string> {
+  const probe = "import filelock, os, platform, sys; print(platform.python_version(), filelock.__version__, os.path.dirname(os.path.dirname(os.path.abspath(filelock.__file__))))";
+  let stdout: string;
   try {
-    const { stdout } = await run(python, ["-c", "import filelock, platform; print(platform.python_version(), filelock.__version__)"]);
-    const [py, fl] = stdout.trim().split(" ");
-    return `Python ${py ?? "?"}, filelock ${fl ?? "?"}`;
+    ({ stdout } = await run(python, ["-c", probe], { env: { ...process.env, PYTHONPATH: filelockDir, PYTHONDONTWRITEBYTECODE: "1" } }));
   } catch (err) {
-    throw new Error(`cannot run \`${python}\` with the filelock package (Debian: apt-get install python3-filelock): ${(err as Error).message}`);
+    throw new Error(`cannot run \`${python}\` with the filelock package from ${filelockDir}: ${(err as Error).message}`);
   }
+  const [py, fl, from] = stdout.trim().split(" ");
+  if (from !== resolve(filelockDir)) throw new Error(`no filelock package in ${filelockDir} (\`${python}\` found one in ${from ?? "?"}); pass --filelock <dir>`);
+  return `Python ${py ?? "?"}, filelock ${fl ?? "?"}`;
 }
 
 // f_type values of statfs(2) for the filesystems a lab machine is likely on.

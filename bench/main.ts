@@ -32,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     ...(args.out === undefined ? {} : { outDir: args.out }),
     ...(args.dir === undefined ? {} : { workDir: args.dir }),
     ...(args.python === undefined ? {} : { python: args.python }),
+    ...(args.filelock === undefined ? {} : { filelockDir: args.filelock }),
     log: (m) => process.stderr.write(`bench: ${m}\n`),
   });
   process.stdout.write(report.markdown);

@@ -1,19 +1,28 @@
 """The Python application's cache recipe, as a bench worker.
 
-Writes follow the application's documented recipe: an exclusive
-``filelock.FileLock(path + ".lock")`` held for the read-modify-write, the old
-``first_seen_at`` read back with stdlib ``json``, a temp file from
-``tempfile.mkstemp`` in the same directory, write, fsync, ``os.replace``.
-There is no directory fsync (the application has none). Reads are the
-application's read path: ``await asyncio.to_thread(read_and_decode)``, one
-at a time or with several in flight, each decode checking field types only.
+Writes follow the application's equipment write: an exclusive
+``filelock.FileLock(path + ".lock")`` polled every 50 ms and held for the
+read-modify-write, the current file read back to keep its ``first_seen_at``,
+the record encoded, a temp file from ``tempfile.mkstemp`` in the same
+directory, write, fsync, ``os.replace``. There is no directory fsync (the
+application has none). Encoding and decoding use stdlib ``json``: the
+application uses msgspec, which Debian 12 does not package.
+
+Two ways to call a write. The application always goes through its event
+loop, ``await asyncio.to_thread(write)`` per write (modes ``app-rewrite``
+and ``app-marker``); the plain modes call the same write synchronously, a
+reference for what the thread hand-off costs. Reads are the application's
+read path: ``await asyncio.to_thread(read_and_decode)``, one at a time or
+with several in flight, each decode checking field types only.
 
 Same line protocol as every bench worker: print ``ready``, wait for a line,
 answer JSON lines with CLOCK_MONOTONIC nanoseconds.
 
-    recipe.py rewrite <path> <count> <pause_ms>   "go" -> {start, end, lat}
-    recipe.py marker                              "<path> <racer>" -> {won, start, end}
-    recipe.py read <path> <count> <in_flight>     "go" -> {start, end, lat}
+    recipe.py rewrite <path> <count> <pause_ms>       "go" -> {start, end, lat}
+    recipe.py app-rewrite <path> <count> <pause_ms>   "go" -> {start, end, lat}
+    recipe.py marker                                  "<path> <racer>" -> {won, start, end}
+    recipe.py app-marker                              "<path> <racer>" -> {won, start, end}
+    recipe.py read <path> <count> <in_flight>         "go" -> {start, end, lat}
 """
 
 import asyncio
@@ -88,8 +97,16 @@ def encode(record):
     return json.dumps(record, separators=(",", ":"))
 
 
+# The application's lock wait: try, sleep 50 ms, try again.
+POLL_SECONDS = 0.05
+
+
+def lock_for(path):
+    return FileLock(path + ".lock", poll_interval=POLL_SECONDS)
+
+
 def rewrite_once(path):
-    with FileLock(path + ".lock"):
+    with lock_for(path):
         now = utc_now()
         first_seen_at = now
         try:
@@ -102,7 +119,7 @@ def rewrite_once(path):
 
 
 def create_marker_once(path, racer):
-    with FileLock(path + ".lock"):
+    with lock_for(path):
         if os.path.exists(path):
             return False
         record = {
@@ -150,6 +167,43 @@ def run_marker():
         emit({"won": 1 if won else 0, "start": start, "end": now_ns()})
 
 
+async def app_rewrites(path, count, pause_ms):
+    # The executor's first thread is started before "ready", as in an
+    # application that has been running for a while.
+    emit_line("ready")
+    await asyncio.to_thread(sys.stdin.readline)
+    lat = []
+    start = now_ns()
+    for i in range(count):
+        if i > 0 and pause_ms > 0:
+            await asyncio.sleep(pause_ms / 1000)
+        t0 = now_ns()
+        await asyncio.to_thread(rewrite_once, path)
+        lat.append(now_ns() - t0)
+    emit({"start": start, "end": now_ns(), "lat": lat})
+
+
+def run_app_rewrite(path, count, pause_ms):
+    asyncio.run(app_rewrites(path, count, pause_ms))
+
+
+async def app_marker_once(path, racer):
+    start = now_ns()
+    won = await asyncio.to_thread(create_marker_once, path, racer)
+    emit({"won": 1 if won else 0, "start": start, "end": now_ns()})
+
+
+def run_app_marker():
+    # One event loop for the racer's life; stdin is read between rounds,
+    # outside the timed call.
+    with asyncio.Runner() as runner:
+        runner.run(asyncio.to_thread(lambda: None))
+        emit_line("ready")
+        for line in sys.stdin:
+            path, racer = line.split()
+            runner.run(app_marker_once(path, int(racer)))
+
+
 async def read_lanes(path, count, in_flight):
     lat = [0] * count
     state = {"next": 0}
@@ -176,8 +230,12 @@ def run_read(path, count, in_flight):
 def main(argv):
     if len(argv) == 5 and argv[1] == "rewrite":
         run_rewrite(argv[2], int(argv[3]), int(argv[4]))
+    elif len(argv) == 5 and argv[1] == "app-rewrite":
+        run_app_rewrite(argv[2], int(argv[3]), int(argv[4]))
     elif len(argv) == 2 and argv[1] == "marker":
         run_marker()
+    elif len(argv) == 2 and argv[1] == "app-marker":
+        run_app_marker()
     elif len(argv) == 5 and argv[1] == "read":
         run_read(argv[2], int(argv[3]), int(argv[4]))
     else:

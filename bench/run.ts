@@ -5,13 +5,16 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { renderScenario, renderTargets } from "./_format.js";
 import type { ScenarioResult } from "./_model.js";
 import { PACKAGE_ROOT } from "./_paths.js";
 import { killAll } from "./_procs.js";
 import { checkPython, compileFloor, machineLine } from "./_tools.js";
 import { SCENARIOS, type BenchContext, type Scenario } from "./scenarios/index.js";
+
+/** The filelock the application pins, from the shared tree beside the package. */
+export const DEFAULT_FILELOCK = join(PACKAGE_ROOT, "..", "shared", "peers", "filelock-3.29.0");
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -23,8 +26,14 @@ export interface BenchOptions {
   outDir?: string;
   /** Parent of the scratch directory (files written, the floor binary). @default os.tmpdir() */
   workDir?: string;
-  /** Python 3 with filelock. @default /usr/bin/python3 */
+  /** Python 3 for the Python contenders. @default /usr/bin/python3 */
   python?: string;
+  /**
+   * Directory holding the `filelock` package they import, put on PYTHONPATH
+   * (the version the application pins).
+   * @default ../shared/peers/filelock-3.29.0 beside the package root
+   */
+  filelockDir?: string;
   /** C compiler. @default cc */
   cc?: string;
   /** Progress notes. @default none */
@@ -45,6 +54,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const scale = options.scale ?? 1;
   if (!(scale > 0)) throw new RangeError(`Expected \`scale\` to be a number > 0, got \`${String(scale)}\``);
   const python = options.python ?? "/usr/bin/python3";
+  const filelockDir = resolve(options.filelockDir ?? DEFAULT_FILELOCK);
   const log = options.log ?? ((): void => undefined);
   const scratch = await mkdtemp(join(options.workDir ?? tmpdir(), "exlab-bench-"));
   if (/\s/.test(scratch)) throw new Error(`the scratch directory must not contain whitespace: ${scratch}`);
@@ -53,12 +63,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const results: ScenarioResult[] = [];
   let machine: string;
   try {
-    const pythonVersion = await checkPython(python);
+    const pythonVersion = await checkPython(python, filelockDir);
     const floorBin = await compileFloor(scratch, options.cc);
     const work = join(scratch, "work");
     await mkdir(work);
     machine = await machineLine(work, pythonVersion);
-    const ctx: BenchContext = { floorBin, python, work, scale, log };
+    const ctx: BenchContext = { floorBin, python, filelockDir, work, scale, log };
     for (const scenario of options.scenarios ?? SCENARIOS) {
       const t0 = performance.now();
       const outcome = await scenario.run(ctx);

@@ -8,7 +8,7 @@ import { URL, fileURLToPath } from "node:url";
 const bin = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
 const config = fileURLToPath(new URL("./config.yaml", import.meta.url));
 const steps = [
-  ["sync", "--config", config, "--root", "./lab"],
+  ["sync", "--config", config, "--root", "./lab", "--create-root"],
   ["mark-test-runs", "--root", "./lab", "--equipment", "CONFOCAL_01", "--project", "PROJ-0042"],
   ["ls", "./lab"],
   ["check", "./lab"],

@@ -121,10 +121,12 @@ typedef struct exlab_io {
   double st_mode, st_uid, st_gid;
 } exlab_io;
 
-/* The replace recipe: open tmp O_EXCL, write, fsync, close, rename over path,
- * fsync dir. On a failure before the rename the temp file is removed. */
+/* The replace recipe: open tmp O_EXCL, [keep: fchown, fchmod to the replaced
+ * file's owner, group and mode], write, fsync, close, rename over path, fsync
+ * dir. On a failure before the rename the temp file is removed. */
+struct stat;
 void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *dir,
-                   const char *data, size_t len, int mode, int durable);
+                   const char *data, size_t len, int mode, int durable, const struct stat *keep);
 /* The bounded read: open O_NOFOLLOW|O_NONBLOCK, fstat, read to the size. */
 void exlab_read_bounded(exlab_io *io, const char *path, size_t max);
 /* Sets errno, step, kind, size, the stat (mode, uid, gid) when taken and

@@ -15,7 +15,8 @@
  * the locked write (exlab_replace, exlab_read_bounded).
  *
  *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
- *     open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> write -> fsync -> close ->
+ *     lstat(path) -> open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> [fchown, fchmod
+ *     to the replaced file's owner, group and mode] -> write -> fsync -> close ->
  *     rename(tmp, path) -> open(dir) -> fsync -> close. errno 0 on success;
  *     on a failure before the rename the temp file is closed and unlinked.
  *     Each fsync is fcntl(F_FULLFSYNC) where the platform has it.
@@ -88,8 +89,44 @@ static int durable_fsync(int fd) {
   return fsync(fd);
 }
 
+/* Whether this process may give a file group `gid` (it is its effective
+ * group or one of its supplementary groups). */
+static int in_group(gid_t gid) {
+  gid_t small[64];
+  gid_t *list = small;
+  int n, i, found = 0;
+  if (getegid() == gid) return 1;
+  n = getgroups(0, NULL);
+  if (n <= 0) return 0;
+  if (n > 64 && (list = (gid_t *)malloc((size_t)n * sizeof *list)) == NULL) return 0;
+  n = getgroups(n, list);
+  for (i = 0; i < n && !found; i++) found = list[i] == gid;
+  if (list != small) free(list);
+  return found;
+}
+
+/* A rewrite keeps the replaced file's owner, group and mode: they are set on
+ * the temp before its first byte, so the name never shows other ones. Root
+ * keeps the owner and group; another account becomes the owner (the kernel
+ * lets nobody give a file away) and keeps the group when it is a member.
+ * Owner first: a chown clears set-id bits that the chmod then restores.
+ * Best effort: filesystems without Unix owners or modes (FAT, exFAT, SMB)
+ * refuse, and the file is still written. Same steps as the node:fs backend. */
+static void keep_attributes(int fd, const struct stat *old) {
+  uid_t uid = (uid_t)-1;
+  gid_t gid = (gid_t)-1;
+  if (geteuid() == 0) {
+    uid = old->st_uid;
+    gid = old->st_gid;
+  } else if (in_group(old->st_gid)) {
+    gid = old->st_gid;
+  }
+  if (uid != (uid_t)-1 || gid != (gid_t)-1) (void)fchown(fd, uid, gid);
+  (void)fchmod(fd, old->st_mode & 07777);
+}
+
 void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *dir,
-                   const char *data, size_t len, int mode, int durable) {
+                   const char *data, size_t len, int mode, int durable, const struct stat *keep) {
   size_t off = 0;
   int fd, dfd;
   fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -97,6 +134,7 @@ void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *
     fail(io, "open");
     return;
   }
+  if (keep != NULL) keep_attributes(fd, keep);
   while (off < len) {
     ssize_t n = write(fd, data + off, len - off);
     if (n < 0 && errno == EINTR) continue;
@@ -212,8 +250,13 @@ done:
 
 static void replace_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
+  struct stat old;
+  int keep;
   (void)env;
-  exlab_replace(&j->io, j->tmp, j->path, j->dir, j->bytes, j->len, j->mode, j->durable);
+  /* Absent (a first write) or not examinable: nothing to keep; the open
+   * in exlab_replace meets the same refusal and reports it. */
+  keep = lstat(j->path, &old) == 0 && S_ISREG(old.st_mode);
+  exlab_replace(&j->io, j->tmp, j->path, j->dir, j->bytes, j->len, j->mode, j->durable, keep ? &old : NULL);
 }
 
 static void read_execute(napi_env env, void *arg) {

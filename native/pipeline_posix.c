@@ -14,11 +14,14 @@
  *     (lock_posix.c) blocks in flock and, once it holds the lock, does the
  *     same check, sweep and read itself; callback(attempt) on the JS thread.
  *     cancelWait(handle) cancels it as it does a plain waitLock.
- *   commit(fd, tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step, retry}>
- *     One pool job: the replace recipe (exlab_replace in io_posix.c), then
- *     flock(LOCK_UN) and close the sidecar, whatever happened; except when
- *     the temp name was taken (retry 1): nothing was done and the lock is
- *     still held, for another try under a new name.
+ *   commit(fd, tmp, path, dir, bytes, mode, durable, keepMode, keepUid, keepGid)
+ *       -> Promise<{errno, step, retry}>
+ *     One pool job: the replace recipe (exlab_replace in io_posix.c), the
+ *     temp file given the owner, group and mode the read found (keepMode -1:
+ *     a new file, nothing to keep), then flock(LOCK_UN) and close the
+ *     sidecar, whatever happened; except when the temp name was taken
+ *     (retry 1): nothing was done and the lock is still held, for another
+ *     try under a new name.
  *
  * attempt = {state, fd, errno, step, kind, size, data, swept, failed}:
  *   state 0 locked: fd holds the lock; errno/step report a failure of the
@@ -28,6 +31,9 @@
  *   state 2 stale: the sidecar was replaced or removed after we opened it;
  *           fd is closed; start again.
  *   state 3 failed: errno/step; fd is -1, or still open after a failed wait.
+ *           Steps of the sidecar's open: "open-sidecar"; "create-sidecar"
+ *           (missing, and the folder refused it); "open-sidecar-ro" (refused
+ *           read-write, then read-only).
  *   kind: 0 regular file, 1 directory, 2 other non-regular, 3 larger than
  *   maxBytes (size set), 4 absent, 5 symbolic link, 6 not looked at.
  *   swept: the temp names removed (also on failure); failed: the temp name
@@ -52,8 +58,9 @@ enum { STATE_LOCKED = 0, STATE_CONTENDED = 1, STATE_STALE = 2, STATE_FAILED = 3 
 enum { KIND_ABSENT = 4, KIND_SYMLINK = 5, KIND_NONE = 6 };
 enum { WHAT_NONE = 0, WHAT_READ = 1, WHAT_EXISTS = 2 };
 
-/* Same creation mode as src/fs/_backend-node.ts. */
-#define SIDECAR_MODE 0644
+/* Same creation mode as src/fs/_backend-node.ts: 0666, so the umask and
+ * default ACLs decide, as for every file a group shares. */
+#define SIDECAR_MODE 0666
 
 typedef struct attempt {
   char *lock_path, *path, *dir;
@@ -126,6 +133,7 @@ static int sweep_temps(attempt *a) {
   DIR *d = opendir(a->dir);
   struct dirent *ent;
   char **found = NULL;
+  struct stat st;
   size_t n_found = 0, cap = 0, dlen = strlen(a->dir), i;
   int rc = 0;
   if (d == NULL) {
@@ -176,6 +184,10 @@ static int sweep_temps(attempt *a) {
         set_error(a, "readdir");
         rc = -1;
       }
+    } else if ((errno == EISDIR || errno == EPERM) && lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+      /* A folder with a temp file's name is no writer's leftover (writers
+       * create files): someone else's, left for `check` to report. unlink(2)
+       * refuses a folder with EISDIR on Linux, EPERM on macOS and BSD. */
     } else if (errno != ENOENT) {
       set_error(a, "unlink");
       a->failed = strdup(found[i]);
@@ -292,6 +304,8 @@ typedef struct job {
   char *tmp, *path, *dir, *bytes;
   size_t len;
   int mode, durable, retry;
+  int keep;           /* commit: give the temp the attributes below */
+  struct stat kept;   /* st_mode, st_uid, st_gid of the file replaced */
   exlab_io io;
 } job;
 
@@ -312,7 +326,21 @@ static void lock_and_read_execute(napi_env env, void *arg) {
   /* Never truncated (a peer may hold it), never through a symlink (a planted
    * link would make us create or lock a file elsewhere). */
   fd = open(a->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, SIDECAR_MODE);
-  if (fd < 0) {
+  if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+    /* A sidecar another account created may not be writable for us: flock
+     * works on a read-only descriptor, so that is enough to take part. */
+    int refused = errno;
+    fd = open(a->lock_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) { /* missing, and the folder refused to create it */
+        errno = refused;
+        set_error(a, "create-sidecar");
+      } else {
+        set_error(a, errno == EACCES || errno == EPERM ? "open-sidecar-ro" : "open-sidecar");
+      }
+      return;
+    }
+  } else if (fd < 0) {
     set_error(a, "open-sidecar");
     return;
   }
@@ -334,7 +362,7 @@ static void lock_and_read_execute(napi_env env, void *arg) {
 static void commit_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
   (void)env;
-  exlab_replace(&j->io, j->tmp, j->path, j->dir, j->bytes, j->len, j->mode, j->durable);
+  exlab_replace(&j->io, j->tmp, j->path, j->dir, j->bytes, j->len, j->mode, j->durable, j->keep ? &j->kept : NULL);
   if (j->io.err == EEXIST && strcmp(j->io.step, "open") == 0) {
     j->retry = 1;
     return;
@@ -462,17 +490,18 @@ static napi_value wait_and_read(napi_env env, napi_callback_info info) {
 }
 
 static napi_value commit(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[10];
+  double keep_mode = -1, keep_uid = -1, keep_gid = -1;
   job *j;
   void *bytes = NULL;
   size_t len = 0;
   bool durable = true, is_typed = false;
   napi_typedarray_type type;
   int fd;
-  if (!exlab_arg_fd(env, info, 7, argv, &fd)) return NULL;
+  if (!exlab_arg_fd(env, info, 10, argv, &fd)) return NULL;
   if (napi_is_typedarray(env, argv[4], &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, argv[4], &type, &len, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: commit(fd, tmp, path, dir, Uint8Array, mode, durable)");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: commit(fd, tmp, path, dir, Uint8Array, mode, durable, keepMode, keepUid, keepGid)");
     return NULL;
   }
   j = (job *)calloc(1, sizeof *j);
@@ -486,10 +515,18 @@ static napi_value commit(napi_env env, napi_callback_info info) {
     job_free(j);
     return NULL;
   }
-  if (napi_get_value_int32(env, argv[5], &j->mode) != napi_ok || napi_get_value_bool(env, argv[6], &durable) != napi_ok) {
+  if (napi_get_value_int32(env, argv[5], &j->mode) != napi_ok || napi_get_value_bool(env, argv[6], &durable) != napi_ok ||
+      napi_get_value_double(env, argv[7], &keep_mode) != napi_ok || napi_get_value_double(env, argv[8], &keep_uid) != napi_ok ||
+      napi_get_value_double(env, argv[9], &keep_gid) != napi_ok) {
     job_free(j);
-    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: mode must be an integer and durable a boolean");
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: mode must be an integer, durable a boolean, keep* numbers");
     return NULL;
+  }
+  if (keep_mode >= 0) {
+    j->keep = 1;
+    j->kept.st_mode = (mode_t)keep_mode;
+    j->kept.st_uid = (uid_t)keep_uid;
+    j->kept.st_gid = (gid_t)keep_gid;
   }
   /* A copy: the pool thread must not touch memory the JS heap may move. */
   j->bytes = (char *)malloc(len > 0 ? len : 1);

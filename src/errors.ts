@@ -229,6 +229,69 @@ export class WriteFailedError extends ExlabCacheError {
   }
 }
 
+/**
+ * What a permission refusal stopped: listing a folder, creating a file or
+ * folder in it, opening the lock sidecar (read-write and then read-only),
+ * reading the current file, or replacing it.
+ */
+export type RefusedOperation = "list_folder" | "create_in_folder" | "open_sidecar" | "read_file" | "replace_file";
+
+const REFUSED_WORDS: Record<RefusedOperation, string> = {
+  list_folder: "list the folder",
+  create_in_folder: "create or remove files in",
+  open_sidecar: "open the lock sidecar (neither read-write nor read-only)",
+  read_file: "read",
+  replace_file: "replace the file in",
+};
+
+/**
+ * The operating system refused this account access (`EACCES`, `EPERM`). One
+ * error for every entry point — {@link withFileLock}, the writer, the
+ * markers, the CLI — naming the path and what was refused. Nothing on disk
+ * was changed and no temp file is left.
+ */
+export class PermissionDeniedError extends ExlabCacheError {
+  /** What was refused. */
+  readonly operation: RefusedOperation;
+  /** The operating-system error code: `EACCES` or `EPERM`. */
+  readonly osCode: string;
+
+  constructor(path: string, operation: RefusedOperation, cause: unknown) {
+    const osCode = errnoCode(cause) ?? "EACCES";
+    super("permission_denied", `Permission denied: cannot ${REFUSED_WORDS[operation]} ${path} [${osCode}]`, {
+      path,
+      details: { operation, os_code: osCode },
+      cause,
+    });
+    this.operation = operation;
+    this.osCode = osCode;
+  }
+}
+
+/** Whether `err` is an operating-system permission refusal (`EACCES`, `EPERM`). */
+export function isPermissionRefusal(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === "EACCES" || code === "EPERM";
+}
+
+/**
+ * The writer was told to refuse filesystems where `flock` does not exclude
+ * other machines or views (NFS, SMB/CIFS, FUSE), and `path` is on one.
+ * Nothing was written.
+ */
+export class UnsafeFilesystemError extends ExlabCacheError {
+  /** `nfs`, `smb` or `fuse`. */
+  readonly kind: string;
+
+  constructor(path: string, kind: string, fsType: string) {
+    super("unsafe_filesystem", `Refusing to write ${path}: it is on a ${kind} filesystem (${fsType}) where file locks do not exclude every writer`, {
+      path,
+      details: { kind, fs_type: fsType },
+    });
+    this.kind = kind;
+  }
+}
+
 /** The `code` of a Node system error (`ENOENT`...), or undefined. */
 export function errnoCode(err: unknown): string | undefined {
   if (typeof err === "object" && err !== null && "code" in err) {

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { EquipmentCacheWriter } from "./cache/writer.js";
-export type { CacheWarning, EquipmentCacheWriterOptions, WriteCallOptions } from "./cache/writer.js";
+export type { CacheWarning, EquipmentCacheWriterOptions, EquipmentWriteOutcome, WriteCallOptions } from "./cache/writer.js";
 export {
   CACHE_DIR,
   EQUIPMENT_FILE,
@@ -22,6 +22,8 @@ export { atomicWriteFile } from "./fs/atomic.js";
 export type { AtomicWriteOptions } from "./fs/atomic.js";
 export { DEFAULT_LOCK_TIMEOUT_MS, lockPathFor, withFileLock } from "./fs/lock.js";
 export type { LockOptions } from "./fs/lock.js";
+export { classifyFsType, unsafeFilesystemOf } from "./fs/fstype.js";
+export type { UnsafeFilesystem, UnsafeFilesystemKind } from "./fs/fstype.js";
 export { MAX_CACHE_FILE_BYTES, readCacheFile } from "./fs/read.js";
 export type { ReadOptions } from "./fs/read.js";
 export type { FileSystem } from "./fs/_fs.js";
@@ -43,8 +45,10 @@ export {
   LockTimeoutError,
   MalformedFileError,
   NotRegularFileError,
+  PermissionDeniedError,
   SchemaMajorMismatchError,
+  UnsafeFilesystemError,
   ValidationError,
   WriteFailedError,
 } from "./errors.js";
-export type { ErrorEnvelope, ExlabCacheErrorOptions, ValidationIssue } from "./errors.js";
+export type { ErrorEnvelope, ExlabCacheErrorOptions, RefusedOperation, ValidationIssue } from "./errors.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { WriteFailedError, atomicWriteFile, readCacheFile } from "exlab-cache";
@@ -11,16 +11,22 @@ test("atomicWriteFile creates missing parents and leaves only the target", async
   await atomicWriteFile(path, '{"x":1}');
   assert.equal(await readFile(path, "utf8"), '{"x":1}');
   assert.deepEqual(await readdir(join(dir, "a", "b", "c")), ["file.json"]);
-  assert.equal((await stat(path)).mode & 0o777, 0o644 & ~process.umask());
+  // Created 0666: the umask decides.
+  assert.equal((await stat(path)).mode & 0o777, 0o666 & ~process.umask());
 });
 
 test("atomicWriteFile replaces an existing file whole and accepts bytes", async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, "file.bin");
-  await writeFile(path, "old content that is longer than the new one");
+  await writeFile(path, "old content that is longer than the new one", { mode: 0o640 });
+  await chmod(path, 0o640);
   await atomicWriteFile(path, Uint8Array.from([1, 2, 3]), { mode: 0o600 });
   assert.deepEqual([...(await readFile(path))], [1, 2, 3]);
-  assert.equal((await stat(path)).mode & 0o777, 0o600 & ~process.umask());
+  // A rewrite keeps the existing file's mode; `mode` is for new files.
+  assert.equal((await stat(path)).mode & 0o7777, 0o640);
+  const fresh = join(dir, "fresh.bin");
+  await atomicWriteFile(fresh, "x", { mode: 0o600 });
+  assert.equal((await stat(fresh)).mode & 0o777, 0o600 & ~process.umask());
 });
 
 test("a write into a directory that cannot be created fails with write_failed naming the path", async (t) => {

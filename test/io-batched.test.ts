@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -77,6 +77,7 @@ test("the one-job replace makes the same syscalls, in the same order, as node:fs
   assert.equal(threads, 1, "one job: one pool thread made every call");
   assert.deepEqual(native, reference);
   assert.deepEqual(native, [
+    "fstat FILE", // lstat: is there a file whose mode and owner to keep?
     "open TMP O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC",
     "write TMP",
     "fsync TMP",
@@ -174,13 +175,16 @@ test("both paths write the same bytes and mode, create missing folders, and leav
     const dir = join(root, `p${i}`, "deep", ".exlab-wizard");
     const file = join(dir, "equipment.json");
     await atomicWriteFile(file, "first", options);
+    await chmod(file, 0o640);
     await atomicWriteFile(file, new TextEncoder().encode("héllo"), { ...options, mode: 0o600 });
     assert.equal(await readFile(file, "utf8"), "héllo");
-    assert.equal((await stat(file)).mode & 0o777, 0o600 & ~umask, "the replacement is the temp inode, made with `mode`");
-    await atomicWriteFile(join(dir, "empty.json"), "", options);
-    assert.equal((await stat(join(dir, "empty.json"))).mode & 0o777, 0o644 & ~umask);
+    assert.equal((await stat(file)).mode & 0o7777, 0o640, "a rewrite keeps the replaced file's mode, whatever `mode` says");
+    await atomicWriteFile(join(dir, "empty.json"), "", { ...options, mode: 0o600 });
+    assert.equal((await stat(join(dir, "empty.json"))).mode & 0o777, 0o600 & ~umask, "a new file is made with `mode`");
+    await atomicWriteFile(join(dir, "default.json"), "", options);
+    assert.equal((await stat(join(dir, "default.json"))).mode & 0o777, 0o666 & ~umask, "0666 by default: the umask decides");
     assert.equal(await readFile(join(dir, "empty.json"), "utf8"), "");
-    assert.deepEqual((await readdir(dir)).sort(), ["empty.json", "equipment.json"]);
+    assert.deepEqual((await readdir(dir)).sort(), ["default.json", "empty.json", "equipment.json"]);
   }
 });
 

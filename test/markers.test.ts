@@ -11,6 +11,7 @@ import {
   type CacheWarning,
 } from "exlab-cache";
 import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
 import { FakeClock, tempDir } from "./helpers/tmp.js";
 
 const payload = { project: "PROJ-0042", equipment: "CONFOCAL_01" };
@@ -130,3 +131,25 @@ test("async callers racing in one process: exactly one wins", async (t) => {
   const results = await Promise.all(Array.from({ length: 25 }, () => writer.writeRunsMarker(path, payload)));
   assert.equal(results.filter(Boolean).length, 1);
 });
+
+for (const peer of filelockPeers()) {
+  test(`our processes and Python filelock ${peer.version} processes racing for the first marker: exactly one wins`, async (t) => {
+    const root = await tempDir(t);
+    const path = testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042");
+    const racers = Array.from({ length: 6 }, (_, i) => {
+      const child =
+        i % 2 === 0
+          ? startChild(t, process.execPath, [workerScript("marker-race"), path, "test", `P${i}`])
+          : startChild(t, PYTHON, [pyScript("marker_race.py"), path, `P${i}`], peer.env);
+      return { child, done: finished(child), ready: waitForLine(child, "ready") };
+    });
+    await Promise.all(racers.map((r) => r.ready));
+    for (const r of racers) r.child.stdin?.write("go\n");
+    const results = await Promise.all(racers.map((r) => r.done));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const winners = results.flatMap((r, i) => (r.stdout.trim().endsWith("true") ? [i] : []));
+    assert.equal(winners.length, 1, JSON.stringify(results.map((r) => r.stdout)));
+    const marker = await new EquipmentCacheWriter().readTestRunsMarker(path);
+    assert.equal(marker.project, `P${winners[0]}`);
+  });
+}

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { CONTENDERS, CONTENDER_NAMES, markerWorker } from "../_contenders.js";
 import { fmt } from "../_format.js";
 import type { Check, Row } from "../_model.js";
+import { markerTargets } from "../_targets.js";
 import { startReady } from "../_procs.js";
 import { percentile, summarize } from "../_stats.js";
 import { fileProblem } from "./_files.js";
@@ -33,6 +34,7 @@ export const markerRace: Scenario = {
     const rounds = sized(ctx, FULL_ROUNDS, 2);
     const rows: Row[] = [];
     const checks: Check[] = [];
+    const settledP99Ms = new Map<string, number>();
     for (const c of CONTENDERS) {
       ctx.log(`marker: ${c}, ${RACERS} racers × ${rounds} rounds`);
       const warmup = await freshDir(ctx, "marker-warmup", c);
@@ -59,6 +61,7 @@ export const markerRace: Scenario = {
         for (const w of racers) w.kill();
       }
       const sortedSettled = [...settled].sort((a, b) => a - b);
+      settledP99Ms.set(c, percentile(sortedSettled, 0.99) / 1e6);
       rows.push({
         key: c,
         name: CONTENDER_NAMES[c],
@@ -82,7 +85,7 @@ export const markerRace: Scenario = {
       setup: `${RACERS} processes race to create the same test_runs.json, ${rounds} rounds in a fresh directory each (created beforehand, untimed). Latency columns are per call; "settled" is from the go signal until the last racer has its answer; ops/s counts calls over the summed settle times.`,
       rows,
       extraColumns: ["settled p50 ms", "settled p99 ms", "settled max ms", "one winner"],
-      targets: [],
+      targets: markerTargets(settledP99Ms.get("ours") ?? Number.NaN, settledP99Ms.get("floor") ?? Number.NaN),
       checks,
     };
   },

@@ -9,8 +9,10 @@
 import { join } from "node:path";
 import { EquipmentCacheWriter } from "exlab-cache";
 import { EQUIPMENT } from "../contenders/_record.js";
-import { atLeast, rowOf, type Row } from "../_model.js";
-import { benchSource, workerScript } from "../_paths.js";
+import { rowOf, type Row } from "../_model.js";
+import { readTargets } from "../_targets.js";
+import { pythonWorker } from "../_contenders.js";
+import { workerScript } from "../_paths.js";
 import type { WorkerSpec } from "../_procs.js";
 import { summarize } from "../_stats.js";
 import { runInterleaved } from "./_blocks.js";
@@ -31,11 +33,8 @@ const node = (impl: string, flight: number) => (_ctx: BenchContext, path: string
   command: process.execPath,
   args: [workerScript("read"), impl, path, String(count), String(flight)],
 });
-const python = (flight: number) => (ctx: BenchContext, path: string, count: number): WorkerSpec => ({
-  label: `read python-${flight}`,
-  command: ctx.python,
-  args: [benchSource("recipe.py"), "read", path, String(count), String(flight)],
-});
+const python = (flight: number) => (ctx: BenchContext, path: string, count: number): WorkerSpec =>
+  pythonWorker(ctx, `read python-${flight}`, ["read", path, String(count), String(flight)]);
 
 const READERS: readonly Reader[] = [
   { key: "floor", name: "floor (readFileSync + JSON.parse)", ours: false, spec: node("floor", 1) },
@@ -62,10 +61,16 @@ export const readValidate: Scenario = {
       setup: `${count.toLocaleString("en-US")} reads of one equipment.json per reader, in ${blocks} interleaved blocks. Latency with ${IN_FLIGHT} in flight includes the wait for a free lane.`,
       rows,
       extraColumns: [],
-      targets: [
-        atLeast("ours 1 at a time ≥ 1.5 × Python to_thread 1 at a time (reads/s)", rate("ours-1") / rate("python-1"), 1.5),
-        atLeast(`ours ${IN_FLIGHT} in flight ≥ 1.5 × Python to_thread ${IN_FLIGHT} in flight (reads/s)`, rate(`ours-${IN_FLIGHT}`) / rate(`python-${IN_FLIGHT}`), 1.5),
-      ],
+      targets: readTargets(
+        {
+          floor: rate("floor"),
+          oursOne: rate("ours-1"),
+          oursInFlight: rate(`ours-${IN_FLIGHT}`),
+          appOne: rate("python-1"),
+          appInFlight: rate(`python-${IN_FLIGHT}`),
+        },
+        IN_FLIGHT,
+      ),
       checks: [],
     };
   },

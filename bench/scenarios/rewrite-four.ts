@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { CONTENDERS, CONTENDER_NAMES, rewriteWorker } from "../_contenders.js";
 import { fmt, ratio } from "../_format.js";
-import { atLeast, atMost, rowOf, type Check, type Row } from "../_model.js";
+import { rowOf, type Check, type Row } from "../_model.js";
+import { rewriteFourTargets } from "../_targets.js";
 import { runTogether } from "../_procs.js";
 import { mean, spread, summarize } from "../_stats.js";
 import { fileProblem } from "./_files.js";
@@ -51,16 +52,12 @@ export const rewriteFour: Scenario = {
     }
     const ours = rowOf(rows, "ours").summary;
     const floor = rowOf(rows, "floor").summary;
-    const python = rowOf(rows, "python").summary;
+    const app = rowOf(rows, "app").summary;
     return {
       setup: `${PROCESSES} processes × ${count} rewrites of the same equipment.json per contender, ${PAUSE_MS} ms pause between a process's writes, released together by a start barrier. Fairness: slowest ÷ fastest process (mean latency; total time).`,
       rows,
       extraColumns: ["process means ms", "fairness (means)", "fairness (totals)"],
-      targets: [
-        atMost("ours p99 ≤ 1.5 × floor p99", ours.p99Ms / floor.p99Ms, 1.5),
-        atLeast("ours p99 ≥ 20 × better than the Python recipe's p99", python.p99Ms / ours.p99Ms, 20),
-        atMost("ours: every process's mean latency within 1.5 × of every other's", fairness.get("ours") ?? Number.NaN, 1.5),
-      ],
+      targets: rewriteFourTargets(ours, floor, app, fairness.get("ours") ?? Number.NaN),
       checks,
     };
   },

@@ -4,7 +4,8 @@
  * trace. (Temp files a killed writer left behind are swept by the lock step
  * itself; see src/fs/_backend.ts.)
  */
-import { WriteFailedError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { dirname } from "node:path";
+import { PermissionDeniedError, WriteFailedError, errnoCode, type ExlabCacheError } from "../errors.js";
 import { nodeFileSystem, pathExists, type FileSystem } from "../fs/_fs.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import type { CacheWarning } from "./writer.js";
@@ -36,6 +37,8 @@ export async function preserveCorrupt(
     } catch (err) {
       const code = errnoCode(err);
       if (code === "EEXIST" && n < 1000) continue;
+      // EPERM from link() means "no hard links here" (FAT, some shares): copy instead.
+      if (code === "EACCES") throw new PermissionDeniedError(dirname(path), "create_in_folder", err);
       if (bytes === undefined || code === "EEXIST") throw new WriteFailedError(target, "link", err);
       if (await pathExists(fs ?? nodeFileSystem, target)) continue;
       await atomicWriteFile(target, bytes, { durable, fs });

@@ -21,6 +21,10 @@ export const CHECK_RULES = [
   "misplaced_marker",
   "stale_temp_file",
   "timestamps_out_of_order",
+  "symlinked_folder",
+  "undecodable_name",
+  "temp_named_folder",
+  "unsafe_filesystem",
 ] as const;
 
 /** One of {@link CHECK_RULES}. */
@@ -54,6 +58,21 @@ const finding = (rule: CheckRule, path: string, message: string, code: string | 
 export function checkTree(scan: TreeScan): Finding[] {
   const out: Finding[] = [];
   for (const eq of scan.equipment) checkEquipment(eq, out);
+  for (const p of scan.symlinks) {
+    out.push(finding("symlinked_folder", p, "A symbolic link to a folder where the tree has folders; not followed (cache files must lie inside the root)"));
+  }
+  for (const p of scan.undecodable) {
+    out.push(finding("undecodable_name", p, "The folder name is not valid UTF-8 (shown with \\xNN escapes); it was not entered"));
+  }
+  for (const fs of scan.unsafeFilesystems) {
+    out.push(
+      finding(
+        "unsafe_filesystem",
+        fs.path,
+        `On a ${fs.kind} filesystem (${fs.fsType}): file locks do not exclude writers on other machines or other views of this folder; concurrent writes can be lost`,
+      ),
+    );
+  }
   return out.sort((a, b) => cmp(a.path, b.path) || cmp(a.rule, b.rule) || cmp(a.message, b.message));
 }
 
@@ -71,6 +90,7 @@ function checkEquipment(eq: EquipmentScan, out: Finding[]): void {
   }
   if (eq.cacheDir?.error !== undefined) out.push(unreadable(eq.cacheDir.path, eq.cacheDir.error));
   for (const t of eq.cacheDir?.tempFiles ?? []) out.push(staleTemp(t));
+  for (const t of eq.cacheDir?.tempFolders ?? []) out.push(tempFolder(t));
   if (eq.equipment === undefined) {
     if (eq.cacheDir?.error === undefined) {
       out.push(finding("missing_equipment_json", eq.path, `Equipment folder \`${eq.name}\` has no .exlab-wizard/equipment.json`));
@@ -106,6 +126,7 @@ function checkProject(eq: EquipmentScan, p: ProjectScan, out: Finding[]): void {
 function checkRunFolder(eq: EquipmentScan, p: ProjectScan, rf: RunFolderScan, out: Finding[]): void {
   if (rf.cacheDir?.error !== undefined) out.push(unreadable(rf.cacheDir.path, rf.cacheDir.error));
   for (const t of rf.cacheDir?.tempFiles ?? []) out.push(staleTemp(t));
+  for (const t of rf.cacheDir?.tempFolders ?? []) out.push(tempFolder(t));
   const ownFile = rf.kind === "test" ? TEST_RUNS_FILE : RUNS_FILE;
   for (const m of rf.markers) {
     if (m.fileName !== ownFile) {
@@ -154,6 +175,10 @@ function fileProblem(file: FileScan<unknown>, out: Finding[]): boolean {
 function unreadable(path: string, err: ScanError): Finding {
   const code = err instanceof ExlabCacheError ? err.code : (errnoCode(err) ?? null);
   return finding("unreadable_file", path, `Cannot read: ${err.message}`, code);
+}
+
+function tempFolder(path: string): Finding {
+  return finding("temp_named_folder", path, "A folder named like a writer's temp file; writers leave it alone (remove or rename it)");
 }
 
 function staleTemp(path: string): Finding {

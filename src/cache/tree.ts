@@ -9,19 +9,24 @@
  * ```
  *
  * Run folders and data are never listed: the marker folder is opened by
- * name, so a `TestRuns/` with ten thousand runs costs one failed or one
- * short directory read. Directory entries carry their type, so nothing is
- * stat'ed. Reads run concurrently under one bound. Everything is returned
+ * name (after an lstat), so a `TestRuns/` with ten thousand runs costs one
+ * lstat and one short directory read. Directory entries carry their type,
+ * so nothing else is stat'ed. A symlinked folder (an equipment, project or
+ * run folder, a `.exlab-wizard/`) is never followed: it is recorded, with
+ * names that are not UTF-8 (which no path string can name) and folders
+ * named like temp files, for `check` to report. Reads run concurrently under one bound. Everything is returned
  * sorted by name (code-unit order), so output built from it is
  * deterministic.
  *
  * @module
  */
-import type { Dirent } from "node:fs";
+import { constants, type Dirent } from "node:fs";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ExlabCacheError, errnoCode } from "../errors.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { isTempFileOf } from "../fs/atomic.js";
+import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { readCacheFile } from "../fs/read.js";
 import { parseEquipment, type EquipmentJson } from "../schema/equipment.js";
 import { parseMarker, type MarkerJson, type RunKind } from "../schema/marker.js";
@@ -43,6 +48,8 @@ export interface CacheDirScan {
   readonly error?: ScanError;
   /** Temp files of a writer that did not finish, full paths, sorted. */
   readonly tempFiles: readonly string[];
+  /** Folders named like temp files (no writer makes those; none removes them), sorted. */
+  readonly tempFolders?: readonly string[];
 }
 
 /** A marker file found in a run folder's cache folder. */
@@ -101,6 +108,16 @@ export interface TreeScan {
    * folders with a bad name); sorted by name.
    */
   readonly equipment: readonly EquipmentScan[];
+  /** Symbolic links to folders where the tree has folders; not followed. Sorted. */
+  readonly symlinks: readonly string[];
+  /** Folders whose name is not UTF-8, invalid bytes written `\xNN`; not entered. Sorted. */
+  readonly undecodable: readonly string[];
+  /**
+   * Filesystems under the root (the root's own, and any an equipment folder
+   * is mounted from) where file locks do not exclude every writer: NFS,
+   * SMB/CIFS, FUSE. One entry per filesystem, at the first path found on it.
+   */
+  readonly unsafeFilesystems: readonly (UnsafeFilesystem & { readonly path: string })[];
 }
 
 /** Counts reported while walking. */
@@ -119,8 +136,42 @@ export interface ScanOptions {
   fs?: FileSystem;
 }
 
+/** A directory entry whose name is valid UTF-8. */
+interface Entry {
+  readonly name: string;
+  readonly dir: boolean;
+  readonly link: boolean;
+}
+
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const visibleDirs = (entries: readonly Dirent[]): Dirent[] => entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).sort(byName);
+const visibleDirs = (entries: readonly Entry[]): Entry[] => entries.filter((e) => e.dir && !e.name.startsWith(".")).sort(byName);
+const strict = new TextDecoder("utf-8", { fatal: true });
+// Non-blocking, so that a FIFO planted there cannot stall the walk.
+const NOFOLLOW_DIR = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** `bytes` as text, each byte that is not part of valid UTF-8 written `\xNN`. */
+function escapeBytes(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    // The longest valid prefix, found by shrinking a window of at most 4 bytes.
+    let taken = 0;
+    for (let n = Math.min(4, bytes.length - i); n > 0 && taken === 0; n--) {
+      try {
+        out += strict.decode(bytes.subarray(i, i + n));
+        taken = n;
+      } catch {
+        // not a whole character yet
+      }
+    }
+    if (taken === 0) {
+      out += `\\x${(bytes[i] ?? 0).toString(16).padStart(2, "0")}`;
+      taken = 1;
+    }
+    i += taken;
+  }
+  return out;
+}
 
 /**
  * Walk the tree under `root` and read every equipment-level cache file.
@@ -137,11 +188,31 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   const fs = options.fs ?? nodeFileSystem;
   const limit = limiter(options.concurrency ?? 16);
   const progress: ScanProgress = { directories: 0, files: 0 };
-  const list = async (dir: string): Promise<Dirent[]> => {
-    const entries = await limit(() => fs.readdir(dir, { withFileTypes: true }));
+  const symlinks: string[] = [];
+  const undecodable: string[] = [];
+  // `undecodable` is noted only where the walk would enter the folder (the
+  // root and equipment folders): a project's other folders are its own.
+  const list = async (dir: string, noteUndecodable = false): Promise<Entry[]> => {
+    const raw: Dirent<Buffer>[] = await limit(() => fs.readdir(dir, { withFileTypes: true, encoding: "buffer" }));
     progress.directories++;
     options.onProgress?.({ ...progress });
+    const entries: Entry[] = [];
+    for (const d of raw) {
+      let name: string;
+      try {
+        name = strict.decode(d.name);
+      } catch {
+        if (noteUndecodable && d.isDirectory()) undecodable.push(join(dir, escapeBytes(d.name)));
+        continue;
+      }
+      entries.push({ name, dir: d.isDirectory(), link: d.isSymbolicLink() });
+    }
     return entries;
+  };
+  // Recorded when it leads to a folder: a link to a file is not our business.
+  const noteLink = async (path: string): Promise<void> => {
+    const target = await stat(path).catch(() => undefined);
+    if (target?.isDirectory() === true) symlinks.push(path);
   };
   const read = async (path: string): Promise<Buffer> => {
     const bytes = await limit(() => readCacheFile(path, { fs: options.fs }));
@@ -151,19 +222,18 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   };
 
   async function cacheDir(path: string, fileNames: readonly string[]): Promise<{ dir: CacheDirScan | undefined; names: Set<string> }> {
-    let entries: Dirent[];
+    let entries: Entry[];
     try {
       entries = await list(path);
     } catch (err) {
       if (errnoCode(err) === "ENOENT") return { dir: undefined, names: new Set() };
       return { dir: { path, error: asScanError(err), tempFiles: [] }, names: new Set() };
     }
-    const names = new Set(entries.map((e) => e.name));
-    const tempFiles = entries
-      .filter((e) => fileNames.some((n) => isTempFileOf(n, e.name)))
-      .sort(byName)
-      .map((e) => join(path, e.name));
-    return { dir: { path, tempFiles }, names };
+    const names = new Set(entries.filter((e) => !e.dir).map((e) => e.name));
+    const temps = entries.filter((e) => fileNames.some((n) => isTempFileOf(n, e.name))).sort(byName);
+    const tempFiles = temps.filter((e) => !e.dir).map((e) => join(path, e.name));
+    const tempFolders = temps.filter((e) => e.dir).map((e) => join(path, e.name));
+    return { dir: { path, tempFiles, tempFolders }, names };
   }
 
   async function readFile<T>(path: string, parse: (bytes: Buffer) => T): Promise<FileScan<T>> {
@@ -175,7 +245,22 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   }
 
   async function runFolder(projectPath: string, name: string, kind: RunKind): Promise<RunFolderScan> {
-    const { dir, names } = await cacheDir(join(projectPath, name, CACHE_DIR), [RUNS_FILE, TEST_RUNS_FILE]);
+    const cachePath = join(projectPath, name, CACHE_DIR);
+    // Opened by name, so first opened without following a final symlink
+    // (an open, not a stat: the walk stats nothing that is not a link).
+    const linked = await limit(async () => {
+      try {
+        await (await fs.open(cachePath, NOFOLLOW_DIR)).close();
+        return false;
+      } catch (err) {
+        return errnoCode(err) === "ELOOP";
+      }
+    });
+    if (linked) {
+      await noteLink(cachePath);
+      return { name, kind, cacheDir: undefined, markers: [] };
+    }
+    const { dir, names } = await cacheDir(cachePath, [RUNS_FILE, TEST_RUNS_FILE]);
     const markers = await Promise.all(
       [RUNS_FILE, TEST_RUNS_FILE]
         .filter((f) => names.has(f))
@@ -188,13 +273,14 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   }
 
   async function project(path: string, name: string): Promise<ProjectScan> {
-    let entries: Dirent[];
+    let entries: Entry[];
     try {
       entries = await list(path);
     } catch (err) {
       return { name, path, error: asScanError(err), runFolders: [] };
     }
-    const dirs = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+    const dirs = new Set(entries.filter((e) => e.dir).map((e) => e.name));
+    await Promise.all(entries.filter((e) => e.link && (e.name === RUNS_DIR || e.name === TEST_RUNS_DIR)).map((e) => noteLink(join(path, e.name))));
     const wanted: [string, RunKind][] = [
       [RUNS_DIR, "experimental"],
       [TEST_RUNS_DIR, "test"],
@@ -205,13 +291,17 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
 
   async function equipmentFolder(path: string, name: string): Promise<EquipmentScan | undefined> {
     const idValid = isEquipmentId(name);
-    let entries: Dirent[];
+    let entries: Entry[];
     try {
-      entries = await list(path);
+      entries = await list(path, idValid);
     } catch (err) {
       return idValid ? { name, path, idValid, error: asScanError(err), cacheDir: undefined, equipment: undefined, projects: [] } : undefined;
     }
-    const hasCache = entries.some((e) => e.name === CACHE_DIR);
+    const cacheEntry = entries.find((e) => e.name === CACHE_DIR);
+    if (cacheEntry?.link === true) await noteLink(join(path, CACHE_DIR));
+    await Promise.all(entries.filter((e) => e.link && !e.name.startsWith(".")).map((e) => noteLink(join(path, e.name))));
+    // A file there is listed anyway, so that check reports it as unreadable.
+    const hasCache = cacheEntry !== undefined && !cacheEntry.link;
     // A folder that is not named like equipment and has no cache folder is
     // someone else's (lost+found, a backup...): not ours to judge.
     if (!idValid && !hasCache) return undefined;
@@ -225,9 +315,29 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     return { name, path, idValid, cacheDir: dir, equipment, projects };
   }
 
-  const top = await list(root);
+  const top = await list(root, true);
+  const links = top.filter((e) => e.link && isEquipmentId(e.name)).map((e) => noteLink(join(root, e.name)));
   const found = await Promise.all(visibleDirs(top).map((e) => equipmentFolder(join(root, e.name), e.name)));
-  return { root, equipment: found.filter((e): e is EquipmentScan => e !== undefined) };
+  await Promise.all(links);
+  const sorted = (paths: string[]): string[] => paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const equipment = found.filter((e): e is EquipmentScan => e !== undefined);
+  return {
+    root,
+    equipment,
+    symlinks: sorted(symlinks),
+    undecodable: sorted(undecodable),
+    unsafeFilesystems: await unsafeFilesystemsUnder([root, ...equipment.map((e) => e.path)]),
+  };
+}
+
+async function unsafeFilesystemsUnder(paths: readonly string[]): Promise<(UnsafeFilesystem & { path: string })[]> {
+  const out: (UnsafeFilesystem & { path: string })[] = [];
+  for (const path of paths) {
+    // A folder that cannot be examined is reported by the walk already.
+    const fs = await unsafeFilesystemOf(path).catch(() => undefined);
+    if (fs !== undefined && !out.some((o) => o.key === fs.key)) out.push({ ...fs, path });
+  }
+  return out;
 }
 
 function asScanError(err: unknown): ScanError {

@@ -5,27 +5,48 @@
  *
  * @module
  */
-import { ExlabCacheError, LockError, ValidationError, WriteFailedError, errnoCode } from "../errors.js";
+import { dirname } from "node:path";
+import {
+  ExlabCacheError,
+  LockError,
+  PermissionDeniedError,
+  UnsafeFilesystemError,
+  ValidationError,
+  WriteFailedError,
+  errnoCode,
+  isPermissionRefusal,
+  type RefusedOperation,
+} from "../errors.js";
 import { describe } from "../schema/_fields.js";
-import type { FileSystem } from "../fs/_fs.js";
+import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
+import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { encodeRecord, formatTimestamp } from "../schema/_encode.js";
 import {
   inspectExistingEquipment,
   parseEquipment,
+  salvageFirstSeenAt,
   validateEquipmentInput,
   type EquipmentInput,
   type EquipmentJson,
 } from "../schema/equipment.js";
 import { parseMarker, validateMarkerInput, type MarkerInput, type MarkerJson, type RunKind, type RunsJson, type TestRunsJson } from "../schema/marker.js";
 import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
+import { readLeadingBytes } from "./_leading.js";
+import { MIRRORED_FIELDS, type MirroredField } from "./plan.js";
 import { preserveCorrupt } from "./_recovery.js";
 
-/** A notice about something the writer repaired on its own. */
+/** A notice about something the writer repaired on its own, or a doubt about its clock. */
 export interface CacheWarning {
-  /** `corrupt_file_preserved` or `stale_temp_removed`. */
-  code: "corrupt_file_preserved" | "stale_temp_removed";
+  /**
+   * `corrupt_file_preserved`, `stale_temp_removed`, `clock_behind_record`
+   * (the clock reads earlier than the record's `first_seen_at`: the write went
+   * ahead, with `last_modified_at` before `first_seen_at`), or
+   * `unsafe_filesystem` (the file is on NFS, SMB/CIFS or FUSE, where the lock
+   * does not exclude every writer; sent once per filesystem per process).
+   */
+  code: "corrupt_file_preserved" | "stale_temp_removed" | "clock_behind_record" | "unsafe_filesystem";
   /** The file concerned. */
   path: string;
   /** One sentence for people. */
@@ -34,6 +55,8 @@ export interface CacheWarning {
   preservedAt?: string;
   /** Why the file was judged corrupt (`corrupt_file_preserved`). */
   problem?: ExlabCacheError;
+  /** The filesystem type, e.g. `fuse (0x65735546)` (`unsafe_filesystem`). */
+  fsType?: string;
 }
 
 /** Options of {@link EquipmentCacheWriter}. */
@@ -57,6 +80,15 @@ export interface EquipmentCacheWriterOptions {
    * @default true
    */
   durable?: boolean;
+  /**
+   * Refuse to write on NFS, SMB/CIFS and FUSE mounts, where `flock` does not
+   * exclude writers on other machines or other views of the same folder:
+   * such writes fail with `unsafe_filesystem` and nothing is written. When
+   * off, they go ahead and `onWarning` gets `unsafe_filesystem` once per
+   * filesystem per process.
+   * @default false
+   */
+  refuseUnsafeFilesystems?: boolean;
   /** Largest cache file read, in bytes. @default 1048576 */
   maxFileBytes?: number;
   /**
@@ -66,6 +98,20 @@ export interface EquipmentCacheWriterOptions {
    * `fs/promises` where there is none)
    */
   fs?: FileSystem | undefined;
+}
+
+/**
+ * What {@link EquipmentCacheWriter.syncEquipment} found under the lock and did:
+ * `created` (no file), `updated` (the mirrored fields in `changed` differed),
+ * `unchanged` (nothing written), `repaired` (a corrupt file was kept aside
+ * and replaced).
+ */
+export interface EquipmentWriteOutcome {
+  readonly status: "created" | "updated" | "unchanged" | "repaired";
+  /** The record as written, or as found when unchanged. */
+  readonly record: EquipmentJson;
+  /** Mirrored fields that differed from the file (`updated` only). */
+  readonly changed: readonly MirroredField[];
 }
 
 /** Per-call options of the write methods. */
@@ -85,16 +131,28 @@ const EQUIPMENT_ORDER = [
 ] as const satisfies readonly (keyof EquipmentJson)[];
 const MARKER_ORDER = ["schema_version", "run_kind", "created_at", "project", "equipment"] as const satisfies readonly (keyof MarkerJson)[];
 
-/** Permission bits of a new cache file (before the umask). */
-const NEW_FILE_MODE = 0o644;
+/** Permission bits of a new cache file, before the umask and default ACLs (a rewrite keeps the old file's). */
+const NEW_FILE_MODE = 0o666;
 
 /** OS errors that mean the storage refuses writes, whichever file met them first. */
-const STORAGE_REFUSALS = new Set(["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EIO"]);
+const STORAGE_REFUSALS = new Set(["EROFS", "ENOSPC", "EDQUOT", "EIO"]);
+
+/** Filesystems already reported through `onWarning` in this process, by {@link UnsafeFilesystem.key}. */
+const warnedFilesystems = new Set<string>();
+
+/** What a refused step around the replace was trying to do. */
+function refusedOperation(syscall: string): RefusedOperation {
+  if (syscall === "scandir" || syscall === "readdir" || syscall === "lstat" || syscall === "stat") return "list_folder";
+  if (syscall === "open" || syscall === "read" || syscall === "fstat") return "read_file";
+  if (syscall === "rename") return "replace_file";
+  return "create_in_folder";
+}
 
 /**
  * Make every failure of a write call a structured error. An OS error from a
  * step around the replace (listing the folder, reading the current file,
- * checking for a marker) becomes `write_failed` naming `path`. So does a lock
+ * checking for a marker) becomes `write_failed` naming `path`, or
+ * `permission_denied` naming what was refused. So does a lock
  * that could not be taken because the storage refuses writes: on a read-only
  * mount the sidecar is refused before anything else, and "read-only" is
  * what the caller must act on, not "cannot lock".
@@ -110,6 +168,12 @@ function asWriteFailure(path: string, err: unknown): unknown {
   const os = typeof err === "object" && err !== null ? (err as { errno?: unknown; syscall?: unknown }) : {};
   const fromOs = typeof os.errno === "number" || typeof os.syscall === "string";
   if (err instanceof ExlabCacheError || errnoCode(err) === undefined || !fromOs) return err;
+  if (isPermissionRefusal(err)) {
+    const syscall = syscallOf(err);
+    const where = (err as NodeJS.ErrnoException).path ?? path;
+    // A refused lstat of a file is a folder that may not be searched.
+    return new PermissionDeniedError(syscall === "lstat" || syscall === "stat" ? dirname(where) : where, refusedOperation(syscall), err);
+  }
   return new WriteFailedError(path, syscallOf(err), err);
 }
 
@@ -139,6 +203,9 @@ export class EquipmentCacheWriter {
   readonly #durable: boolean;
   readonly #maxBytes: number;
   readonly #fs: FileSystem | undefined;
+  readonly #refuseUnsafe: boolean;
+  /** Folders already examined, with what was found: mounts do not come and go between writes. */
+  readonly #filesystems = new Map<string, UnsafeFilesystem | null>();
 
   constructor(options: EquipmentCacheWriterOptions = {}) {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -147,6 +214,39 @@ export class EquipmentCacheWriter {
     this.#durable = options.durable ?? true;
     this.#maxBytes = options.maxFileBytes ?? MAX_CACHE_FILE_BYTES;
     this.#fs = options.fs;
+    this.#refuseUnsafe = options.refuseUnsafeFilesystems ?? false;
+  }
+
+  /**
+   * Warn about (or refuse) a write on a filesystem where the lock does not
+   * exclude every writer. Examined before the lock is taken: on such a mount
+   * the lock itself is what cannot be trusted.
+   */
+  async #checkFilesystem(path: string): Promise<void> {
+    const dir = dirname(path);
+    let found = this.#filesystems.get(dir);
+    if (found === undefined) {
+      let seen: UnsafeFilesystem | undefined;
+      try {
+        seen = await unsafeFilesystemOf(dir);
+      } catch {
+        // Nothing examinable: the write itself meets the same error and reports it.
+        return;
+      }
+      found = seen ?? null;
+      // Only a folder that exists is remembered: where it is created decides.
+      if (seen === undefined || seen.examined === dir) this.#filesystems.set(dir, found);
+    }
+    if (found === null) return;
+    if (this.#refuseUnsafe) throw new UnsafeFilesystemError(path, found.kind, found.fsType);
+    if (warnedFilesystems.has(found.key)) return;
+    warnedFilesystems.add(found.key);
+    this.#warn({
+      code: "unsafe_filesystem",
+      path,
+      fsType: found.fsType,
+      message: `${path} is on a ${found.kind} filesystem (${found.fsType}): file locks there do not exclude writers on other machines or other views of the folder, so concurrent writes can be lost`,
+    });
   }
 
   #now(): string {
@@ -154,11 +254,11 @@ export class EquipmentCacheWriter {
     try {
       if (now instanceof Date) return formatTimestamp(now);
     } catch {
-      // an invalid date or one outside years 0000-9999: reported below
+      // an invalid date or one outside years 0001-9999: reported below
     }
     const issue = {
       path: "clock",
-      expected: "a Date between years 0000 and 9999",
+      expected: "a Date between years 0001 and 9999",
       received: now instanceof Date ? String(now.getTime()) : describe(now),
       message: "The writer's clock returned a time that cannot be written as YYYY-MM-DDTHH:MM:SSZ",
     };
@@ -179,8 +279,11 @@ export class EquipmentCacheWriter {
    * @throws {@link ValidationError} for a bad payload; nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
-   * @throws {@link WriteFailedError} for any OS failure on the way (full disk,
-   *   I/O error...), a refused sidecar included (read-only mount, no permission).
+   * @throws {@link PermissionDeniedError} (`permission_denied`) when this account
+   *   may not list the folder, create in it, open the sidecar or replace the file.
+   * @throws {@link UnsafeFilesystemError} with `refuseUnsafeFilesystems` on NFS, SMB or FUSE.
+   * @throws {@link WriteFailedError} for any other OS failure on the way (full disk,
+   *   I/O error, read-only mount...).
    * @throws {@link LockTimeoutError}, {@link LockError}, {@link NotRegularFileError}
    * @example
    * ```ts
@@ -190,9 +293,34 @@ export class EquipmentCacheWriter {
    * ```
    */
   async writeEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentJson> {
+    return (await this.#equipment(path, payload, options, false)).record;
+  }
+
+  /**
+   * Bring `equipment.json` at `path` in line with `payload`, as a re-sync from
+   * `config.yaml` does: like {@link writeEquipment}, except that a valid file
+   * whose mirrored fields (id, label, both roots) already match is left as it
+   * is. Every step, the decision included, happens under the file's lock, so
+   * of racing syncs of one new entry exactly one reports `created`; stale
+   * temp files are swept even when nothing is written.
+   *
+   * @returns what was found and done.
+   * @throws as {@link writeEquipment} does.
+   * @example
+   * ```ts
+   * const { status, changed } = await writer.syncEquipment(path, input);
+   * if (status === "updated") console.log(changed); // ["label"]
+   * ```
+   */
+  async syncEquipment(path: string, payload: EquipmentInput, options: WriteCallOptions = {}): Promise<EquipmentWriteOutcome> {
+    return this.#equipment(path, payload, options, true);
+  }
+
+  async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     const input = validateEquipmentInput(payload);
     try {
-      return await this.#writeEquipmentLocked(path, input, options);
+      await this.#checkFilesystem(path);
+      return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
     } catch (err) {
       throw asWriteFailure(path, err);
     }
@@ -211,30 +339,55 @@ export class EquipmentCacheWriter {
     });
   }
 
-  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions): Promise<EquipmentJson> {
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     const locked = await this.#lock(path, "read", options);
     try {
       const current = locked.current;
+      if (current.kind === "not-regular") throw current.error;
+      let status: EquipmentWriteOutcome["status"] = "created";
+      let changed: readonly MirroredField[] = [];
+      if (keepUnchanged && current.kind === "file") {
+        const existing = inspectExistingEquipment(current.bytes, path);
+        if (existing.status === "valid") {
+          const found = existing.record;
+          changed = MIRRORED_FIELDS.filter((k) => found[k] !== input[k]);
+          // Nothing to write: the lock is released untouched (finally).
+          if (changed.length === 0) return { status: "unchanged", record: found, changed };
+        }
+      }
       const now = this.#now();
       let firstSeenAt = now;
       let version = SCHEMA_VERSION;
       let extras: readonly [string, string][] = [];
-      if (current.kind === "not-regular") throw current.error;
       if (current.kind === "too-large") {
-        // Far too big to be a record: keep it aside by hard link, no copy.
+        // Too big to read whole: keep it aside by hard link, no copy. Its
+        // size says nothing against its provenance, so first_seen_at is
+        // taken from its leading bytes when they hold one.
+        status = "repaired";
+        firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, this.#fs ?? nodeFileSystem)) ?? now;
         await preserveCorrupt(path, undefined, current.error, now, this.#fs, this.#durable, this.#warn);
       } else if (current.kind === "file") {
         const existing = inspectExistingEquipment(current.bytes, path);
         if (existing.status === "valid") {
+          status = "updated";
           firstSeenAt = existing.record.first_seen_at;
           extras = existing.extras;
           const found = parseSchemaVersion(existing.record.schema_version);
           const ours = parseSchemaVersion(SCHEMA_VERSION);
           if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
         } else {
+          status = "repaired";
           firstSeenAt = existing.firstSeenAt ?? now;
           await preserveCorrupt(path, current.bytes, existing.problem, now, this.#fs, this.#durable, this.#warn);
         }
+      }
+      if (now < firstSeenAt) {
+        // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
+        this.#warn({
+          code: "clock_behind_record",
+          path,
+          message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
+        });
       }
       const record: EquipmentJson = {
         schema_version: version,
@@ -250,7 +403,7 @@ export class EquipmentCacheWriter {
         extras,
       );
       await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
-      return record;
+      return { status, record, changed };
     } finally {
       await locked.release(); // nothing to do after a commit
     }
@@ -338,6 +491,7 @@ export class EquipmentCacheWriter {
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     const input = validateMarkerInput(payload, kind);
     try {
+      await this.#checkFilesystem(path);
       return await this.#writeMarkerLocked(kind, path, input, options);
     } catch (err) {
       throw asWriteFailure(path, err);

@@ -13,6 +13,7 @@ import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError, printError
 import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
 import { warningSink } from "./warnings.js";
+import { shownPath } from "./_text.js";
 
 // Followed through symbolic links: a lab root is often a link to a mount.
 async function requireDir(path: string, what: string): Promise<void> {
@@ -89,7 +90,7 @@ export function markCommand(kind: RunKind): Command {
         printJson(io, { path, status, marker: marker ?? null, error: problem?.toEnvelope().error ?? null, warnings: warnings.list });
       } else {
         const s = styleFor(io, "stdout");
-        io.stdout.write(`${created ? s.green("created") : s.dim("already present")}  ${path}\n`);
+        io.stdout.write(`${created ? s.green("created") : s.dim("already present")}  ${shownPath(path)}\n`);
         if (marker !== undefined) printRecord(io, marker);
         if (problem !== undefined) printError(io, problem, false);
       }

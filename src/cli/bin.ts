@@ -22,4 +22,12 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   isTTY: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+  onStop(stop) {
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    return () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    };
+  },
 });

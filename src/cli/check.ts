@@ -8,6 +8,7 @@ import { checkTree } from "../cache/check.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 import { count, printJson, styleFor } from "./io.js";
+import { escapeText, shownPath } from "./_text.js";
 import { walk } from "./_walk.js";
 
 /** The `check` command. */
@@ -21,7 +22,9 @@ export const checkCommand: Command = {
     "{rule, path, message, code, field}), sorted by path. Rules: unreadable_file, invalid_file,",
     "schema_major_mismatch, id_mismatch, missing_equipment_json, bad_folder_name,",
     "marker_mismatch, run_kind_mismatch, misplaced_marker, stale_temp_file,",
-    "timestamps_out_of_order. Reads only cache files: run folders are never opened.",
+    "timestamps_out_of_order, symlinked_folder, undecodable_name, temp_named_folder,",
+    "unsafe_filesystem (NFS, SMB or FUSE: locks do not exclude). Reads only cache files:",
+    "run folders are never opened, symlinked folders never followed.",
   ].join("\n"),
   example: "check /data/lab --json",
   async run(args, io) {
@@ -33,7 +36,7 @@ export const checkCommand: Command = {
     } else {
       const s = styleFor(io, "stdout");
       for (const f of findings) {
-        io.stdout.write(`${f.path}: ${s.red(f.rule)}: ${f.message}${f.code === null ? "" : ` ${s.dim(`[${f.code}]`)}`}\n`);
+        io.stdout.write(`${shownPath(f.path)}: ${s.red(f.rule)}: ${escapeText(f.message)}${f.code === null ? "" : ` ${s.dim(`[${escapeText(f.code)}]`)}`}\n`);
       }
       const folders = scan.equipment.length;
       const projects = scan.equipment.reduce((n, e) => n + e.projects.length, 0);

@@ -1,14 +1,16 @@
 /**
- * Reading the equipment entries of an ExLab Wizard `config.yaml` (§9): only
- * `equipment[]` and `paths.local_root` are looked at; every other section is
- * left alone, whatever it holds. Each entry is checked on its own so that
+ * Reading the equipment entries of an ExLab Wizard `config.yaml` (§9) as the
+ * application's PyYAML `safe_load` reads them: YAML 1.1, `<<` merge keys
+ * applied, a repeated key taking the last value. Only `equipment[]` and
+ * `paths.local_root` are turned into values; every other section is parsed
+ * for syntax and otherwise left alone, whatever it holds. Each entry is checked on its own so that
  * one bad entry does not stop the others, and every problem carries the line
  * and column the YAML parser gives for it.
  *
  * @module
  */
 import { readFile } from "node:fs/promises";
-import type { Node, YAMLMap } from "yaml";
+import type { Document, Node, Tags, YAMLMap } from "yaml";
 import type { EquipmentInput } from "../schema/equipment.js";
 import { ID_MAX, ID_PATTERN, describe, isEquipmentId } from "../schema/_fields.js";
 import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
@@ -26,6 +28,14 @@ export interface ConfigEntry {
   /** Every problem of the entry; empty when it is valid. */
   errors: ConfigError[];
 }
+
+/**
+ * How many nodes aliases may expand to in the sections read. Real configs
+ * use aliases by the hundreds (each counts once); a "billion laughs"
+ * document needs many orders of magnitude more and is refused at its first
+ * expansion, before any memory is spent on it.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 /** The equipment section of a config file. */
 export interface EquipmentConfig {
@@ -62,9 +72,11 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   }
   // Loaded here rather than at the top: only sync needs a YAML parser, and
   // loading it costs the other commands' start-up more than all else.
-  const { LineCounter, isMap, isSeq, parseDocument } = await import("yaml");
+  const { LineCounter, isAlias, isMap, isSeq, parseDocument } = await import("yaml");
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // PyYAML's safe_load: YAML 1.1 (yes/no booleans, `<<` merges) and a
+  // repeated key silently taking the last value.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false, customTags: pyyamlBooleans });
   const at = (node: Node | null | undefined): ConfigPosition | undefined => {
     const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
@@ -79,31 +91,64 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
       details: { yaml_code: syntax.code },
     });
   }
-  let data: unknown;
-  try {
-    data = doc.toJS();
-  } catch (err) {
-    // Alias bombs and the like: the parser refuses to expand them.
-    throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  const top = doc.contents;
+  if (!isMap(top)) {
+    throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(toValue(doc, top, file))}`, { position: at(top) });
   }
-  if (!isPlainObject(data) || !isMap(doc.contents)) {
-    throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(data)}`, { position: at(doc.contents) });
-  }
-  const seqNode = doc.contents.get("equipment", true);
-  const list = data["equipment"];
+  // Only the two sections read are expanded: whatever the others hold (a
+  // thousand aliases, a bomb) costs nothing beyond parsing.
+  const section = (key: string): Node | undefined => {
+    const node = top.get(key, true) as Node | undefined;
+    if (!isAlias(node)) return node;
+    const target = node.resolve(doc);
+    if (target === undefined) {
+      throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: alias *${node.source} names no anchor before it`, { field: key, position: at(node) });
+    }
+    return target;
+  };
+  const seqNode = section("equipment");
+  const list = toValue(doc, seqNode, file);
+  const paths = toValue(doc, section("paths"), file);
   if (list === undefined || list === null) {
     throw new ConfigError("config_invalid", file, "Expected an `equipment` list, found none", { field: "equipment" });
   }
   if (!Array.isArray(list) || !isSeq(seqNode)) {
     throw new ConfigError("config_invalid", file, `Expected \`equipment\` to be a list, got ${describe(list)}`, { field: "equipment", position: at(seqNode) });
   }
-  const fallbackRoot = isPlainObject(data["paths"]) ? data["paths"]["local_root"] : undefined;
+  const fallbackRoot = isPlainObject(paths) ? paths["local_root"] : undefined;
   const entries = list.map((value: unknown, index) => {
     const node = seqNode.items[index] as Node | undefined;
     return checkEntry(file, at(node), isMap(node) ? node : undefined, value, index, fallbackRoot, at);
   });
   markDuplicates(file, entries);
   return { file, entries };
+}
+
+// PyYAML's booleans are YAML 1.1's without the one-letter forms: `y`, `N`
+// stay strings (a label `N` is a label), `yes`, `Off` are booleans.
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== "object" || tag.tag !== "tag:yaml.org,2002:bool" || !("test" in tag) || tag.test === undefined) return tag;
+    return { ...tag, test: tag.test.test("true") ? PYYAML_TRUE : PYYAML_FALSE };
+  });
+}
+
+/** The plain value of `node`, its aliases and merges expanded within {@link MAX_ALIAS_EXPANSION}. */
+function toValue(doc: Document, node: Node | null | undefined, file: string): unknown {
+  if (node === undefined || node === null) return undefined;
+  try {
+    return node.toJS(doc, { maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const exhaustion = /resource exhaustion/.test(err.message);
+    const message = exhaustion
+      ? `YAML aliases here would expand to more than ${MAX_ALIAS_EXPANSION} nodes (a "billion laughs" document?); refusing to load it`
+      : `YAML cannot be loaded: ${err.message}`;
+    throw new ConfigError(exhaustion ? "yaml_alias_limit" : "yaml_syntax_error", file, message, { position: undefined });
+  }
 }
 
 type At = (node: Node | null | undefined) => ConfigPosition | undefined;

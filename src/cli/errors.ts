@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { ExlabCacheError, errnoCode } from "../errors.js";
+import { ExlabCacheError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import { styleFor, type CliIo } from "./io.js";
+import { escapeText } from "./_text.js";
 
 /** Everything went as asked and nothing is wrong. */
 export const EXIT_OK = 0;
@@ -43,7 +44,7 @@ export interface ConfigPosition {
 
 /**
  * A problem with `config.yaml`: the file as a whole (`config_unreadable`,
- * `yaml_syntax_error`, `config_invalid`) or one equipment entry
+ * `yaml_syntax_error`, `yaml_alias_limit`, `config_invalid`) or one equipment entry
  * (`validation_failed`, `duplicate_id`). The message starts with
  * `file:line:column:` when the position is known.
  *
@@ -94,8 +95,9 @@ export class InputError extends ExlabCacheError {
 }
 
 /**
- * An operating-system error on `path` as an {@link InputError}; anything else
- * is returned as it is.
+ * An operating-system error on `path` as an {@link InputError}, or a
+ * {@link PermissionDeniedError} for `EACCES`/`EPERM`; anything else is
+ * returned as it is.
  *
  * @example
  * ```ts
@@ -107,6 +109,11 @@ export function fromOsError(err: unknown, path: string): unknown {
   if (code === undefined || err instanceof ExlabCacheError) return err;
   if (code === "ENOENT") return new InputError("not_found", path, "no such file or directory", { cause: err, osCode: code });
   if (code === "ENOTDIR") return new InputError("not_a_directory", path, "a path component is not a directory", { cause: err, osCode: code });
+  // The same error the library gives for a refusal, whichever command met it.
+  if (isPermissionRefusal(err)) {
+    const syscall = (err as NodeJS.ErrnoException).syscall;
+    return new PermissionDeniedError(path, syscall === "scandir" || syscall === "opendir" ? "list_folder" : "read_file", err);
+  }
   const reason = err instanceof Error ? err.message : String(err);
   return new InputError("io_error", path, reason, { cause: err, osCode: code });
 }
@@ -132,7 +139,7 @@ export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void
     const cmd = err.command === undefined ? "" : `${err.command} `;
     hint = `\n${s.dim(`Run \`exlab-cache ${cmd}--help\` for usage.`)}`;
   }
-  io.stderr.write(`${s.red("error:")} ${err.message} ${s.dim(`[${err.code}]`)}${hint}\n`);
+  io.stderr.write(`${s.red("error:")} ${escapeText(err.message)} ${s.dim(`[${err.code}]`)}${hint}\n`);
 }
 
 /**

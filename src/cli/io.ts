@@ -18,7 +18,7 @@ export interface CliIo {
   stdout: Writer;
   /** Errors, warnings and progress. */
   stderr: Writer;
-  /** Read for `NO_COLOR`. */
+  /** Read for `NO_COLOR`, `FORCE_COLOR` and `TERM`. */
   env: Readonly<Record<string, string | undefined>>;
   /** Whether each stream is a terminal: colours and progress only then. */
   isTTY: { stdout: boolean; stderr: boolean };
@@ -27,6 +27,13 @@ export interface CliIo {
    * @default performance.now
    */
   now?: () => number;
+  /**
+   * Registers `stop` to be called when the process is asked to end (SIGINT,
+   * SIGTERM); returns a function that unregisters it. Long-running commands
+   * (`sync --watch`) finish their write in progress, then return.
+   * @default never asked to stop
+   */
+  onStop?: (stop: () => void) => () => void;
 }
 
 /** ANSI styling that turns itself off when the stream is not a terminal. */
@@ -51,8 +58,10 @@ function sgr(open: number, close: number): (text: string) => string {
 const ansi: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39) };
 
 /**
- * The style for a stream: colours only on a terminal and never when
- * `NO_COLOR` is set to a non-empty value (https://no-color.org).
+ * The style for a stream. `FORCE_COLOR` decides when set: `0` or `false`
+ * means none, anything else colours even a pipe (Node's own rule). Otherwise
+ * colours only on a terminal, never when `NO_COLOR` is set to a non-empty
+ * value (https://no-color.org), and never when `TERM=dumb`.
  *
  * @example
  * ```ts
@@ -61,8 +70,11 @@ const ansi: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green
  * ```
  */
 export function styleFor(io: CliIo, stream: "stdout" | "stderr"): Style {
+  const force = io.env["FORCE_COLOR"];
+  if (force !== undefined) return force === "0" || force === "false" ? plain : ansi;
   const noColor = io.env["NO_COLOR"];
   if (noColor !== undefined && noColor !== "") return plain;
+  if (io.env["TERM"] === "dumb") return plain;
   return io.isTTY[stream] ? ansi : plain;
 }
 

@@ -9,6 +9,7 @@ import { ExlabCacheError } from "../errors.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK } from "./errors.js";
 import { count, printJson, styleFor } from "./io.js";
+import { displayWidth, escapeText, padDisplay, shownPath } from "./_text.js";
 import { walk } from "./_walk.js";
 
 /** One row of `ls --json`. */
@@ -72,15 +73,15 @@ export const lsCommand: Command = {
     }
     const s = styleFor(io, "stdout");
     if (rows.length === 0) {
-      io.stdout.write(`No equipment folders under ${root}\n`);
+      io.stdout.write(`No equipment folders under ${shownPath(root)}\n`);
       return EXIT_OK;
     }
-    const list = (names: string[]): string => (names.length === 0 ? "-" : names.join(", "));
+    const list = (names: string[]): string => (names.length === 0 ? "-" : names.map(escapeText).join(", "));
     const table = [
       ["ID", "LABEL", "FIRST SEEN", "LAST MODIFIED", "PROJECTS", "TEST RUNS", "RUNS"],
       ...rows.map((r) => [
-        r.id,
-        r.label ?? (r.error?.code === "missing_equipment_json" ? "(no equipment.json)" : `(${r.error?.code ?? "?"})`),
+        escapeText(r.id),
+        r.label !== null ? escapeText(r.label) : (r.error?.code === "missing_equipment_json" ? "(no equipment.json)" : `(${r.error?.code ?? "?"})`),
         r.first_seen_at ?? "-",
         r.last_modified_at ?? "-",
         String(r.projects.length),
@@ -88,14 +89,14 @@ export const lsCommand: Command = {
         list(r.runs),
       ]),
     ];
-    const widths = table[0]?.map((_, c) => Math.max(...table.map((cells) => (cells[c] ?? "").length))) ?? [];
+    const widths = table[0]?.map((_, c) => Math.max(...table.map((cells) => displayWidth(cells[c] ?? "")))) ?? [];
     table.forEach((cells, i) => {
-      const line = cells.map((c, j) => (j === cells.length - 1 ? c : c.padEnd(widths[j] ?? 0))).join("  ");
+      const line = cells.map((c, j) => (j === cells.length - 1 ? c : padDisplay(c, widths[j] ?? 0))).join("  ");
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.error !== null ? s.red(line) : line}\n`);
     });
     const projects = rows.reduce((n, r) => n + r.projects.length, 0);
     let footer = `${count(rows.length, "equipment folder")}, ${count(projects, "project")}`;
-    if (problems > 0) footer += `; ${count(problems, "problem")}: run \`exlab-cache check ${root}\``;
+    if (problems > 0) footer += `; ${count(problems, "problem")}: run \`exlab-cache check ${shownPath(root)}\``;
     io.stdout.write(`${footer}\n`);
     return EXIT_OK;
   },

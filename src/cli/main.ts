@@ -11,6 +11,7 @@ import { checkCommand } from "./check.js";
 import { EXIT_CODES_HELP, commandHelp, parseCommandArgs, type Command } from "./command.js";
 import { EXIT_FATAL, EXIT_OK, UsageError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
+import { escapeText } from "./_text.js";
 import { lsCommand } from "./ls.js";
 import { markRunsCommand } from "./mark-runs.js";
 import { markTestRunsCommand } from "./mark-test-runs.js";
@@ -36,7 +37,7 @@ function mainHelp(): string {
     list,
     "",
     "Options:",
-    "  -h, --help     Show help (after a command: that command's help)",
+    "  -h, --help     Show help (after a command, or as `help <command>`: that command's help)",
     "  -v, --version  Show the version",
     "",
     "Example:",
@@ -77,6 +78,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(mainHelp());
       return EXIT_FATAL;
     }
+    if (first === "help" && rest.length > 0) {
+      const topic = COMMANDS.find((c) => c.name === rest[0]);
+      if (topic === undefined || rest.length > 1) {
+        const known = COMMANDS.map((c) => c.name).join(", ");
+        throw new UsageError(`Expected \`help <command>\` with one of ${known}, got \`${escapeText(rest.join(" "))}\``);
+      }
+      io.stdout.write(commandHelp(topic));
+      return EXIT_OK;
+    }
     if (first === "--help" || first === "-h" || first === "help") {
       io.stdout.write(mainHelp());
       return EXIT_OK;
@@ -88,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const cmd = COMMANDS.find((c) => c.name === first);
     if (cmd === undefined) {
       const known = COMMANDS.map((c) => c.name).join(", ");
-      throw new UsageError(`Unknown command \`${first}\` (commands: ${known})`);
+      throw new UsageError(`Unknown command \`${escapeText(first)}\` (commands: ${known})`);
     }
     const args = parseCommandArgs(cmd, rest);
     if (args === "help") {

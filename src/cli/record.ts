@@ -1,10 +1,11 @@
 /**
  * Printing one cache record for people: one `key  value` line per field, in
- * on-disk order, keys aligned.
+ * on-disk order, keys aligned, keys and values escaped.
  *
  * @module
  */
 import { styleFor, type CliIo } from "./io.js";
+import { displayWidth, escapeText, padDisplay } from "./_text.js";
 
 /**
  * Print `record` as aligned `key  value` lines, indented by two spaces.
@@ -17,10 +18,9 @@ import { styleFor, type CliIo } from "./io.js";
  */
 export function printRecord(io: CliIo, record: object): void {
   const s = styleFor(io, "stdout");
-  const entries = Object.entries(record);
-  const width = Math.max(0, ...entries.map(([k]) => k.length));
-  for (const [k, v] of entries) {
-    const text = typeof v === "string" ? v : JSON.stringify(v);
-    io.stdout.write(`  ${s.dim(k.padEnd(width))}  ${text}\n`);
+  const entries = Object.entries(record).map(([k, v]) => [escapeText(k), escapeText(typeof v === "string" ? v : JSON.stringify(v))] as const);
+  const width = Math.max(0, ...entries.map(([k]) => displayWidth(k)));
+  for (const [k, text] of entries) {
+    io.stdout.write(`  ${s.dim(padDisplay(k, width))}  ${text}\n`);
   }
 }

@@ -14,6 +14,7 @@ import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
 import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
+import { escapeText, shownPath } from "./_text.js";
 
 const PARSERS: Readonly<Record<string, (bytes: Buffer, path: string) => object>> = {
   [EQUIPMENT_FILE]: (b, p) => parseEquipment(b, p),
@@ -37,9 +38,10 @@ export const showCommand: Command = {
   async run(args, io) {
     const json = switchOn(args, "json");
     const file = args.positionals[0] ?? "";
-    const parse = PARSERS[basename(file)];
+    // A file the writer kept aside (`equipment.json.corrupt-<time>`) is read as its kind.
+    const parse = PARSERS[basename(file).replace(/\.corrupt-[^/\\]*$/, "")];
     if (parse === undefined) {
-      throw new UsageError(`Expected a file named ${EQUIPMENT_FILE}, ${TEST_RUNS_FILE} or ${RUNS_FILE}, got \`${basename(file)}\``, "show");
+      throw new UsageError(`Expected a file named ${EQUIPMENT_FILE}, ${TEST_RUNS_FILE} or ${RUNS_FILE} (or one kept aside as <name>.corrupt-<time>), got \`${escapeText(basename(file))}\``, "show");
     }
     let bytes: Buffer;
     try {
@@ -60,7 +62,7 @@ export const showCommand: Command = {
     if (json) {
       printJson(io, { path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
-      io.stdout.write(`${styleFor(io, "stdout").bold(file)}\n`);
+      io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
       printRecord(io, record);
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");

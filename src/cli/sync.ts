@@ -1,14 +1,18 @@
 /**
  * `exlab-cache sync`: write or re-sync `equipment.json` for every
- * `equipment[]` entry of a `config.yaml`.
+ * `equipment[]` entry of a `config.yaml`, once or (`--watch`) each time the
+ * file is saved.
  *
- * An entry whose mirrored fields (id, label, local and NAS roots) already
- * match the file is left untouched — no write, so `last_modified_at` keeps
- * saying when the configuration last changed and a repeated sync is a pure
- * read. Invalid entries are reported and skipped; the valid ones are synced.
+ * Everything an entry's report says comes from what the writer found and
+ * did under the file's lock: an entry whose mirrored fields (id, label,
+ * local and NAS roots) already match is left untouched (no write, so
+ * `last_modified_at` keeps saying when the configuration last changed),
+ * though its lock is still taken so that a crashed writer's temp file is
+ * swept. Invalid entries are reported and skipped; the valid ones are synced.
  *
  * @module
  */
+import { mkdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { equipmentJsonPath } from "../cache/paths.js";
 import { planEquipmentSync, type EquipmentSyncPlan } from "../cache/plan.js";
@@ -16,10 +20,12 @@ import { EquipmentCacheWriter } from "../cache/writer.js";
 import { ExlabCacheError, type ErrorEnvelope } from "../errors.js";
 import type { EquipmentJson } from "../schema/equipment.js";
 import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
-import { readEquipmentConfig, type ConfigEntry } from "./config.js";
-import { EXIT_OK, EXIT_PROBLEMS, fromOsError, printError } from "./errors.js";
-import { count, printJson, styleFor, type CliIo } from "./io.js";
-import { warningSink } from "./warnings.js";
+import { readEquipmentConfig, type ConfigEntry, type EquipmentConfig } from "./config.js";
+import { EXIT_OK, EXIT_PROBLEMS, InputError, fromOsError, printError } from "./errors.js";
+import { printJson, type CliIo } from "./io.js";
+import { printResults } from "./_sync-report.js";
+import { watchConfig } from "./_watch.js";
+import { warningSink, type WarningJson } from "./warnings.js";
 
 /** What happened to one entry (with `--dry-run`: what would happen). */
 export type SyncStatus = "created" | "updated" | "unchanged" | "repaired" | "invalid" | "failed";
@@ -30,6 +36,7 @@ export interface SyncResultJson {
   id: string | null;
   line: number | null;
   status: SyncStatus;
+  /** The file, absolute. */
   path: string | null;
   /** Mirrored fields that differ from the file (`updated` only). */
   changed: string[];
@@ -39,17 +46,46 @@ export interface SyncResultJson {
   errors: ErrorEnvelope["error"][];
 }
 
-const ACTION_STATUS: Record<EquipmentSyncPlan["action"], SyncStatus> = { create: "created", update: "updated", unchanged: "unchanged", repair: "repaired" };
-const DRY_WORDS: Record<SyncStatus, string> = {
-  created: "would create",
-  updated: "would update",
-  unchanged: "unchanged",
-  repaired: "would repair",
-  invalid: "invalid",
-  failed: "would fail",
-};
+/** One sync pass over a config, as printed with `--json`. */
+export interface SyncReportJson {
+  config: string;
+  root: string | null;
+  dry_run: boolean;
+  results: SyncResultJson[];
+  warnings: WarningJson[];
+}
 
-async function syncEntry(entry: ConfigEntry, root: string | undefined, dryRun: boolean, writer: EquipmentCacheWriter): Promise<SyncResultJson> {
+const ACTION_STATUS: Record<EquipmentSyncPlan["action"], SyncStatus> = { create: "created", update: "updated", unchanged: "unchanged", repair: "repaired" };
+
+/** How one pass runs. */
+interface SyncContext {
+  /** `--root`, absolute: where files go instead of each entry's local_root. */
+  root: string | undefined;
+  dryRun: boolean;
+  createRoot: boolean;
+  writer: EquipmentCacheWriter;
+}
+
+/**
+ * The folder files go under must exist: a missing one is a typo or a data
+ * disk that is not mounted, and creating it would fill the system disk.
+ * With --create-root it is created on purpose (not on a dry run).
+ */
+async function ensureRoot(dir: string, ctx: SyncContext): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+    throw new InputError("not_a_directory", dir, "local_root is not a directory");
+  } catch (err) {
+    const e = fromOsError(err, dir);
+    if (!(e instanceof InputError) || e.code !== "not_found") throw e;
+    if (!ctx.createRoot) {
+      throw new InputError("not_found", dir, "local_root does not exist; nothing was created (pass --create-root to create it)", { cause: err, osCode: "ENOENT" });
+    }
+    if (!ctx.dryRun) await mkdir(dir, { recursive: true });
+  }
+}
+
+async function syncEntry(entry: ConfigEntry, ctx: SyncContext): Promise<SyncResultJson> {
   const result: SyncResultJson = {
     index: entry.index,
     id: entry.id ?? null,
@@ -60,16 +96,25 @@ async function syncEntry(entry: ConfigEntry, root: string | undefined, dryRun: b
     record: null,
     errors: entry.errors.map((e) => e.toEnvelope().error),
   };
-  if (entry.input === undefined) return result;
-  const input = root === undefined ? entry.input : { ...entry.input, configured_local_root: root };
-  const path = equipmentJsonPath(input.configured_local_root, input.id);
+  const input = entry.input;
+  if (input === undefined) return result;
+  // --root relocates the file only: the record mirrors config.yaml.
+  const base = resolve(ctx.root ?? input.configured_local_root);
+  const path = equipmentJsonPath(base, input.id);
   result.path = path;
   try {
-    const plan = await planEquipmentSync(path, input);
-    result.status = ACTION_STATUS[plan.action];
-    if (plan.action === "update") result.changed = [...plan.changed];
-    if (plan.action === "unchanged") result.record = plan.current;
-    else if (!dryRun) result.record = await writer.writeEquipment(path, input);
+    await ensureRoot(base, ctx);
+    if (ctx.dryRun) {
+      const plan = await planEquipmentSync(path, input);
+      result.status = ACTION_STATUS[plan.action];
+      if (plan.action === "update") result.changed = [...plan.changed];
+      if (plan.action === "unchanged") result.record = plan.current;
+    } else {
+      const outcome = await ctx.writer.syncEquipment(path, input);
+      result.status = outcome.status;
+      result.changed = [...outcome.changed];
+      result.record = outcome.record;
+    }
   } catch (err) {
     const known = fromOsError(err, path);
     if (!(known instanceof ExlabCacheError)) throw err;
@@ -77,6 +122,36 @@ async function syncEntry(entry: ConfigEntry, root: string | undefined, dryRun: b
     result.errors = [known.toEnvelope().error];
   }
   return result;
+}
+
+/**
+ * Sync every entry of `config` once, one at a time (entries are few, and the
+ * report stays in file order). Never throws for an entry: its problem is in
+ * its result.
+ *
+ * @example
+ * ```ts
+ * const report = await syncPass(io, await readEquipmentConfig(file), { root: undefined, dryRun: false, createRoot: false }, false);
+ * ```
+ */
+export async function syncPass(io: CliIo, config: EquipmentConfig, ctx: Omit<SyncContext, "writer">, json: boolean): Promise<SyncReportJson> {
+  const warnings = warningSink(io, json);
+  const writer = new EquipmentCacheWriter({ onWarning: warnings.add });
+  const results: SyncResultJson[] = [];
+  for (const entry of config.entries) results.push(await syncEntry(entry, { ...ctx, writer }));
+  return { config: config.file, root: ctx.root ?? null, dry_run: ctx.dryRun, results, warnings: warnings.list };
+}
+
+/**
+ * Whether a pass found anything wrong (an invalid or failed entry).
+ *
+ * @example
+ * ```ts
+ * return hasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
+ * ```
+ */
+export function hasProblems(report: SyncReportJson): boolean {
+  return report.results.some((r) => r.status === "invalid" || r.status === "failed");
 }
 
 /** The `sync` command. */
@@ -87,65 +162,38 @@ export const syncCommand: Command = {
   options: [
     { name: "config", type: "string", value: "<config.yaml>", help: "The ExLab Wizard config file to read", required: true },
     { name: "root", type: "string", value: "<dir>", help: "Write under this folder instead of each entry's local_root" },
+    { name: "create-root", type: "boolean", help: "Create a local_root (or --root) that does not exist" },
     { name: "dry-run", type: "boolean", help: "Report what would change; write nothing" },
+    { name: "watch", type: "boolean", help: "Sync, then re-sync on every save of the config until SIGINT/SIGTERM" },
   ],
   description: [
-    "Reads the equipment[] entries of config.yaml (other sections are ignored) and writes",
-    "<local_root>/<id>/.exlab-wizard/equipment.json for each, where local_root is the entry's",
-    "own, else paths.local_root. With --root every file goes under that folder instead, and",
-    "configured_local_root records it (made absolute). Reports each entry as created,",
-    "updated (with the fields that changed), unchanged (left as it is, not rewritten) or",
-    "repaired (a corrupt file was kept aside and replaced). Invalid entries are reported",
-    "with their line and skipped; the others are still synced. first_seen_at never changes",
-    "once written.",
+    "Reads the equipment[] entries of config.yaml as the application does (YAML 1.1, `<<`",
+    "merges; other sections are ignored) and writes <local_root>/<id>/.exlab-wizard/equipment.json",
+    "for each, where local_root is the entry's own, else paths.local_root. A local_root that",
+    "does not exist fails that entry (exit 1) and nothing is created, unless --create-root.",
+    "With --root the files go under that folder instead; the record still mirrors config.yaml.",
+    "Reports each entry as created, updated (with the fields that changed), unchanged (not",
+    "rewritten), repaired (a corrupt file was kept aside and replaced), invalid (with its line;",
+    "skipped) or failed, as found under the file's lock. first_seen_at never changes once",
+    "written. With --watch: one line per pass (one JSON document per line with --json); a",
+    "half-saved file is reported and the next save awaited; SIGINT/SIGTERM exit 0.",
   ].join("\n"),
   example: "sync --config /etc/exlab-wizard/config.yaml --dry-run",
   async run(args, io) {
     const json = switchOn(args, "json");
     const dryRun = switchOn(args, "dry-run");
     const rootArg = stringOption(args, "root");
-    const root = rootArg === undefined ? undefined : resolve(rootArg);
-    const config = await readEquipmentConfig(requiredOption(args, "config"));
-    const warnings = warningSink(io, json);
-    const writer = new EquipmentCacheWriter({ onWarning: warnings.add });
-    const results: SyncResultJson[] = [];
-    // One at a time: entries are few, and the report stays in file order.
-    for (const entry of config.entries) results.push(await syncEntry(entry, root, dryRun, writer));
-    const bad = results.some((r) => r.status === "invalid" || r.status === "failed");
+    const ctx = { root: rootArg === undefined ? undefined : resolve(rootArg), dryRun, createRoot: switchOn(args, "create-root") };
+    const file = requiredOption(args, "config");
+    if (switchOn(args, "watch")) return watchConfig(io, file, json, (config) => syncPass(io, config, ctx, json));
+    const config = await readEquipmentConfig(file);
+    const report = await syncPass(io, config, ctx, json);
     if (json) {
-      printJson(io, { config: config.file, root: root ?? null, dry_run: dryRun, results, warnings: warnings.list });
+      printJson(io, report);
     } else {
       for (const entry of config.entries) for (const e of entry.errors) printError(io, e, false);
-      printResults(io, results, dryRun);
+      printResults(io, report.results, dryRun);
     }
-    return bad ? EXIT_PROBLEMS : EXIT_OK;
+    return hasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
   },
 };
-
-function printResults(io: CliIo, results: readonly SyncResultJson[], dryRun: boolean): void {
-  const s = styleFor(io, "stdout");
-  const colour: Record<SyncStatus, (t: string) => string> = {
-    created: s.green,
-    updated: s.yellow,
-    unchanged: s.dim,
-    repaired: s.yellow,
-    invalid: s.red,
-    failed: s.red,
-  };
-  const word = (st: SyncStatus): string => (dryRun ? DRY_WORDS[st] : st);
-  const wWidth = Math.max(0, ...results.map((r) => word(r.status).length));
-  const names = results.map((r) => r.id ?? `equipment.${r.index}`);
-  const nWidth = Math.max(0, ...names.map((n) => n.length));
-  results.forEach((r, i) => {
-    let tail = r.path ?? "";
-    if (r.status === "updated") tail = `${r.changed.join(", ")}  ${r.path ?? ""}`;
-    if (r.status === "invalid") tail = `line ${r.line ?? "?"}: not synced (see errors above)`;
-    if (r.status === "failed") tail = r.errors.map((e) => `${e.message} [${e.code}]`).join("; ");
-    io.stdout.write(`${colour[r.status](word(r.status).padEnd(wWidth))}  ${(names[i] ?? "").padEnd(nWidth)}  ${tail}\n`);
-  });
-  const counts = new Map<SyncStatus, number>();
-  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  const parts = [...counts].map(([st, n]) => `${n} ${word(st)}`);
-  const total = count(results.length, "equipment entry", "equipment entries");
-  io.stdout.write(`${total}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}${dryRun ? " (dry run: nothing written)" : ""}\n`);
-}

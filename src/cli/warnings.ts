@@ -7,6 +7,7 @@
  */
 import type { CacheWarning } from "../cache/writer.js";
 import { styleFor, type CliIo } from "./io.js";
+import { escapeText } from "./_text.js";
 
 /** A repair notice as it appears in `--json` output. */
 export interface WarningJson {
@@ -35,7 +36,7 @@ export function warningSink(io: CliIo, json: boolean): { add: (w: CacheWarning) 
       const item: WarningJson = { code: w.code, path: w.path, message: w.message };
       if (w.preservedAt !== undefined) item.preserved_at = w.preservedAt;
       list.push(item);
-      if (!json) io.stderr.write(`${s.yellow("warning:")} ${w.message} ${s.dim(`[${w.code}]`)}\n`);
+      if (!json) io.stderr.write(`${s.yellow("warning:")} ${escapeText(w.message)} ${s.dim(`[${w.code}]`)}\n`);
     },
   };
 }

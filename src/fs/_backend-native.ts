@@ -6,12 +6,25 @@
  */
 import { closeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { FileTooLargeError, NotRegularFileError, WriteFailedError } from "../errors.js";
+import { FileTooLargeError, NotRegularFileError, PermissionDeniedError } from "../errors.js";
 import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import { nodeFileSystem } from "./_fs.js";
 import { systemError, type AttemptResult, type IoResult, type PipelineBackend } from "./_native.js";
 import { asLongJob } from "./_pool.js";
-import { TEMP_ATTEMPTS, ensureDir, osLockError, pollPauses, readWith, sameFileError, sidecarOpenError, tempPathFor, type Step } from "./_recipe.js";
+import {
+  TEMP_ATTEMPTS,
+  ensureDir,
+  ensureDirOrRefuse,
+  osLockError,
+  pollPauses,
+  readWith,
+  sameFileError,
+  sidecarOpenError,
+  staleTempError,
+  tempPathFor,
+  writeFailure,
+  type Step,
+} from "./_recipe.js";
 
 const LOOK = { none: 0, read: 1, exists: 2 } as const;
 const LOCKED = 0;
@@ -19,11 +32,11 @@ const CONTENDED = 1;
 const STALE = 2;
 const KINDS = ["file", "directory", "special file", "too-large", "absent", "symbolic link", "none"] as const;
 
-/** The WriteFailedError of a replace job that failed at `r.step`. */
-function replaceError(path: string, tmp: string, r: IoResult): WriteFailedError {
+/** The error of a replace job that failed at `r.step`. */
+function replaceError(path: string, tmp: string, r: IoResult): Error {
   const step = r.step as Step;
   const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dirname(path)) : systemError(r.errno, step, tmp);
-  return new WriteFailedError(path, step, err);
+  return writeFailure(path, step, err);
 }
 
 /** The backend over the native pipeline `nat`. */
@@ -60,6 +73,10 @@ export function nativeBackend(nat: PipelineBackend): Backend {
     switch (r.step) {
       case "open-sidecar":
         return sidecarOpenError(req.lockPath, systemError(r.errno, "open", req.lockPath));
+      case "create-sidecar":
+        return new PermissionDeniedError(dirname(req.lockPath), "create_in_folder", systemError(r.errno, "open", req.lockPath));
+      case "open-sidecar-ro":
+        return new PermissionDeniedError(req.lockPath, "open_sidecar", systemError(r.errno, "open", req.lockPath));
       case "flock":
         return osLockError(req.lockPath, "flock failed", r.errno);
       case "same-file":
@@ -68,7 +85,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
         return systemError(r.errno, "scandir", dir);
       case "unlink": {
         const stale = join(dir, r.failed ?? "");
-        return new WriteFailedError(stale, "unlink", systemError(r.errno, "unlink", stale));
+        return staleTempError(stale, systemError(r.errno, "unlink", stale));
       }
       default:
         return systemError(r.errno, r.step, req.path);
@@ -98,8 +115,9 @@ export function nativeBackend(nat: PipelineBackend): Backend {
       if (r.step === "open-sidecar" && r.errno === nat.errno.ENOENT && !madeDir) {
         // First write under a new folder: create it (durably) and try again.
         try {
-          await ensureDir(dirname(req.lockPath), nodeFileSystem, true);
+          await ensureDirOrRefuse(dirname(req.lockPath), nodeFileSystem);
         } catch (err) {
+          if (err instanceof PermissionDeniedError) throw err;
           throw sidecarOpenError(req.lockPath, err);
         }
         continue;
@@ -160,13 +178,13 @@ export function nativeBackend(nat: PipelineBackend): Backend {
       return { cancel: () => nat.cancelWait(handle) === 1 };
     },
 
-    async commit(sidecar, path, bytes, mode, durable) {
+    async commit(sidecar, path, bytes, mode, durable, keep) {
       const dir = dirname(path);
       for (let attempt = 1; ; attempt++) {
         const tmp = tempPathFor(path);
         let r;
         try {
-          r = await asLongJob(() => nat.commit(sidecar.fd, tmp, path, dir, bytes, mode, durable));
+          r = await asLongJob(() => nat.commit(sidecar.fd, tmp, path, dir, bytes, mode, durable, keep?.mode ?? -1, keep?.uid ?? -1, keep?.gid ?? -1));
         } catch (err) {
           releaseNow(sidecar.fd); // the job never ran
           throw err;
@@ -195,7 +213,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
           try {
             await ensureDir(dir, nodeFileSystem, durable);
           } catch (mkdirErr) {
-            throw new WriteFailedError(path, "mkdir", mkdirErr);
+            throw writeFailure(path, "mkdir", mkdirErr);
           }
         } else if (r.step !== "open" || code !== "EEXIST" || attempt >= TEMP_ATTEMPTS) {
           throw replaceError(path, tmp, r);

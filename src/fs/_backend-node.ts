@@ -6,17 +6,33 @@
  */
 import { constants, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
-import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
+import { FileTooLargeError, LockError, NotRegularFileError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { flockBackend, type FlockBackend } from "./_native.js";
-import { ensureDir, isTempFileOf, osLockError, pollPauses, readWith, replaceWith, sameFileError, sidecarOpenError } from "./_recipe.js";
+import {
+  ensureDirOrRefuse,
+  isTempFileOf,
+  osLockError,
+  pollPauses,
+  readWith,
+  replaceWith,
+  sameFileError,
+  sidecarOpenError,
+  staleTempError,
+  statToKeep,
+} from "./_recipe.js";
 
 // Opened read-write, created when missing, never truncated (a peer may hold
 // it), never through a symlink (a planted link would make us create or lock a
 // file elsewhere). Same as native/pipeline_posix.c.
 const SIDECAR_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
-const SIDECAR_MODE = 0o644;
+// A sidecar another account created may not be writable for us: flock works
+// on a read-only descriptor, so opening it read-only is enough to take part.
+const SIDECAR_READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+// Created 0666 so the umask and default ACLs decide, as for every file a
+// group shares: a 0644 sidecar would lock the rest of the group out.
+const SIDECAR_MODE = 0o666;
 
 /** The platform lock backend, or a LockError saying why there is none. */
 export function loadFlock(lockPath: string): FlockBackend {
@@ -34,19 +50,41 @@ function cancelled(): Error {
 
 /** The backend over `fs`. */
 export function nodeBackend(fs: FileSystem): Backend {
+  /**
+   * Open the sidecar read-write (creating it), or read-only when it exists but
+   * this account may not write it. A refusal of both is a permission error:
+   * creating it (the folder refuses) or opening it (the file refuses).
+   */
+  async function openSidecarOnce(lockPath: string): Promise<Sidecar> {
+    let fh;
+    try {
+      fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+    } catch (err) {
+      if (!isPermissionRefusal(err)) throw err;
+      try {
+        fh = await fs.open(lockPath, SIDECAR_READ_FLAGS);
+      } catch (readErr) {
+        // ENOENT: the sidecar is missing and the folder refused to create it.
+        if (errnoCode(readErr) === "ENOENT") throw new PermissionDeniedError(dirname(lockPath), "create_in_folder", err);
+        if (isPermissionRefusal(readErr)) throw new PermissionDeniedError(lockPath, "open_sidecar", readErr);
+        throw readErr;
+      }
+    }
+    return { fd: fh.fd, fh };
+  }
+
   async function openSidecar(lockPath: string): Promise<Sidecar> {
     try {
       try {
-        const fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
-        return { fd: fh.fd, fh };
+        return await openSidecarOnce(lockPath);
       } catch (err) {
-        if (errnoCode(err) !== "ENOENT") throw err;
+        if (errnoCode(err) !== "ENOENT" || err instanceof PermissionDeniedError) throw err;
         // First write under a new folder: create it (durably) and try again.
-        await ensureDir(dirname(lockPath), fs, true);
-        const fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
-        return { fd: fh.fd, fh };
+        await ensureDirOrRefuse(dirname(lockPath), fs);
+        return await openSidecarOnce(lockPath);
       }
     } catch (err) {
+      if (err instanceof PermissionDeniedError) throw err;
       throw sidecarOpenError(lockPath, err);
     }
   }
@@ -75,10 +113,24 @@ export function nodeBackend(fs: FileSystem): Backend {
       try {
         await fs.unlink(stale);
       } catch (err) {
-        if (errnoCode(err) === "ENOENT") continue;
-        throw new WriteFailedError(stale, "unlink", err);
+        const code = errnoCode(err);
+        if (code === "ENOENT") continue;
+        // A folder with a temp file's name is no writer's leftover (writers
+        // create files): it is someone else's, left alone for `check` to
+        // report, and must not stop this write. unlink(2) refuses a folder
+        // with EISDIR on Linux, EPERM on macOS and BSD.
+        if ((code === "EISDIR" || code === "EPERM") && (await isFolder(stale))) continue;
+        throw staleTempError(stale, err);
       }
       req.onSwept?.(stale);
+    }
+  }
+
+  async function isFolder(path: string): Promise<boolean> {
+    try {
+      return (await fs.lstat(path)).isDirectory();
+    } catch {
+      return false;
     }
   }
 
@@ -189,16 +241,16 @@ export function nodeBackend(fs: FileSystem): Backend {
       };
     },
 
-    async commit(sidecar, path, bytes, mode, durable) {
+    async commit(sidecar, path, bytes, mode, durable, keep) {
       try {
         // The folder holds the sidecar, so it exists: no mkdir here.
-        await replaceWith(fs, path, bytes, mode, durable, false);
+        await replaceWith(fs, path, bytes, mode, durable, false, keep);
       } finally {
         await release(sidecar);
       }
     },
 
-    replace: (path, bytes, mode, durable) => replaceWith(fs, path, bytes, mode, durable, true),
+    replace: async (path, bytes, mode, durable) => replaceWith(fs, path, bytes, mode, durable, true, await statToKeep(fs, path)),
     read: (path, maxBytes) => readWith(fs, path, maxBytes),
   };
 }

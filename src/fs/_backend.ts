@@ -21,6 +21,7 @@ import { nativeBackend } from "./_backend-native.js";
 import { nodeBackend } from "./_backend-node.js";
 import { nodeFileSystem, type FileSystem } from "./_fs.js";
 import { pipelineBackend } from "./_native.js";
+import type { FileStat } from "./_recipe.js";
 
 /** What lock-and-read looks at once the lock is held. */
 export type Look = "none" | "read" | "exists";
@@ -39,12 +40,7 @@ export interface LockRequest {
   readonly onSwept?: ((path: string) => void) | undefined;
 }
 
-/** What a rewrite may keep of the file it replaces: `st_mode`, `st_uid`, `st_gid`. */
-export interface FileStat {
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-}
+export type { FileStat } from "./_recipe.js";
 
 /** The current file, as lock-and-read found it. */
 export type Current =
@@ -95,14 +91,16 @@ export interface Backend {
    */
   waitAndRead(sidecar: Sidecar, req: LockRequest, done: (err: unknown, attempt?: Attempt) => void): Waiter;
   /**
-   * Replace `path` with `bytes` by the recipe, then unlock and close the
-   * sidecar, whether the replace succeeded or not.
-   * @throws {@link WriteFailedError} naming `path` and the failed step.
+   * Replace `path` with `bytes` by the recipe, the temp file given the
+   * owner, group and mode of `keep` (the stat lock-and-read took of the file
+   * replaced; undefined for a new file, made with `mode`), then unlock and
+   * close the sidecar, whether the replace succeeded or not.
+   * @throws {@link PermissionDeniedError} or {@link WriteFailedError} naming `path` and the failed step.
    */
-  commit(sidecar: Sidecar, path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
+  commit(sidecar: Sidecar, path: string, bytes: Uint8Array, mode: number, durable: boolean, keep: FileStat | undefined): Promise<void>;
   /** Unlock (if locked) and close the sidecar; never throws. */
   release(sidecar: Sidecar): Promise<void>;
-  /** The replace recipe without a lock (atomicWriteFile). */
+  /** The replace recipe without a lock (atomicWriteFile); keeps what a regular file at `path` has. */
   replace(path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
   /** The bounded snapshot read (readCacheFile). */
   read(path: string, maxBytes: number): Promise<Buffer>;

@@ -61,6 +61,7 @@ export interface IoResult {
 
 /** The batched I/O of native/io_posix.c (absent on Windows). */
 export interface IoBackend {
+  /** Replace `path` via `tmp` in one job; keeps the replaced file's owner, group and mode (see native/io_posix.c). */
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
   readFile(path: string, maxBytes: number): Promise<IoResult>;
 }
@@ -106,7 +107,18 @@ export interface PipelineBackend extends FlockBackend, IoBackend {
   lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
   /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
   waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object | number;
-  commit(fd: number, tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<CommitResult>;
+  commit(
+    fd: number,
+    tmp: string,
+    path: string,
+    dir: string,
+    bytes: Uint8Array,
+    mode: number,
+    durable: boolean,
+    keepMode: number,
+    keepUid: number,
+    keepGid: number,
+  ): Promise<CommitResult>;
 }
 
 let pipeline: PipelineBackend | null | undefined;

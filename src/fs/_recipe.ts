@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { FileTooLargeError, LockError, NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
+import { FileTooLargeError, LockError, NotRegularFileError, PermissionDeniedError, WriteFailedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import { pathExists, type FileSystem } from "./_fs.js";
 import { errnoName } from "./_native.js";
 
@@ -103,6 +103,77 @@ async function mkdirEachLevel(dir: string, fs: FileSystem): Promise<string | und
   return missing[0];
 }
 
+/** What a rewrite keeps of the file it replaces: `st_mode`, `st_uid`, `st_gid`. */
+export interface FileStat {
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * The owner and group (-1: leave as created) and mode a rewrite gives its
+ * temp file. Root keeps the owner and group. Any other account can only
+ * give away a file's group, and only to a group it is in: it keeps the group
+ * where it can and becomes the owner itself (the kernel makes the creator
+ * the owner). native/io_posix.c decides the same.
+ */
+function kept(st: FileStat): FileStat {
+  const mode = st.mode & 0o7777;
+  const euid = process.geteuid?.();
+  if (euid === undefined) return { mode, uid: -1, gid: -1 };
+  if (euid === 0) return { mode, uid: st.uid, gid: st.gid };
+  const member = process.getegid?.() === st.gid || (process.getgroups?.() ?? []).includes(st.gid);
+  return { mode, uid: -1, gid: member ? st.gid : -1 };
+}
+
+/**
+ * The stat of the regular file at `path` a rewrite keeps, or undefined when
+ * there is none (a first write) or it cannot be examined (the temp-file open
+ * that follows meets the same refusal and reports it).
+ */
+export async function statToKeep(fs: FileSystem, path: string): Promise<FileStat | undefined> {
+  try {
+    const st = await fs.lstat(path);
+    return st.isFile() ? { mode: st.mode, uid: st.uid, gid: st.gid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A failed replace step as the error callers get: a permission refusal is
+ * {@link PermissionDeniedError} (the folder refused the temp file or the
+ * rename), anything else {@link WriteFailedError}.
+ */
+export function writeFailure(path: string, step: Step, err: unknown): Error {
+  if (isPermissionRefusal(err)) {
+    if (step === "rename") return new PermissionDeniedError(path, "replace_file", err);
+    if (step === "open") return new PermissionDeniedError(dirname(path), "create_in_folder", err);
+    // Name the folder that refused: the parent of the level that could not be made.
+    const refusedIn = (err as NodeJS.ErrnoException).path;
+    if (step === "mkdir") return new PermissionDeniedError(refusedIn === undefined ? dirname(path) : dirname(refusedIn), "create_in_folder", err);
+  }
+  return new WriteFailedError(path, step, err);
+}
+
+/** Create the sidecar's folder (durably); a refusal is a permission error naming the folder that refused. */
+export async function ensureDirOrRefuse(dir: string, fs: FileSystem): Promise<void> {
+  try {
+    await ensureDir(dir, fs, true);
+  } catch (err) {
+    // The parent of the level that could not be made.
+    const refusedIn = (err as NodeJS.ErrnoException).path;
+    if (isPermissionRefusal(err)) throw new PermissionDeniedError(refusedIn === undefined ? dir : dirname(refusedIn), "create_in_folder", err);
+    throw err;
+  }
+}
+
+/** The error for a stale temp file that cannot be removed. */
+export function staleTempError(stale: string, err: unknown): Error {
+  if (isPermissionRefusal(err)) return new PermissionDeniedError(dirname(stale), "create_in_folder", err);
+  return new WriteFailedError(stale, "unlink", err);
+}
+
 /** The error for a sidecar that cannot be opened. */
 export function sidecarOpenError(lockPath: string, err: unknown): LockError {
   const code = errnoCode(err);
@@ -127,14 +198,23 @@ export function* pollPauses(): Generator<number, never> {
 }
 
 /**
- * The replace recipe, one call at a time: open the temp file `O_EXCL`,
- * write, fsync, close, rename over `path`, fsync the folder. On a failure
- * before the rename the temp file is removed. With `mkdirs`, a missing
- * folder is created (durably) on the first ENOENT.
+ * The replace recipe, one call at a time: open the temp file `O_EXCL`, give
+ * it the owner, group and mode of `keep` (the file it replaces), write,
+ * fsync, close, rename over `path`, fsync the folder. On a failure before
+ * the rename the temp file is removed. With `mkdirs`, a missing folder is
+ * created (durably) on the first ENOENT.
  *
- * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
+ * @throws {@link PermissionDeniedError} or {@link WriteFailedError} naming `path`, the failed step and the OS code.
  */
-export async function replaceWith(fs: FileSystem, path: string, data: Uint8Array, mode: number, durable: boolean, mkdirs: boolean): Promise<void> {
+export async function replaceWith(
+  fs: FileSystem,
+  path: string,
+  data: Uint8Array,
+  mode: number,
+  durable: boolean,
+  mkdirs: boolean,
+  keep: FileStat | undefined,
+): Promise<void> {
   const dir = dirname(path);
   let step: Step = "open";
   let tmp = "";
@@ -158,6 +238,13 @@ export async function replaceWith(fs: FileSystem, path: string, data: Uint8Array
         }
       }
     }
+    if (keep !== undefined) {
+      // As in native/io_posix.c: owner before mode (a chown clears set-id
+      // bits), both best effort (FAT, exFAT and SMB have neither).
+      const k = kept(keep);
+      if (k.uid !== -1 || k.gid !== -1) await fh.chown(k.uid, k.gid).catch(() => undefined);
+      await fh.chmod(k.mode).catch(() => undefined);
+    }
     step = "write";
     await fh.writeFile(data);
     if (durable) {
@@ -178,7 +265,7 @@ export async function replaceWith(fs: FileSystem, path: string, data: Uint8Array
   } catch (err) {
     if (fh !== undefined) await fh.close().catch(() => undefined);
     if (tmp !== "") await fs.unlink(tmp).catch(() => undefined);
-    throw new WriteFailedError(path, step, err);
+    throw writeFailure(path, step, err);
   }
 }
 

@@ -18,7 +18,12 @@ export interface AtomicWriteOptions {
    * @default true
    */
   durable?: boolean;
-  /** Permission bits of a new file (before the umask). @default 0o644 */
+  /**
+   * Permission bits of a new file, before the umask and default ACLs. A
+   * rewrite keeps the existing file's mode (and owner and group, see
+   * {@link atomicWriteFile}) whatever this says.
+   * @default 0o666
+   */
   mode?: number;
   /**
    * The filesystem to use: every step then goes through it, one call at a
@@ -42,10 +47,18 @@ function checkMode(mode: number): number {
  * Missing parent directories are created (durably). Takes no lock: wrap it in
  * {@link withFileLock} when writers may race.
  *
+ * New files get `options.mode` (0o666: the umask and default ACLs decide).
+ * A rewrite keeps the replaced file's mode, and its owner and group as far
+ * as the account may: root keeps both; another account keeps the group when
+ * it is a member of it and becomes the owner itself. They are set on the
+ * temp file before its first byte, so the name never shows other ones.
+ *
  * On any failure before the rename the temp file is removed and `path` is
  * untouched. If only the final directory fsync fails the new content is in
  * place but its durability is unknown; that is reported too.
  *
+ * @throws {@link PermissionDeniedError} when the folder refuses the temp file
+ *   (`create_in_folder`) or the rename (`replace_file`).
  * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
  * @example
  * ```ts
@@ -57,7 +70,7 @@ export async function atomicWriteFile(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const mode = checkMode(options.mode ?? 0o644);
+  const mode = checkMode(options.mode ?? 0o666);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   await backendFor(options.fs).replace(path, bytes, mode, options.durable !== false);
 }

@@ -15,7 +15,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { LockReentryError, LockTimeoutError } from "../errors.js";
-import { backendFor, type Attempt, type Backend, type Current, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
+import { backendFor, type Attempt, type Backend, type Current, type FileStat, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 
 /** Options of {@link withFileLock}. */
@@ -195,6 +195,11 @@ async function acquire(
   }
 }
 
+/** The stat a rewrite keeps: the one lock-and-read took of the regular file it found. */
+function statOf(current: Current): FileStat | undefined {
+  return current.kind === "file" || current.kind === "too-large" ? current.stat : undefined;
+}
+
 /** What {@link lockAndRead} looks at, and how. */
 export interface LookOptions extends LockOptions {
   /** What to look at once locked. @default "none" */
@@ -217,8 +222,10 @@ export interface LockedFile {
   readonly fd: number;
   /**
    * Replace the file with `bytes` (temp file, fsync, rename, fsync the
-   * folder), then release the lock, whether the replace worked or not.
-   * @throws {@link WriteFailedError} naming the path and the failed step.
+   * folder), then release the lock, whether the replace worked or not. A
+   * file found under the lock keeps its mode, owner and group; a new one is
+   * made with `mode` (before the umask).
+   * @throws {@link PermissionDeniedError} or {@link WriteFailedError} naming the path and the failed step.
    */
   commit(bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
   /** Release the lock without writing. Does nothing once released or committed. */
@@ -294,7 +301,7 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
   return {
     current: granted.current,
     fd: sidecar.fd,
-    commit: (bytes, mode, durable) => finish(() => backend.commit(sidecar, path, bytes, mode, durable)),
+    commit: (bytes, mode, durable) => finish(() => backend.commit(sidecar, path, bytes, mode, durable, statOf(granted.current))),
     release: () => finish(() => backend.release(sidecar)),
   };
 }
@@ -312,7 +319,9 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
  * @returns what `fn` returns.
  * @throws {@link LockTimeoutError} when the lock is not had within `timeoutMs`.
  * @throws {@link LockReentryError} at once when this call chain already holds the lock of `path`.
- * @throws {@link LockError} when the sidecar cannot be opened or locked.
+ * @throws {@link PermissionDeniedError} (`permission_denied`) when this account may
+ *   neither create the sidecar nor open it (read-write, then read-only).
+ * @throws {@link LockError} when the sidecar cannot be opened or locked otherwise.
  * @throws the signal's reason when `options.signal` aborts while waiting.
  * @example
  * ```ts

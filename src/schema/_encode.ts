@@ -17,9 +17,10 @@ export function encodeRecord(known: readonly (readonly [string, unknown])[], ext
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` for `date` (§13.4), truncated to the second.
  *
- * @throws RangeError for an invalid date, or one outside years 0000–9999:
- *   `toISOString` writes those with six-digit signed years, which no reader
- *   of the format accepts, so a writer must not put them on disk.
+ * @throws RangeError for an invalid date, or one outside years 0001–9999:
+ *   `toISOString` writes later and negative years with six-digit signed
+ *   years, and year 0000 is below what Python's `datetime` holds, so no
+ *   reader of the format accepts them and a writer must not put them on disk.
  * @example
  * ```ts
  * formatTimestamp(new Date("2026-04-17T14:32:05.678Z")); // "2026-04-17T14:32:05Z"
@@ -27,6 +28,6 @@ export function encodeRecord(known: readonly (readonly [string, unknown])[], ext
  */
 export function formatTimestamp(date: Date): string {
   const iso = date.toISOString(); // throws RangeError for an invalid date
-  if (iso.length !== 24) throw new RangeError(`Expected a date in years 0000-9999, got ${iso}`);
+  if (iso.length !== 24 || iso.startsWith("0000")) throw new RangeError(`Expected a date in years 0001-9999, got ${iso}`);
   return `${iso.slice(0, 19)}Z`;
 }

@@ -62,9 +62,13 @@ export function isEquipmentId(id: unknown): id is string {
   return typeof id === "string" && id.length <= ID_MAX && ID_RE.test(id);
 }
 
-/** True when `ts` is `YYYY-MM-DDTHH:MM:SSZ` and names a real instant (§13.4). */
+/**
+ * True when `ts` is `YYYY-MM-DDTHH:MM:SSZ` and names a real instant (§13.4)
+ * that Python's `datetime` can hold: years 0001-9999 (year 0000 matches the
+ * pattern but `strptime` refuses it).
+ */
 export function isTimestamp(ts: unknown): ts is string {
-  if (typeof ts !== "string" || !TIMESTAMP_RE.test(ts)) return false;
+  if (typeof ts !== "string" || !TIMESTAMP_RE.test(ts) || ts.startsWith("0000")) return false;
   const ms = Date.parse(ts);
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === ts.slice(0, 19);
 }

@@ -130,6 +130,23 @@ export type ExistingEquipment =
 const FIRST_SEEN_RE = /"first_seen_at"\s*:\s*"([^"\\]{20})"/;
 
 /**
+ * The `first_seen_at` written in `bytes`, found by pattern rather than by
+ * decoding, so that it can be read from a damaged file or from only the
+ * leading bytes of one too large to read whole.
+ *
+ * @returns the timestamp, or undefined when none legible is there.
+ * @example
+ * ```ts
+ * salvageFirstSeenAt(Buffer.from('{"first_seen_at":"2026-04-17T14:32:00Z",'));
+ * // "2026-04-17T14:32:00Z"
+ * ```
+ */
+export function salvageFirstSeenAt(bytes: Uint8Array): string | undefined {
+  const m = FIRST_SEEN_RE.exec(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"));
+  return m !== null && isTimestamp(m[1]) ? m[1] : undefined;
+}
+
+/**
  * Classify the bytes of an existing `equipment.json` before a rewrite.
  *
  * @throws {@link SchemaMajorMismatchError} when the file states a well-formed
@@ -138,10 +155,7 @@ const FIRST_SEEN_RE = /"first_seen_at"\s*:\s*"([^"\\]{20})"/;
  *   instead (nothing says whose it is, and its bytes are kept aside).
  */
 export function inspectExistingEquipment(bytes: Uint8Array, path?: string): ExistingEquipment {
-  const salvage = (): string | undefined => {
-    const m = FIRST_SEEN_RE.exec(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"));
-    return m !== null && isTimestamp(m[1]) ? m[1] : undefined;
-  };
+  const salvage = (): string | undefined => salvageFirstSeenAt(bytes);
   let obj: Record<string, unknown>;
   try {
     obj = decodeJsonObject(bytes, path);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { access, readFile, readdir, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, stdoutJson } from "../helpers/cli.js";
@@ -70,6 +70,7 @@ const exists = (p: string): Promise<boolean> =>
 test("sync writes equipment.json for every entry of a realistic config, using each entry's local_root or paths.local_root", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
+  await mkdir(lab);
   const config = await put(join(dir, "config.yaml"), realisticConfig(lab));
   const run = await cli(t, ["sync", "--config", config]);
   assert.equal(run.code, 0, run.stderr);
@@ -88,6 +89,7 @@ test("sync writes equipment.json for every entry of a realistic config, using ea
 test("a second sync reports unchanged and leaves every file byte for byte (first_seen_at kept)", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
+  await mkdir(lab);
   const config = await put(join(dir, "config.yaml"), realisticConfig(lab));
   assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
   const path = join(lab, "CONFOCAL_01", ".exlab-wizard", "equipment.json");
@@ -124,10 +126,13 @@ test("an edited label is reported as updated with the field named; first_seen_at
   assert.ok((rec["last_modified_at"] ?? "") > "2020-01-01T00:00:00Z");
 });
 
-test("--root writes under the given folder and records it, made absolute, as configured_local_root", async (t) => {
+test("--root only relocates the files: configured_local_root still mirrors the entry's local_root, else paths.local_root", async (t) => {
   const dir = await tempDir(t);
-  await put(join(dir, "config.yaml"), realisticConfig("/data/lab"));
-  const run = await cli(t, ["sync", "--config", "config.yaml", "--root", "./copy", "--json"], { cwd: dir });
+  await put(join(dir, "config.yaml"), realisticConfig("/data/lab").replace('    local_root: "/data/lab"\n', '    local_root: "/srv/own-root"\n'));
+  const missing = await cli(t, ["sync", "--config", "config.yaml", "--root", "./copy"], { cwd: dir });
+  assert.equal(missing.code, 1);
+  assert.deepEqual(await readdir(dir), ["config.yaml"]);
+  const run = await cli(t, ["sync", "--config", "config.yaml", "--root", "./copy", "--create-root", "--json"], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const out = stdoutJson(run) as SyncJson;
   assert.equal(out.config, "config.yaml");
@@ -140,7 +145,8 @@ test("--root writes under the given folder and records it, made absolute, as con
   assert.equal(first.line, 15);
   assert.equal(first.status, "created");
   assert.equal(first.path, join(dir, "copy", "CONFOCAL_01", ".exlab-wizard", "equipment.json"));
-  assert.equal(first.record?.["configured_local_root"], join(dir, "copy"));
+  assert.equal(first.record?.["configured_local_root"], "/srv/own-root");
+  assert.equal(out.results[1]?.record?.["configured_local_root"], "/data/lab");
   assert.deepEqual(JSON.parse(await readFile(first.path, "utf8")), first.record);
   assert.deepEqual((await readdir(dir)).sort(), ["config.yaml", "copy"]);
 });
@@ -148,12 +154,13 @@ test("--root writes under the given folder and records it, made absolute, as con
 test("--dry-run reports what would change and writes nothing", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
+  await mkdir(lab);
   const config = await put(join(dir, "config.yaml"), realisticConfig(lab));
   const fresh = await cli(t, ["sync", "--config", config, "--dry-run"]);
   assert.equal(fresh.code, 0, fresh.stderr);
   assert.match(fresh.stdout, /^would create {2}CONFOCAL_01 /m);
   assert.match(fresh.stdout, /\(dry run: nothing written\)\n$/);
-  assert.equal(await exists(lab), false);
+  assert.deepEqual(await readdir(lab), []);
 
   assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
   const path = join(lab, "CONFOCAL_01", ".exlab-wizard", "equipment.json");
@@ -231,6 +238,7 @@ test("invalid entries are reported with their lines and skipped; valid ones are 
     "",
   ].join("\n");
   const config = await put(join(dir, "config.yaml"), text);
+  await mkdir(lab);
   const run = await cli(t, ["sync", "--config", config]);
   assert.equal(run.code, 1);
   assert.deepEqual(run.stderr.trimEnd().split("\n"), [

@@ -9,7 +9,7 @@ import { constants, type PathLike } from "node:fs";
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
-import { WriteFailedError, type FileSystem } from "exlab-cache";
+import { PermissionDeniedError, WriteFailedError, type FileSystem } from "exlab-cache";
 
 /** The calls a rule can fail. `write` and `sync` are calls on a handle, named by the path it was opened at. */
 export type FaultOp = "open" | "rename" | "unlink" | "mkdir" | "readdir" | "lstat" | "link" | "write" | "sync";
@@ -116,6 +116,21 @@ export function assertWriteFailed(err: unknown, path: string, osCode: string, sy
   assert.equal(envelope.code, "write_failed");
   assert.equal(envelope.details?.["path"], path);
   assert.equal(envelope.details?.["os_code"], osCode);
+  return true;
+}
+
+/**
+ * Check `err` is the one permission error every entry point reports:
+ * `permission_denied`, naming `path` and what was refused.
+ */
+export function assertPermissionDenied(err: unknown, path: string, operation: string, osCode = "EACCES"): true {
+  assert.ok(err instanceof PermissionDeniedError, `expected a PermissionDeniedError, got ${String(err)}`);
+  assert.equal(err.code, "permission_denied");
+  assert.equal(err.path, path);
+  assert.equal(err.operation, operation);
+  assert.equal(err.osCode, osCode);
+  assert.ok(err.message.includes(path), `the message does not name ${path}: ${err.message}`);
+  assert.deepEqual(err.toEnvelope().error.details, { operation, os_code: osCode, path });
   return true;
 }
 

@@ -30,8 +30,8 @@ export const root = fc.oneof(
   text,
 );
 
-/** A clock reading with a four-digit year, as the timestamp format allows. */
-export const instant = fc.date({ min: new Date("0000-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true });
+/** A clock reading in years 0001-9999, what the timestamp format and Python's datetime both hold. */
+export const instant = fc.date({ min: new Date("0001-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true });
 
 /** A valid write payload. */
 export const payload = fc.record({

@@ -21,7 +21,7 @@ import {
   withFileLock,
   type FileSystem,
 } from "exlab-cache";
-import { assertWriteFailed, faultyFs, refuseChanges, type FaultRule } from "../helpers/faulty-fs.js";
+import { assertPermissionDenied, assertWriteFailed, faultyFs, refuseChanges, type FaultRule } from "../helpers/faulty-fs.js";
 import { FakeClock, equipmentPayload, tempDir } from "../helpers/tmp.js";
 import { settle, watchUnhandledRejections } from "../helpers/unhandled.js";
 
@@ -42,18 +42,10 @@ const ALL: readonly Target[] = ["writeEquipment", "atomicWriteFile", "writeTestR
 const CASES: Case[] = [
   { name: "ENOSPC part-way through writing the temp file", rule: () => (op) => (op === "write" ? "ENOSPC" : undefined), osCode: "ENOSPC", syscall: "write", targets: ALL },
   { name: "EIO from fsync of the temp file", rule: () => (op, p) => (op === "sync" && p.endsWith(".tmp") ? "EIO" : undefined), osCode: "EIO", syscall: "fsync", targets: ALL },
-  { name: "EACCES on the directory", rule: (path) => refuseChanges(dirname(path), "EACCES"), osCode: "EACCES", syscall: "open", targets: ALL },
   { name: "EROFS on the directory", rule: (path) => refuseChanges(dirname(path), "EROFS"), osCode: "EROFS", syscall: "open", targets: ALL },
   { name: "rename of the temp file over the target fails", rule: () => (op) => (op === "rename" ? "EIO" : undefined), osCode: "EIO", syscall: "rename", targets: ALL },
   { name: "EIO listing the folder for stale temp files", rule: () => (op) => (op === "readdir" ? "EIO" : undefined), osCode: "EIO", syscall: "readdir", targets: ["writeEquipment", "writeTestRunsMarker"] },
   { name: "EIO checking whether the marker exists", rule: () => (op) => (op === "lstat" ? "EIO" : undefined), osCode: "EIO", syscall: "lstat", targets: ["writeTestRunsMarker"] },
-  {
-    name: "EACCES opening the current file to read it",
-    rule: (path) => (op, p, flags) => (op === "open" && p === path && ((flags ?? 0) & constants.O_CREAT) === 0 ? "EACCES" : undefined),
-    osCode: "EACCES",
-    syscall: "open",
-    targets: ["writeEquipment"],
-  },
 ];
 
 /** Set up `target`'s file, run it through `fs`, and return what to compare. */
@@ -110,6 +102,37 @@ for (const c of CASES) {
   }
 }
 
+// Permission refusals are their own error, whichever step meets them.
+const REFUSALS: { name: string; rule: (path: string) => FaultRule; at: (path: string) => string; operation: string; targets: readonly Target[] }[] = [
+  { name: "EACCES on the directory", rule: (path) => refuseChanges(dirname(path), "EACCES"), at: dirname, operation: "create_in_folder", targets: ALL },
+  {
+    name: "EACCES opening the current file to read it",
+    rule: (path) => (op, p, flags) => (op === "open" && p === path && ((flags ?? 0) & constants.O_CREAT) === 0 ? "EACCES" : undefined),
+    at: (path) => path,
+    operation: "read_file",
+    targets: ["writeEquipment"],
+  },
+  { name: "EACCES listing the folder", rule: () => (op) => (op === "readdir" ? "EACCES" : undefined), at: dirname, operation: "list_folder", targets: ["writeEquipment", "writeTestRunsMarker"] },
+  { name: "EPERM on the rename", rule: () => (op) => (op === "rename" ? "EPERM" : undefined), at: (path) => path, operation: "replace_file", targets: ALL },
+];
+
+for (const c of REFUSALS) {
+  for (const target of c.targets) {
+    test(`fault: ${c.name} — ${target} rejects with permission_denied (${c.operation}), original intact, no temp file`, async (t) => {
+      const root = await tempDir(t);
+      const { path, run } = await setUp(root, target);
+      const before = await readOrAbsent(path);
+      const { fs, calls } = faultyFs(c.rule(path));
+      const osCode = c.name.startsWith("EPERM") ? "EPERM" : "EACCES";
+      await assert.rejects(run(fs), (err) => assertPermissionDenied(err, c.at(path), c.operation, osCode));
+      assert.ok(calls.some((call) => call.failed !== undefined), "the fault was never injected");
+      assert.deepEqual(await readOrAbsent(path), before, "the original changed");
+      await assertNoTemp(path);
+      await withFileLock(path, () => undefined, { timeoutMs: 0 });
+    });
+  }
+}
+
 test("fault: EIO from fsync of the directory after the rename — the new file is in place, its durability unknown, and that is reported", async (t) => {
   const root = await tempDir(t);
   const { path, run } = await setUp(root, "writeEquipment");
@@ -126,7 +149,7 @@ test("fault: a stale temp file that cannot be removed stops the write with an er
   await writeFile(stale, "left by a killed writer");
   const before = await readFile(path);
   const { fs } = faultyFs((op, p) => (op === "unlink" && p === stale ? "EACCES" : undefined));
-  await assert.rejects(run(fs), (err) => assertWriteFailed(err, stale, "EACCES", "unlink"));
+  await assert.rejects(run(fs), (err) => assertPermissionDenied(err, dirname(stale), "create_in_folder"));
   assert.deepEqual(await readFile(path), before);
   assert.equal(await readFile(stale, "utf8"), "left by a killed writer");
 });

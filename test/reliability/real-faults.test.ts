@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath, type FileSystem } from "exlab-cache";
 import { finished, workerScript } from "../helpers/children.js";
-import { assertWriteFailed, faultyFs, refuseChanges } from "../helpers/faulty-fs.js";
+import { assertPermissionDenied, assertWriteFailed, faultyFs, refuseChanges } from "../helpers/faulty-fs.js";
 import { mountTmpfs, remountReadOnly, tmpfsRefusal } from "../helpers/mount.js";
 import { snapshotTree, listTree } from "../helpers/snapshot.js";
 import { FakeClock, equipmentPayload, tempDir } from "../helpers/tmp.js";
@@ -101,14 +101,14 @@ test(`read-only mount ${how}: every write fails with write_failed (EROFS) naming
 const eaccesHow =
   UNPRIVILEGED === undefined ? "injected (no unprivileged user can run the library from this checkout)" : "for a real user without write permission";
 
-test(`EACCES ${eaccesHow}: write_failed naming the file, nothing changes`, async (t) => {
+test(`EACCES ${eaccesHow}: permission_denied naming the folder that refused, nothing changes`, async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   const other = equipmentJsonPath(root, "OTHER_02");
   await new EquipmentCacheWriter({ clock: new FakeClock().now }).writeEquipment(path, equipmentPayload());
   if (UNPRIVILEGED === undefined) {
     const { fs } = faultyFs(refuseChanges(root, "EACCES", true));
-    await assert.rejects(new EquipmentCacheWriter({ fs }).writeEquipment(path, equipmentPayload({ label: "New" })), (err) => assertWriteFailed(err, path, "EACCES", "open"));
+    await assert.rejects(new EquipmentCacheWriter({ fs }).writeEquipment(path, equipmentPayload({ label: "New" })), (err) => assertPermissionDenied(err, dirname(path), "create_in_folder"));
     return;
   }
   // As root, the tree is root's and the writer runs as nobody; as an
@@ -137,13 +137,13 @@ async function attemptAsOther(t: TestContext, root: string, path: string, other:
   const rewrite = await attempt(path);
   assert.deepEqual(
     { ...rewrite, message: undefined },
-    { ok: false, name: "WriteFailedError", code: "write_failed", path, osCode: "EACCES", syscall: "open", message: undefined },
+    { ok: false, name: "PermissionDeniedError", code: "permission_denied", path: dirname(path), osCode: "EACCES", operation: "create_in_folder", message: undefined },
   );
-  assert.ok(String(rewrite["message"]).includes(path), String(rewrite["message"]));
+  assert.ok(String(rewrite["message"]).includes(dirname(path)), String(rewrite["message"]));
   const first = await attempt(other);
   assert.deepEqual(
     { ...first, message: undefined },
-    { ok: false, name: "WriteFailedError", code: "write_failed", path: other, osCode: "EACCES", syscall: "mkdir", message: undefined },
+    { ok: false, name: "PermissionDeniedError", code: "permission_denied", path: root, osCode: "EACCES", operation: "create_in_folder", message: undefined },
   );
   assert.deepEqual(listTree(await snapshotTree(root)), before, "the tree changed");
 }

@@ -7,7 +7,7 @@
  * drops an fsync or moves work outside the lock fails here.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath } from "exlab-cache";
@@ -20,7 +20,7 @@ const TRACED = [
   "write", "writev", "pwrite64", "pwritev", "pwritev2",
   "fsync", "fdatasync", "sync_file_range",
   "rename", "renameat", "renameat2", "link", "linkat", "unlink", "unlinkat", "mkdir", "mkdirat",
-  "flock", "lstat", "newfstatat", "statx",
+  "flock", "lstat", "newfstatat", "statx", "fchmod", "fchown",
 ].join(",");
 const WRITES = new Set(["write", "writev", "pwrite64", "pwritev", "pwritev2"]);
 const SYNCS = new Set(["fsync", "fdatasync"]);
@@ -114,6 +114,19 @@ test("strace: a rewrite of equipment.json reads, creates the temp exclusively, w
   assert.ok(openFlags(read).has("O_NOFOLLOW"), "the current file is read without following a symlink");
   before(lockEx, read, "current file read under the lock");
   before(read, tmpOpen, "current file read before the new one is written");
+  // The replaced file's owner and mode go on the temp before its first byte:
+  // the name never shows other ones. Owner first (a chown clears set-id bits).
+  const st = await stat(path);
+  const tmp = tmpOpen.paths[0] ?? "";
+  const chown = one(events, "fchown(temp)", (e) => e.name === "fchown" && e.fdPath === tmp);
+  assert.match(chown.args, new RegExp(`^\\d+, ${st.uid}, ${st.gid}$`));
+  const chmod = one(events, "fchmod(temp)", (e) => e.name === "fchmod" && e.fdPath === tmp);
+  assert.match(chmod.args, new RegExp(`^\\d+, 0?${(st.mode & 0o7777).toString(8)}$`));
+  const firstWrite = events.find((e) => WRITES.has(e.name) && e.fdPath === tmp);
+  assert.ok(firstWrite !== undefined);
+  before(tmpOpen, chown, "temp created before its owner is set");
+  before(chown, chmod, "owner set before the mode");
+  before(chmod, firstWrite, "mode set before the first write");
 });
 
 test("strace: a first write makes each new directory durable in its parent before the file is renamed into place", async (t) => {
@@ -121,6 +134,8 @@ test("strace: a first write makes each new directory durable in its parent befor
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   const events = await traceWorker(t, "equipment", root);
   assertRecipe(events, path);
+  // A new file keeps the mode open() gave it under the umask: nothing to copy.
+  assert.deepEqual(events.filter((e) => e.name === "fchmod" || e.name === "fchown").map((e) => `${e.name}(${e.args})`), []);
   const rename = one(events, "rename", (e) => e.name.startsWith("rename"));
   const made = events.filter((e) => e.name.startsWith("mkdir") && e.ret === 0);
   assert.deepEqual(

@@ -5,7 +5,7 @@
  *
  * argv: equipment|marker <path>
  */
-import { EquipmentCacheWriter, ExlabCacheError, WriteFailedError } from "exlab-cache";
+import { EquipmentCacheWriter, ExlabCacheError, PermissionDeniedError, WriteFailedError } from "exlab-cache";
 
 const [what = "", path = ""] = process.argv.slice(2);
 const writer = new EquipmentCacheWriter({ clock: () => new Date("2026-04-17T14:00:00Z") });
@@ -22,6 +22,11 @@ try {
   process.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
 } catch (err) {
   if (!(err instanceof ExlabCacheError)) throw err;
-  const extra = err instanceof WriteFailedError ? { osCode: err.osCode, syscall: err.syscall } : {};
+  const extra =
+    err instanceof WriteFailedError
+      ? { osCode: err.osCode, syscall: err.syscall }
+      : err instanceof PermissionDeniedError
+        ? { osCode: err.osCode, operation: err.operation }
+        : {};
   process.stdout.write(`${JSON.stringify({ ok: false, name: err.name, code: err.code, path: err.path, message: err.message, ...extra })}\n`);
 }

@@ -1,0 +1,70 @@
+/**
+ * How `sync` reports for people: a table of one line per entry after a
+ * single pass, and one summary line per pass when watching. Every value from
+ * the config or the disk is escaped; columns are aligned by display width.
+ */
+import { count, styleFor, type CliIo } from "./io.js";
+import type { SyncResultJson, SyncStatus } from "./sync.js";
+import { escapeText, padDisplay, displayWidth } from "./_text.js";
+
+const DRY_WORDS: Record<SyncStatus, string> = {
+  created: "would create",
+  updated: "would update",
+  unchanged: "unchanged",
+  repaired: "would repair",
+  invalid: "invalid",
+  failed: "would fail",
+};
+
+const word = (st: SyncStatus, dryRun: boolean): string => (dryRun ? DRY_WORDS[st] : st);
+const name = (r: SyncResultJson): string => escapeText(r.id ?? `equipment.${r.index}`);
+
+/** `3 equipment entries: 1 created, 2 unchanged`. */
+function summary(results: readonly SyncResultJson[], dryRun: boolean): string {
+  const counts = new Map<SyncStatus, number>();
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const parts = [...counts].map(([st, n]) => `${n} ${word(st, dryRun)}`);
+  const total = count(results.length, "equipment entry", "equipment entries");
+  return `${total}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
+}
+
+/**
+ * One line per entry (status, id, then the path, changed fields or error),
+ * then the counts.
+ */
+export function printResults(io: CliIo, results: readonly SyncResultJson[], dryRun: boolean): void {
+  const s = styleFor(io, "stdout");
+  const colour: Record<SyncStatus, (t: string) => string> = {
+    created: s.green,
+    updated: s.yellow,
+    unchanged: s.dim,
+    repaired: s.yellow,
+    invalid: s.red,
+    failed: s.red,
+  };
+  const wWidth = Math.max(0, ...results.map((r) => word(r.status, dryRun).length));
+  const nWidth = Math.max(0, ...results.map((r) => displayWidth(name(r))));
+  for (const r of results) {
+    const path = escapeText(r.path ?? "");
+    let tail = path;
+    if (r.status === "updated") tail = `${r.changed.join(", ")}  ${path}`;
+    if (r.status === "invalid") tail = `line ${r.line ?? "?"}: not synced (see errors above)`;
+    if (r.status === "failed") tail = r.errors.map((e) => `${escapeText(e.message)} [${e.code}]`).join("; ");
+    io.stdout.write(`${colour[r.status](word(r.status, dryRun).padEnd(wWidth))}  ${padDisplay(name(r), nWidth)}  ${tail}\n`);
+  }
+  io.stdout.write(`${summary(results, dryRun)}${dryRun ? " (dry run: nothing written)" : ""}\n`);
+}
+
+/**
+ * One line for a whole pass, as `--watch` prints it:
+ * `synced /etc/config.yaml: 2 equipment entries: 1 updated, 1 unchanged; updated CONFOCAL_01 (label)`.
+ */
+export function passLine(file: string, results: readonly SyncResultJson[], dryRun: boolean): string {
+  const changes = results
+    .filter((r) => r.status !== "unchanged")
+    .map((r) => {
+      const what = r.status === "updated" ? ` (${r.changed.join(", ")})` : r.status === "failed" ? ` (${r.errors.map((e) => e.code).join(", ")})` : "";
+      return `${word(r.status, dryRun)} ${name(r)}${what}`;
+    });
+  return `synced ${escapeText(file)}: ${summary(results, dryRun)}${changes.length > 0 ? `; ${changes.join(", ")}` : ""}`;
+}

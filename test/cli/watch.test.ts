@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import { mkdir, readFile, readdir, readlink, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { withFileLock } from "exlab-cache";
+import { BIN } from "../helpers/cli.js";
+import { finished, startChild } from "../helpers/children.js";
+import { tempDir } from "../helpers/tmp.js";
+import { cachePaths, put } from "../helpers/tree.js";
+
+/** The lines a stream prints, handed out one at a time as they arrive: tests wait on output, never on time. */
+class Lines {
+  readonly #ready: string[] = [];
+  readonly #waiting: ((line: string) => void)[] = [];
+  #partial = "";
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.setEncoding("utf8");
+    stream.on("data", (d: string) => {
+      const parts = (this.#partial + d).split("\n");
+      this.#partial = parts.pop() ?? "";
+      for (const line of parts) {
+        const w = this.#waiting.shift();
+        if (w !== undefined) w(line);
+        else this.#ready.push(line);
+      }
+    });
+  }
+  next(): Promise<string> {
+    const line = this.#ready.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+function configText(lab: string, label: string): string {
+  return `# watched\npaths:\n  local_root: ${lab}\nequipment:\n  - id: CONFOCAL_01\n    label: "${label}"\n    nas_root: //nas01/lab\n  - id: FLOW_01\n    label: Flow\n    nas_root: //nas01/lab\n`;
+}
+
+function watch(t: TestContext, config: string, json: boolean): { child: ChildProcess; out: Lines; err: Lines; done: ReturnType<typeof finished> } {
+  const child = startChild(t, process.execPath, [BIN, "sync", "--config", config, "--watch", ...(json ? ["--json"] : [])]);
+  const out = new Lines(child.stdout as NodeJS.ReadableStream);
+  const err = new Lines(child.stderr as NodeJS.ReadableStream);
+  const done = finished(child);
+  return { child, out, err, done };
+}
+
+interface PassJson {
+  event: string;
+  results?: { id: string; status: string; changed: string[] }[];
+  error?: { code: string };
+}
+
+const label = async (lab: string): Promise<string> => (JSON.parse(await readFile(cachePaths(lab).equipment, "utf8")) as { label: string }).label;
+
+test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves, reports a half-saved file and waits, exits 0 on SIGTERM", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Confocal 1"));
+  const { child, out, done } = watch(t, config, true);
+  // An in-place write truncates, then writes: a busy machine may let the
+  // watch read the empty file in between, which it rightly reports. Those
+  // reports are passed over; any other line is checked.
+  const pass = async (): Promise<PassJson> => {
+    for (;;) {
+      const doc = JSON.parse(await out.next()) as PassJson;
+      if (!(doc.event === "error" && doc.error?.code === "config_invalid")) return doc;
+    }
+  };
+
+  const first = await pass();
+  assert.deepEqual(first.results?.map((r) => [r.id, r.status]), [["CONFOCAL_01", "created"], ["FLOW_01", "created"]]);
+
+  await writeFile(config, configText(lab, "In place"));
+  const inPlace = await pass();
+  assert.equal(inPlace.event, "sync");
+  assert.deepEqual(inPlace.results?.map((r) => [r.id, r.status, r.changed]), [["CONFOCAL_01", "updated", ["label"]], ["FLOW_01", "unchanged", []]]);
+  assert.equal(await label(lab), "In place");
+
+  // An editor's save: a new file renamed over the old one (a new inode).
+  await writeFile(join(dir, ".config.yaml.swp"), configText(lab, "Renamed over"));
+  await rename(join(dir, ".config.yaml.swp"), config);
+  const renamed = await pass();
+  assert.deepEqual(renamed.results?.map((r) => [r.id, r.status]), [["CONFOCAL_01", "updated"], ["FLOW_01", "unchanged"]]);
+  assert.equal(await label(lab), "Renamed over");
+
+  // Half saved: cut in the middle of a quoted string.
+  const whole = configText(lab, "Never written");
+  await writeFile(config, whole.slice(0, whole.indexOf("Never") + 3));
+  const broken = await pass();
+  assert.deepEqual([broken.event, broken.error?.code], ["error", "yaml_syntax_error"]);
+  assert.equal(await label(lab), "Renamed over");
+
+  await writeFile(config, configText(lab, "Fixed"));
+  const fixed = await pass();
+  assert.deepEqual(fixed.results?.map((r) => r.status), ["updated", "unchanged"]);
+  assert.equal(await label(lab), "Fixed");
+
+  child.kill("SIGTERM");
+  assert.deepEqual(await pass(), { event: "stopped", config });
+  const result = await done;
+  assert.deepEqual([result.code, result.signal], [0, null]);
+});
+
+test("sync --watch prints one line per pass for people and exits 0 on SIGINT", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Confocal 1"));
+  const { child, out, err, done } = watch(t, config, false);
+  assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01`);
+  await writeFile(config, configText(lab, "Two"));
+  assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 1 updated, 1 unchanged; updated CONFOCAL_01 (label)`);
+  await writeFile(config, "equipment:\n  - id: [unclosed\n");
+  let line = await err.next();
+  // As above: the empty file between truncation and write may be reported first.
+  while (line.endsWith("Expected the top level to be a mapping, got missing [config_invalid]")) line = await err.next();
+  assert.match(line, /^error: .*config\.yaml:\d+:\d+: YAML syntax error: .* \[yaml_syntax_error\]$/);
+  await writeFile(config, configText(lab, "Two"));
+  assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 2 unchanged`);
+  child.kill("SIGINT");
+  assert.equal(await out.next(), `stopped watching ${config}`);
+  assert.equal((await done).code, 0);
+});
+
+/** Resolve once process `pid` holds a descriptor on `path`. */
+async function waitForFd(pid: number, path: string): Promise<void> {
+  for (;;) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === path) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test("a signal during a pass lets its write finish before the watch exits 0", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  const { child, out, done } = watch(t, config, true);
+  await out.next();
+  const path = cachePaths(lab).equipment;
+  await withFileLock(path, async () => {
+    await writeFile(config, configText(lab, "After"));
+    // The watch is now inside a pass, waiting for this lock.
+    await waitForFd(child.pid ?? 0, `${path}.lock`);
+    child.kill("SIGTERM");
+  });
+  const last = JSON.parse(await out.next()) as PassJson;
+  assert.deepEqual(last.results?.map((r) => [r.id, r.status]), [["CONFOCAL_01", "updated"], ["FLOW_01", "unchanged"]]);
+  assert.equal((JSON.parse(await out.next()) as PassJson).event, "stopped");
+  assert.equal((await done).code, 0);
+  assert.equal(await label(lab), "After");
+});
