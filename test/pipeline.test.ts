@@ -2,11 +2,12 @@
  * The two-step write (lock-and-read, then commit-and-unlock) when the lock
  * is contended: the waiter that wins the lock does the inode re-check, the
  * stale-temp sweep and the read itself, so what the writer decides on is the
- * file as the previous holder left it. Run on both backends: the native one
- * (the default) and node:fs driven call by call (an injected FileSystem).
+ * file as the previous holder left it; the commit gives the new file the
+ * mode and owner that read found. Run on both backends: the native one (the
+ * default) and node:fs driven call by call (an injected FileSystem).
  */
 import assert from "node:assert/strict";
-import { readFile, readdir, unlink, writeFile } from "node:fs/promises";
+import { chmod, chown, readFile, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath, type CacheWarning } from "exlab-cache";
@@ -78,5 +79,22 @@ for (const [name, options] of BACKENDS) {
     // The lock was given back: once the marker is gone, the next call writes it.
     await unlink(path);
     assert.equal(await writer.writeTestRunsMarker(path, { project: "PROJ-0042", equipment: "CONFOCAL_01" }), true);
+  });
+}
+
+for (const [name, options] of BACKENDS) {
+  test(`${name}: a locked rewrite keeps the mode (and, as root, the owner and group) the read under the lock found`, async (t) => {
+    const root = await tempDir(t);
+    const path = equipmentJsonPath(root, "CONFOCAL_01");
+    const writer = new EquipmentCacheWriter({ ...options, clock: new FakeClock().now });
+    await writer.writeEquipment(path, equipmentPayload());
+    await chmod(path, 0o640);
+    const asRoot = process.geteuid?.() === 0;
+    if (asRoot) await chown(path, 65534, 65534);
+    await writer.writeEquipment(path, equipmentPayload({ label: "rewritten" }));
+    const st = await stat(path);
+    assert.equal(st.mode & 0o7777, 0o640);
+    if (asRoot) assert.deepEqual([st.uid, st.gid], [65534, 65534]);
+    assert.equal((await writer.readEquipment(path)).label, "rewritten");
   });
 }
