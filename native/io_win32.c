@@ -1,13 +1,208 @@
 /*
- * io_win32.c: no batched jobs yet on Windows. Without replaceFile/readFile
- * and the write pipeline on the addon, src/fs takes its node:fs backend,
- * which does the same steps one call at a time.
+ * io_win32.c: the crash-safe replace on Windows as ONE job on libuv's thread
+ * pool (the bounded read takes the node:fs path in src/fs/read.ts here).
+ *
+ *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
+ *     CreateFileW(tmp, CREATE_NEW) -> WriteFile -> FlushFileBuffers ->
+ *     CloseHandle -> MoveFileExW(tmp, path, REPLACE_EXISTING | WRITE_THROUGH).
+ *
+ * Differences from io_posix.c, each deliberate:
+ *  - MoveFileExW is retried for a bounded time on the sharing violations a
+ *    reader holding `path` open without FILE_SHARE_DELETE causes (virus
+ *    scanners, indexers, Python's open()); Node's rename gives up at once.
+ *  - There is no directory fsync: a directory handle cannot be flushed on
+ *    Windows. MOVEFILE_WRITE_THROUGH makes the call return only once the
+ *    rename is flushed, which is the closest equivalent.
+ *  - `mode` is ignored: Windows files have ACLs, inherited from the folder.
+ *  - errno is libuv's code for the Win32 error (uv_translate_sys_error,
+ *    exported by node.exe), negated, so the TypeScript side maps it with the
+ *    same table as Node's own errors.
  */
 #include "exlab.h"
 
-void exlab_io_register(napi_env env, napi_value exports) {
+#include <windows.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Exported by node.exe (libuv). */
+int uv_translate_sys_error(int sys_errno);
+
+/* How long a replace waits out a reader holding the target open. */
+#define REPLACE_RETRY_TOTAL_MS 5000
+#define REPLACE_RETRY_MAX_STEP_MS 100
+
+typedef struct job {
+  napi_async_work work;
+  napi_deferred deferred;
+  wchar_t *tmp;
+  wchar_t *path;
+  char *data;
+  size_t len;
+  int durable;
+  int err;
+  const char *step;
+} job;
+
+static void job_free(job *j) {
+  free(j->tmp);
+  free(j->path);
+  free(j->data);
+  free(j);
+}
+
+static void fail(job *j, const char *step, DWORD code) {
+  j->err = -uv_translate_sys_error((int)code);
+  if (j->err == 0) j->err = EIO;
+  j->step = step;
+}
+
+static int transient(DWORD code) {
+  return code == ERROR_SHARING_VIOLATION || code == ERROR_LOCK_VIOLATION || code == ERROR_ACCESS_DENIED;
+}
+
+static void replace_execute(napi_env env, void *arg) {
+  job *j = (job *)arg;
+  HANDLE h;
+  size_t off = 0;
+  DWORD waited = 0, step_ms = 1;
   (void)env;
-  (void)exports;
+  h = CreateFileW(j->tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+  if (h == INVALID_HANDLE_VALUE) {
+    fail(j, "open", GetLastError());
+    return;
+  }
+  while (off < j->len) {
+    DWORD chunk = j->len - off > 0x40000000u ? 0x40000000u : (DWORD)(j->len - off), done = 0;
+    if (!WriteFile(h, j->data + off, chunk, &done, NULL)) {
+      fail(j, "write", GetLastError());
+      break;
+    }
+    off += done;
+  }
+  if (j->err == 0 && j->durable && !FlushFileBuffers(h)) fail(j, "fsync", GetLastError());
+  if (!CloseHandle(h) && j->err == 0) fail(j, "close", GetLastError());
+  if (j->err != 0) {
+    DeleteFileW(j->tmp);
+    return;
+  }
+  for (;;) {
+    DWORD code;
+    if (MoveFileExW(j->tmp, j->path, MOVEFILE_REPLACE_EXISTING | (j->durable ? MOVEFILE_WRITE_THROUGH : 0))) return;
+    code = GetLastError();
+    if (!transient(code) || waited >= REPLACE_RETRY_TOTAL_MS) {
+      fail(j, "rename", code);
+      DeleteFileW(j->tmp);
+      return;
+    }
+    Sleep(step_ms);
+    waited += step_ms;
+    step_ms = step_ms * 2 > REPLACE_RETRY_MAX_STEP_MS ? REPLACE_RETRY_MAX_STEP_MS : step_ms * 2;
+  }
+}
+
+static void set_num(napi_env env, napi_value obj, const char *name, double v) {
+  napi_value val;
+  if (napi_create_double(env, v, &val) == napi_ok) napi_set_named_property(env, obj, name, val);
+}
+
+/* Always resolves: failures are data the TypeScript side turns into errors. */
+static void job_complete(napi_env env, napi_status status, void *arg) {
+  job *j = (job *)arg;
+  napi_value out, val;
+  if (env != NULL && napi_create_object(env, &out) != napi_ok) {
+    if (napi_get_undefined(env, &val) == napi_ok) napi_reject_deferred(env, j->deferred, val);
+  } else if (env != NULL) {
+    if (status != napi_ok && j->err == 0) {
+      j->err = ECANCELED;
+      j->step = "queue";
+    }
+    set_num(env, out, "errno", j->err);
+    set_num(env, out, "kind", 0);
+    set_num(env, out, "size", 0);
+    if (napi_create_string_utf8(env, j->step != NULL ? j->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
+      napi_set_named_property(env, out, "step", val);
+    }
+    napi_resolve_deferred(env, j->deferred, out);
+  }
+  napi_delete_async_work(env, j->work);
+  job_free(j);
+}
+
+/* A malloc'd UTF-16 copy of a JS string, or NULL with a pending exception. */
+static wchar_t *dup_wide(napi_env env, napi_value v) {
+  size_t len = 0, got = 0;
+  wchar_t *out;
+  if (napi_get_value_string_utf16(env, v, NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: expected a string");
+    return NULL;
+  }
+  out = (wchar_t *)malloc((len + 1) * sizeof *out);
+  if (out == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
+    return NULL;
+  }
+  napi_get_value_string_utf16(env, v, (char16_t *)out, len + 1, &got);
+  if (wcslen(out) != len) { /* an embedded NUL would silently cut the path */
+    free(out);
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: path contains a NUL byte");
+    return NULL;
+  }
+  return out;
+}
+
+static napi_value replace_file(napi_env env, napi_callback_info info) {
+  size_t argc = 6, len = 0;
+  napi_value argv[6], promise, resource;
+  void *bytes = NULL;
+  bool durable = true, is_typed = false;
+  napi_typedarray_type type;
+  job *j;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+      napi_is_typedarray(env, argv[3], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[3], &type, &len, &bytes, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_bool(env, argv[5], &durable) != napi_ok) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: replaceFile(tmp, path, dir, Uint8Array, mode, durable)");
+    return NULL;
+  }
+  j = (job *)calloc(1, sizeof *j);
+  if (j == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
+    return NULL;
+  }
+  if ((j->tmp = dup_wide(env, argv[0])) == NULL || (j->path = dup_wide(env, argv[1])) == NULL) {
+    job_free(j);
+    return NULL;
+  }
+  j->data = (char *)malloc(len > 0 ? len : 1);
+  if (j->data == NULL) {
+    job_free(j);
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
+    return NULL;
+  }
+  if (len > 0) memcpy(j->data, bytes, len);
+  j->len = len;
+  j->durable = durable ? 1 : 0;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "exlab-cache:replace", NAPI_AUTO_LENGTH, &resource) != napi_ok ||
+      napi_create_async_work(env, NULL, resource, replace_execute, job_complete, j, &j->work) != napi_ok) {
+    job_free(j);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create the job");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    job_free(j);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot queue the job");
+    return NULL;
+  }
+  return promise;
+}
+
+void exlab_io_register(napi_env env, napi_value exports) {
+  napi_value fn;
+  if (napi_create_function(env, "replaceFile", NAPI_AUTO_LENGTH, replace_file, NULL, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "replaceFile", fn);
+  }
 }
 
 void exlab_pipeline_register(napi_env env, napi_value exports) {

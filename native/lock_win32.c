@@ -7,11 +7,15 @@
 #include "exlab.h"
 
 #include <windows.h>
-#include <io.h>
 #include <string.h>
 
+/* The OS handle behind one of Node's descriptors. node.exe carries its own C
+ * runtime, so this addon's _get_osfhandle() does not know Node's descriptors:
+ * ask libuv, which node.exe exports. */
+HANDLE uv_get_osfhandle(int fd);
+
 static int lock_byte0(int fd, DWORD flags) {
-  HANDLE h = (HANDLE)_get_osfhandle(fd);
+  HANDLE h = uv_get_osfhandle(fd);
   OVERLAPPED ov;
   if (h == INVALID_HANDLE_VALUE) return EBADF;
   memset(&ov, 0, sizeof ov);
@@ -32,7 +36,8 @@ napi_value exlab_unlock(napi_env env, napi_callback_info info) {
   OVERLAPPED ov;
   HANDLE h;
   if (!exlab_arg_fd(env, info, 1, argv, &fd)) return NULL;
-  h = (HANDLE)_get_osfhandle(fd);
+  h = uv_get_osfhandle(fd);
+  if (h == INVALID_HANDLE_VALUE) return exlab_int(env, EBADF);
   memset(&ov, 0, sizeof ov);
   return exlab_int(env, UnlockFileEx(h, 0, 1, 0, &ov) ? 0 : EIO);
 }
@@ -46,7 +51,7 @@ napi_value exlab_same_file(napi_env env, napi_callback_info info) {
   HANDLE h;
   FILE_STANDARD_INFO st;
   if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
-  h = (HANDLE)_get_osfhandle(fd);
+  h = uv_get_osfhandle(fd);
   if (h == INVALID_HANDLE_VALUE) return exlab_int(env, EBADF);
   if (!GetFileInformationByHandleEx(h, FileStandardInfo, &st, sizeof st)) return exlab_int(env, EIO);
   if (st.Directory) return exlab_int(env, EINVAL);

@@ -11,12 +11,18 @@
 #                          every durable write takes the fsync fallback (the
 #                          strace test still demands both fsyncs).
 #
-# The normal build is restored afterwards, whatever happens.
+# Afterwards the addon in use is what it was before, whatever happens: the
+# local build is rebuilt normally, or removed when there was none (the
+# prebuilt binary is then loaded again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rebuild() { npm exec -c "node-gyp rebuild" >/dev/null; }
-trap 'echo "macos-paths: restoring the normal addon build"; rebuild' EXIT
+if [ -d build/Release ]; then
+  trap 'echo "macos-paths: restoring the normal addon build"; rebuild' EXIT
+else
+  trap 'echo "macos-paths: removing the test build (the prebuilt binary is used again)"; rm -rf build' EXIT
+fi
 
 echo "macos-paths: building the addon with -DEXLAB_NO_RT_SIGNALS -DF_FULLFSYNC=51"
 CFLAGS="${CFLAGS:-} -DEXLAB_NO_RT_SIGNALS -DF_FULLFSYNC=51" rebuild

@@ -24,7 +24,8 @@ import { tempDir } from "./helpers/tmp.js";
 
 const PATHS = [{}, { fs: callByCallFs }] as const;
 
-const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,flock,getdents64";
+// lstat: the prebuilt binaries call glibc's pre-2.33 stat entry points, which make the old syscall.
+const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,flock,getdents64";
 const CANONICAL: Record<string, string> = {
   openat: "open",
   pread64: "read",
@@ -34,6 +35,7 @@ const CANONICAL: Record<string, string> = {
   unlinkat: "unlink",
   newfstatat: "fstat",
   statx: "fstat",
+  lstat: "fstat",
   getdents64: "readdir",
 };
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import path, { type PlatformPath } from "node:path";
 import { ValidationError, type ValidationIssue } from "../errors.js";
 import { ID_MAX, ID_PATTERN, describe, isEquipmentId, projectNameProblem } from "../schema/_fields.js";
 
@@ -25,6 +25,30 @@ export const RUNS_FILE = "runs.json";
 export const TEST_RUNS_DIR = "TestRuns";
 /** The folder of experimental runs in a project. */
 export const RUNS_DIR = "Runs";
+
+/**
+ * The three cache file paths joined with the path flavour `p`, arguments
+ * assumed valid. Not part of the package's API: it exists so the layout is
+ * checked with `path.win32` (drive-letter and UNC roots) on any host.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * layoutFor(path.win32).equipment("\\\\nas01\\lab", "CONFOCAL_01");
+ * // "\\\\nas01\\lab\\CONFOCAL_01\\.exlab-wizard\\equipment.json"
+ * ```
+ */
+export function layoutFor(p: PlatformPath) {
+  return {
+    equipment: (root: string, id: string): string => p.join(root, id, CACHE_DIR, EQUIPMENT_FILE),
+    testRuns: (root: string, id: string, project: string): string => p.join(root, id, project, TEST_RUNS_DIR, CACHE_DIR, TEST_RUNS_FILE),
+    runs: (root: string, id: string, project: string): string => p.join(root, id, project, RUNS_DIR, CACHE_DIR, RUNS_FILE),
+  };
+}
+
+// The host's flavour: on Windows, drive-letter (C:\data\lab) and UNC
+// (\\nas01\lab) roots join with backslashes.
+const layout = layoutFor(path);
 
 function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): void {
   const issues: ValidationIssue[] = [];
@@ -72,7 +96,7 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
  */
 export function equipmentJsonPath(localRoot: string, equipmentId: string): string {
   checkArgs(localRoot, equipmentId);
-  return join(localRoot, equipmentId, CACHE_DIR, EQUIPMENT_FILE);
+  return layout.equipment(localRoot, equipmentId);
 }
 
 /**
@@ -88,7 +112,7 @@ export function equipmentJsonPath(localRoot: string, equipmentId: string): strin
  */
 export function testRunsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
   checkArgs(localRoot, equipmentId, project);
-  return join(localRoot, equipmentId, project, TEST_RUNS_DIR, CACHE_DIR, TEST_RUNS_FILE);
+  return layout.testRuns(localRoot, equipmentId, project);
 }
 
 /**
@@ -103,5 +127,5 @@ export function testRunsMarkerPath(localRoot: string, equipmentId: string, proje
  */
 export function runsMarkerPath(localRoot: string, equipmentId: string, project: string): string {
   checkArgs(localRoot, equipmentId, project);
-  return join(localRoot, equipmentId, project, RUNS_DIR, CACHE_DIR, RUNS_FILE);
+  return layout.runs(localRoot, equipmentId, project);
 }

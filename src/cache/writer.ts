@@ -140,6 +140,34 @@ const STORAGE_REFUSALS = new Set(["EROFS", "ENOSPC", "EDQUOT", "EIO"]);
 /** Filesystems already reported through `onWarning` in this process, by {@link UnsafeFilesystem.key}. */
 const warnedFilesystems = new Set<string>();
 
+/**
+ * What each folder written in sits on, shared by every writer of the process.
+ * Callers of one folder await the same promise, so they go on in the order
+ * they called and reach the lock's queue in call order, as they would without
+ * this check; after the first answer a check costs no syscall.
+ */
+const folderFilesystems = new Map<string, Promise<UnsafeFilesystem | undefined>>();
+
+function filesystemOf(dir: string): Promise<UnsafeFilesystem | undefined> {
+  let found = folderFilesystems.get(dir);
+  if (found === undefined) {
+    found = unsafeFilesystemOf(dir).then(
+      (seen) => {
+        // Only a folder that exists is remembered: where it is created decides.
+        if (seen !== undefined && seen.examined !== dir) folderFilesystems.delete(dir);
+        return seen;
+      },
+      () => {
+        // Nothing examinable: the write itself meets the same error and reports it.
+        folderFilesystems.delete(dir);
+        return undefined;
+      },
+    );
+    folderFilesystems.set(dir, found);
+  }
+  return found;
+}
+
 /** What a refused step around the replace was trying to do. */
 function refusedOperation(syscall: string): RefusedOperation {
   if (syscall === "scandir" || syscall === "readdir" || syscall === "lstat" || syscall === "stat") return "list_folder";
@@ -204,8 +232,6 @@ export class EquipmentCacheWriter {
   readonly #maxBytes: number;
   readonly #fs: FileSystem | undefined;
   readonly #refuseUnsafe: boolean;
-  /** Folders already examined, with what was found: mounts do not come and go between writes. */
-  readonly #filesystems = new Map<string, UnsafeFilesystem | null>();
 
   constructor(options: EquipmentCacheWriterOptions = {}) {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -223,21 +249,8 @@ export class EquipmentCacheWriter {
    * the lock itself is what cannot be trusted.
    */
   async #checkFilesystem(path: string): Promise<void> {
-    const dir = dirname(path);
-    let found = this.#filesystems.get(dir);
-    if (found === undefined) {
-      let seen: UnsafeFilesystem | undefined;
-      try {
-        seen = await unsafeFilesystemOf(dir);
-      } catch {
-        // Nothing examinable: the write itself meets the same error and reports it.
-        return;
-      }
-      found = seen ?? null;
-      // Only a folder that exists is remembered: where it is created decides.
-      if (seen === undefined || seen.examined === dir) this.#filesystems.set(dir, found);
-    }
-    if (found === null) return;
+    const found = await filesystemOf(dirname(path));
+    if (found === undefined) return;
     if (this.#refuseUnsafe) throw new UnsafeFilesystemError(path, found.kind, found.fsType);
     if (warnedFilesystems.has(found.key)) return;
     warnedFilesystems.add(found.key);

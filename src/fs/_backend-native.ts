@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { FileTooLargeError, NotRegularFileError, PermissionDeniedError } from "../errors.js";
 import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import { nodeFileSystem } from "./_fs.js";
-import { systemError, type AttemptResult, type IoResult, type PipelineBackend } from "./_native.js";
+import { systemError, type AttemptResult, type IoBackend, type IoResult, type PipelineBackend } from "./_native.js";
 import { asLongJob } from "./_pool.js";
 import {
   TEMP_ATTEMPTS,
@@ -37,6 +37,30 @@ function replaceError(path: string, tmp: string, r: IoResult): Error {
   const step = r.step as Step;
   const err = step === "fsync-dir" ? systemError(r.errno, "fsync", dirname(path)) : systemError(r.errno, step, tmp);
   return writeFailure(path, step, err);
+}
+
+/**
+ * The replace recipe as one job of the addon (native/io_posix.c, io_win32.c),
+ * without a lock: a taken temp name is retried under another, a missing
+ * folder created (durably) once.
+ */
+export async function replaceInOneJob(nat: IoBackend, path: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<void> {
+  const dir = dirname(path);
+  for (let attempt = 1; ; attempt++) {
+    const tmp = tempPathFor(path);
+    const r = await asLongJob(() => nat.replaceFile(tmp, path, dir, bytes, mode, durable));
+    if (r.errno === 0) return;
+    const code = systemError(r.errno, r.step, tmp).code;
+    if (r.step === "open" && code === "ENOENT" && attempt === 1) {
+      try {
+        await ensureDir(dir, nodeFileSystem, durable);
+      } catch (mkdirErr) {
+        throw writeFailure(path, "mkdir", mkdirErr);
+      }
+    } else if (r.step !== "open" || code !== "EEXIST" || attempt >= TEMP_ATTEMPTS) {
+      throw replaceError(path, tmp, r);
+    }
+  }
 }
 
 /** The backend over the native pipeline `nat`. */
@@ -202,24 +226,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
       return Promise.resolve();
     },
 
-    async replace(path, bytes, mode, durable) {
-      const dir = dirname(path);
-      for (let attempt = 1; ; attempt++) {
-        const tmp = tempPathFor(path);
-        const r = await asLongJob(() => nat.replaceFile(tmp, path, dir, bytes, mode, durable));
-        if (r.errno === 0) return;
-        const code = systemError(r.errno, r.step, tmp).code;
-        if (r.step === "open" && code === "ENOENT" && attempt === 1) {
-          try {
-            await ensureDir(dir, nodeFileSystem, durable);
-          } catch (mkdirErr) {
-            throw writeFailure(path, "mkdir", mkdirErr);
-          }
-        } else if (r.step !== "open" || code !== "EEXIST" || attempt >= TEMP_ATTEMPTS) {
-          throw replaceError(path, tmp, r);
-        }
-      }
-    },
+    replace: (path, bytes, mode, durable) => replaceInOneJob(nat, path, bytes, mode, durable),
 
     async read(path, maxBytes) {
       // A negative bound refuses every file; the call-by-call path says so.

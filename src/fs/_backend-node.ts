@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import { FileTooLargeError, LockError, NotRegularFileError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
-import { flockBackend, type FlockBackend } from "./_native.js";
+import { replaceInOneJob } from "./_backend-native.js";
+import { flockBackend, type FlockBackend, type IoBackend } from "./_native.js";
 import {
   ensureDirOrRefuse,
   isTempFileOf,
@@ -48,8 +49,19 @@ function cancelled(): Error {
   return new Error("the wait was cancelled");
 }
 
-/** The backend over `fs`. */
-export function nodeBackend(fs: FileSystem): Backend {
+/**
+ * Python's filelock deletes the sidecar after each release on Windows; until
+ * the last handle on it closes, opening that name is refused (access denied).
+ * Such a name is gone within moments, so the open is retried for this long.
+ */
+const DELETE_PENDING_RETRY_MS = 2_000;
+const IS_WINDOWS = process.platform === "win32";
+
+/**
+ * The backend over `fs`. With `oneJob` (the addon's replace, on Windows) the
+ * replace recipe runs as that one job instead of a call at a time.
+ */
+export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
   /**
    * Open the sidecar read-write (creating it), or read-only when it exists but
    * this account may not write it. A refusal of both is a permission error:
@@ -73,7 +85,22 @@ export function nodeBackend(fs: FileSystem): Backend {
     return { fd: fh.fd, fh };
   }
 
-  async function openSidecar(lockPath: string): Promise<Sidecar> {
+  /** Windows: retry a refusal that may be a delete-pending name, briefly and within the deadline. */
+  async function openSidecar(lockPath: string, deadline: number): Promise<Sidecar> {
+    const retryUntil = Math.min(deadline, performance.now() + DELETE_PENDING_RETRY_MS);
+    const pauses = pollPauses();
+    for (;;) {
+      try {
+        return await openSidecarOrFolder(lockPath);
+      } catch (err) {
+        const refused = err instanceof LockError || err instanceof PermissionDeniedError;
+        if (!IS_WINDOWS || !refused || !isPermissionRefusal(err.cause) || performance.now() >= retryUntil) throw err;
+      }
+      await new Promise((r) => setTimeout(r, pauses.next().value));
+    }
+  }
+
+  async function openSidecarOrFolder(lockPath: string): Promise<Sidecar> {
     try {
       try {
         return await openSidecarOnce(lockPath);
@@ -185,7 +212,7 @@ export function nodeBackend(fs: FileSystem): Backend {
 
     async tryLockAndRead(req) {
       const nat = loadFlock(req.lockPath);
-      const sidecar = await openSidecar(req.lockPath);
+      const sidecar = await openSidecar(req.lockPath, req.deadline);
       const rc = nat.tryLock(sidecar.fd);
       if (rc === nat.errno.EWOULDBLOCK) return { state: "contended", sidecar };
       if (rc !== 0) {
@@ -244,13 +271,15 @@ export function nodeBackend(fs: FileSystem): Backend {
     async commit(sidecar, path, bytes, mode, durable, keep) {
       try {
         // The folder holds the sidecar, so it exists: no mkdir here.
-        await replaceWith(fs, path, bytes, mode, durable, false, keep);
+        if (oneJob !== undefined) await replaceInOneJob(oneJob, path, bytes, mode, durable);
+        else await replaceWith(fs, path, bytes, mode, durable, false, keep);
       } finally {
         await release(sidecar);
       }
     },
 
-    replace: async (path, bytes, mode, durable) => replaceWith(fs, path, bytes, mode, durable, true, await statToKeep(fs, path)),
+    replace: async (path, bytes, mode, durable) =>
+      oneJob !== undefined ? replaceInOneJob(oneJob, path, bytes, mode, durable) : replaceWith(fs, path, bytes, mode, durable, true, await statToKeep(fs, path)),
     read: (path, maxBytes) => readWith(fs, path, maxBytes),
   };
 }

