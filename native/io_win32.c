@@ -60,6 +60,23 @@ static int transient(DWORD code) {
   return code == ERROR_SHARING_VIOLATION || code == ERROR_LOCK_VIOLATION || code == ERROR_ACCESS_DENIED;
 }
 
+/* Windows answers "access denied" both for a refusal and for a target that
+ * another process holds open without sharing deletion (a virus scanner, an
+ * indexer). Asking for the one right a rename needs on the target tells them
+ * apart: a holder makes that a sharing violation (reported as EBUSY), a real
+ * refusal stays access denied. */
+static DWORD busy_or_denied(const wchar_t *path) {
+  HANDLE h = CreateFileW(path, DELETE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                         FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  DWORD code;
+  if (h != INVALID_HANDLE_VALUE) {
+    CloseHandle(h);
+    return ERROR_ACCESS_DENIED;
+  }
+  code = GetLastError();
+  return code == ERROR_SHARING_VIOLATION ? ERROR_SHARING_VIOLATION : ERROR_ACCESS_DENIED;
+}
+
 static void replace_execute(napi_env env, void *arg) {
   job *j = (job *)arg;
   HANDLE h;
@@ -90,7 +107,7 @@ static void replace_execute(napi_env env, void *arg) {
     if (MoveFileExW(j->tmp, j->path, MOVEFILE_REPLACE_EXISTING | (j->durable ? MOVEFILE_WRITE_THROUGH : 0))) return;
     code = GetLastError();
     if (!transient(code) || waited >= REPLACE_RETRY_TOTAL_MS) {
-      fail(j, "rename", code);
+      fail(j, "rename", code == ERROR_ACCESS_DENIED ? busy_or_denied(j->path) : code);
       DeleteFileW(j->tmp);
       return;
     }

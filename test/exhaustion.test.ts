@@ -26,6 +26,7 @@ interface NativeModule {
   errnoName(errno: number): string;
   systemError(errno: number, syscall: string, path: string): NodeJS.ErrnoException;
   flockBackend(): { sameFile(fd: number, path: string): number };
+  nativeAddonPath(): string;
 }
 // The compiled module the package itself uses (not exported by the package).
 const native = (await import(new URL("../../dist/fs/_native.js", import.meta.url).href)) as NativeModule;
@@ -49,8 +50,9 @@ function waitForStderr(child: ChildProcess, text: string, count = 1): Promise<vo
 test("with no thread to be had for a lock waiter, contended writes poll instead of failing, and none is lost", async (t) => {
   const dir = await tempDir(t);
   // A preloaded pthread_create that refuses (EAGAIN, as under `ulimit -u`)
-  // every thread whose code lives in the addon, and nothing else, so Node
-  // itself starts normally. It says so on stderr each time.
+  // every thread whose code lives in the addon (the file this package loads:
+  // a local build or a prebuild), and nothing else, so Node itself starts
+  // normally. It says so on stderr each time.
   const src = join(dir, "nothread.c");
   const lib = join(dir, "nothread.so");
   await writeFile(
@@ -67,8 +69,7 @@ test("with no thread to be had for a lock waiter, contended writes poll instead 
       "  static create_fn real;",
       "  Dl_info info;",
       '  if (real == 0) real = (create_fn)dlsym(RTLD_NEXT, "pthread_create");',
-      // The addon as node-gyp builds it (exlab_cache.node) or as it ships (prebuilds/<platform>/node.napi.*.node).
-      '  if (dladdr((void *)fn, &info) && info.dli_fname != 0 && (strstr(info.dli_fname, "exlab_cache") != 0 || strstr(info.dli_fname, "node.napi") != 0)) {',
+      '  if (dladdr((void *)fn, &info) && info.dli_fname != 0 && strcmp(info.dli_fname, EXLAB_ADDON) == 0) {',
       '    static const char msg[] = "nothread: refused\\n";',
       "    (void)!write(2, msg, sizeof msg - 1);",
       "    return EAGAIN;",
@@ -78,7 +79,7 @@ test("with no thread to be had for a lock waiter, contended writes poll instead 
       "",
     ].join("\n"),
   );
-  execFileSync("cc", ["-shared", "-fPIC", "-o", lib, src, "-ldl"]);
+  execFileSync("cc", ["-shared", "-fPIC", `-DEXLAB_ADDON=${JSON.stringify(native.nativeAddonPath())}`, "-o", lib, src, "-ldl"]);
   const counter = join(dir, "counter");
   const holder = startChild(t, process.execPath, [workerScript("lock-holder"), counter]);
   const held = finished(holder);

@@ -24,8 +24,7 @@ import { tempDir } from "./helpers/tmp.js";
 
 const PATHS = [{}, { fs: callByCallFs }] as const;
 
-// lstat: the prebuilt binaries call glibc's pre-2.33 stat entry points, which make the old syscall.
-const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,flock,getdents64";
+const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,stat,flock,getdents64";
 const CANONICAL: Record<string, string> = {
   openat: "open",
   pread64: "read",
@@ -35,7 +34,10 @@ const CANONICAL: Record<string, string> = {
   unlinkat: "unlink",
   newfstatat: "fstat",
   statx: "fstat",
+  // The glibc prebuilds link the pre-2.33 stat wrappers, which make the old
+  // lstat/stat syscalls where a newer glibc makes newfstatat.
   lstat: "fstat",
+  stat: "fstat",
   getdents64: "readdir",
 };
 

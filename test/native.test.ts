@@ -4,7 +4,7 @@ import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { finished, preloadCc, startChild, waitForLine, workerScript } from "./helpers/children.js";
 import { tempDir } from "./helpers/tmp.js";
 
 test("a worker terminated while its lock wait is blocked does not bring the process down", async (t) => {
@@ -48,7 +48,7 @@ test("with no real-time signal free, waits use the polling thread and timeouts s
       "__attribute__((constructor)) static void hog(void){ for (int s = SIGRTMIN; s <= SIGRTMAX; s++) {" +
       " struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = h; sigaction(s, &sa, 0); } }\n",
   );
-  execFileSync("cc", ["-shared", "-fPIC", "-o", lib, src]);
+  execFileSync(preloadCc(), ["-shared", "-fPIC", "-o", lib, src]);
   const file = join(dir, "f");
   const holder = startChild(t, process.execPath, [workerScript("lock-holder"), file]);
   const held = finished(holder);

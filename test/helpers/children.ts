@@ -26,6 +26,16 @@ export interface ChildResult {
  */
 const NODE_LAUNCHER = process.env.EXLAB_TEST_NODE_LAUNCHER;
 
+/**
+ * The C compiler for a library the Node under test will preload: the host's
+ * `cc`, or the arm64 cross compiler when this Node is an emulated arm64 one
+ * (a host library cannot be loaded into it).
+ */
+export function preloadCc(): string {
+  if (process.arch !== "arm64" || NODE_LAUNCHER === undefined || NODE_LAUNCHER === "") return "cc";
+  return "aarch64-linux-gnu-gcc";
+}
+
 /** Start a child and make sure the test kills it if it is still running at the end. */
 export function startChild(t: TestContext, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   if (NODE_LAUNCHER !== undefined && NODE_LAUNCHER !== "" && command === process.execPath) {

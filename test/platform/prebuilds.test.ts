@@ -45,8 +45,10 @@ test("exactly the four prebuilds ship, each for its target", () => {
 });
 
 test("the glibc prebuilds need at most GLIBC_2.17", () => {
-  assert.equal(maxGlibc(prebuild("linux-x64/node.napi.glibc.node")), "2.14");
-  assert.equal(maxGlibc(prebuild("linux-arm64/node.napi.glibc.node")), "2.17");
+  for (const file of ["linux-x64/node.napi.glibc.node", "linux-arm64/node.napi.glibc.node"]) {
+    const [major = 0, minor = 0] = maxGlibc(prebuild(file)).split(".").map(Number);
+    assert.ok(major < 2 || (major === 2 && minor <= 17), `${file} needs GLIBC_${maxGlibc(prebuild(file))}`);
+  }
 });
 
 test("the musl prebuild needs musl's libc only", () => {

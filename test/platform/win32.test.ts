@@ -202,7 +202,10 @@ test("the path helpers and the CLI take drive-letter and UNC roots in node.exe",
   t.after(() => execFileSync("rm", ["-rf", hostRoot]));
   const config = join(dir, "config.yaml");
   await writeFile(config, `equipment:\n  - id: CONFOCAL_01\n    label: Confocal 1\n    local_root: 'C:\\data\\${name}'\n    nas_root: '\\\\nas01\\lab'\n`);
-  const sync = await runProbe(t, dir, ["cli", win(config), "sync"]);
+  // The root does not exist yet: only an explicit --create-root makes it.
+  const refused = await runProbe(t, dir, ["cli", win(config), "sync"]);
+  assert.equal(refused.code, 1, JSON.stringify(refused));
+  const sync = await runProbe(t, dir, ["cli", win(config), "sync", "--create-root"]);
   assert.equal(sync.code, 0, JSON.stringify(sync));
   const rec = JSON.parse(await readFile(join(hostRoot, "CONFOCAL_01", ".exlab-wizard", "equipment.json"), "utf8")) as Record<string, unknown>;
   assert.equal(rec.configured_local_root, `C:\\data\\${name}`);
