@@ -34,5 +34,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   EXLAB_CHECK(env, napi_create_string_utf8(env, exlab_lock_wait_method(), NAPI_AUTO_LENGTH, &fn));
   EXLAB_CHECK(env, napi_set_named_property(env, exports, "waitMethod", fn));
   exlab_io_register(env, exports);
+  exlab_pipeline_register(env, exports);
   return exports;
 }

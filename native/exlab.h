@@ -4,6 +4,7 @@
  *
  *   lock_posix.c / lock_win32.c   take, wait for and release the sidecar lock
  *   io_posix.c   / io_win32.c     the batched replace and bounded read jobs
+ *   pipeline_posix.c              a locked write in two jobs (POSIX only)
  *
  * binding.gyp picks one file of each pair per OS. Everything a backend cannot
  * do is reported as a capability (exlab_lock_can_wait) so the TypeScript
@@ -81,9 +82,62 @@ napi_value exlab_wait_lock(napi_env env, napi_callback_info info);
 /* cancelWait(handle) -> 1 while the request may be lost and must be repeated, else 0 */
 napi_value exlab_cancel_wait(napi_env env, napi_callback_info info);
 
+/* Work a lock waiter does on its own thread once it holds the lock, so that
+ * the caller's next step costs no further hand-off (pipeline_posix.c). */
+typedef struct exlab_then {
+  /* On the waiter thread, the lock held and no cancel pending. */
+  void (*run)(void *ctx, int fd);
+  /* On the JS thread: the callback's argument, given the wait's errno
+   * (0 when run ran). NULL makes the callback get undefined. */
+  napi_value (*result)(napi_env env, void *ctx, int err);
+  /* Frees ctx; called exactly once, on the JS thread. */
+  void (*dispose)(void *ctx);
+  void *ctx;
+} exlab_then;
+
+/* Starts a waiter for the lock on fd as waitLock does; `then` (copied; may be
+ * NULL) runs on its thread after the lock is granted. Returns the handle for
+ * cancelWait; an errno (a number) when no waiter could be started, and the
+ * callback never runs; or NULL with a pending exception. In the last two
+ * cases `then` is disposed of (at once, or when the handle is collected). */
+napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exlab_then *then);
+
 /* ---- the batched I/O jobs (io_posix.c, io_win32.c) ---- */
 
 /* Adds replaceFile/readFile to `exports` where the platform has them. */
 void exlab_io_register(napi_env env, napi_value exports);
+
+/* What one I/O sequence of io_posix.c reports: err 0, or the errno of the
+ * failed `step`; for a bounded read the kind found and the bytes. */
+enum { EXLAB_KIND_FILE = 0, EXLAB_KIND_DIRECTORY = 1, EXLAB_KIND_SPECIAL = 2, EXLAB_KIND_TOO_LARGE = 3 };
+typedef struct exlab_io {
+  int err;
+  const char *step;
+  int kind;
+  double size; /* too large: the size seen */
+  char *data;  /* a regular file: its bytes (malloc'd, the caller frees) */
+  size_t len;
+  int has_stat; /* bounded read: the fstat below was taken */
+  double st_mode, st_uid, st_gid;
+} exlab_io;
+
+/* The replace recipe: open tmp O_EXCL, [keep: fchown, fchmod to the replaced
+ * file's owner, group and mode], write, fsync, close, rename over path, fsync
+ * dir. On a failure before the rename the temp file is removed. */
+struct stat;
+void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *dir,
+                   const char *data, size_t len, int mode, int durable, const struct stat *keep);
+/* The bounded read: open O_NOFOLLOW|O_NONBLOCK, fstat, read to the size. */
+void exlab_read_bounded(exlab_io *io, const char *path, size_t max);
+/* Sets errno, step, kind, size, the stat (mode, uid, gid) when taken and
+ * (with_data, a regular file) data on out. */
+void exlab_io_to_js(napi_env env, napi_value out, exlab_io *io, int with_data);
+/* A malloc'd UTF-8 copy of a JS string, or NULL (with a pending exception). */
+char *exlab_dup_string(napi_env env, napi_value v);
+
+/* ---- the write pipeline (pipeline_posix.c; absent on Windows) ---- */
+
+/* Adds lockAndRead/waitAndRead/commit to `exports`. */
+void exlab_pipeline_register(napi_env env, napi_value exports);
 
 #endif

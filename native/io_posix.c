@@ -8,10 +8,11 @@
  * writes cost about three times the same syscalls in C, and made the
  * critical section under the lock that much longer for every waiter.
  *
- * The sequences and their order are exactly those of the TypeScript paths in
- * src/fs/atomic.ts and src/fs/read.ts (which remain the reference, and the
- * path taken with an injected FileSystem). Only calls that finish on their
- * own run here; the lock wait never does (see lock_posix.c for why).
+ * The sequences and their order are exactly those of the node:fs backend
+ * (src/fs/_backend-node.ts, the one an injected FileSystem drives). Only
+ * calls that finish on their own run here; the lock wait never does (see
+ * lock_posix.c for why). pipeline_posix.c runs the same two sequences inside
+ * the locked write (exlab_replace, exlab_read_bounded).
  *
  *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
  *     lstat(path) -> open(tmp, O_WRONLY|O_CREAT|O_EXCL) -> [fchown, fchmod
@@ -42,37 +43,32 @@
 #define O_DIRECTORY 0
 #endif
 
-enum { KIND_FILE = 0, KIND_DIRECTORY = 1, KIND_SPECIAL = 2, KIND_TOO_LARGE = 3 };
-
 typedef struct job {
   napi_async_work work;
   napi_deferred deferred;
   char *path;
   char *tmp;    /* replace only */
   char *dir;    /* replace only */
-  char *data;   /* replace: bytes to write (a copy); read: bytes read */
+  char *bytes;  /* replace: bytes to write (a copy) */
   size_t len;
   size_t max;   /* read only */
   int mode;
   int durable;
-  int err;
-  const char *step;
-  int kind;
-  double size;
+  exlab_io io;
 } job;
 
 static void job_free(job *j) {
   free(j->path);
   free(j->tmp);
   free(j->dir);
-  free(j->data);
+  free(j->bytes);
+  free(j->io.data);
   free(j);
 }
 
-static int fail(job *j, const char *step) {
-  j->err = errno != 0 ? errno : EIO;
-  j->step = step;
-  return -1;
+static void fail(exlab_io *io, const char *step) {
+  io->err = errno != 0 ? errno : EIO;
+  io->step = step;
 }
 
 /* fsync that reaches the medium. On macOS fsync(2) only hands the data to
@@ -115,7 +111,7 @@ static int in_group(gid_t gid) {
  * lets nobody give a file away) and keeps the group when it is a member.
  * Owner first: a chown clears set-id bits that the chmod then restores.
  * Best effort: filesystems without Unix owners or modes (FAT, exFAT, SMB)
- * refuse, and the file is still written. Same steps as atomic.ts. */
+ * refuse, and the file is still written. Same steps as the node:fs backend. */
 static void keep_attributes(int fd, const struct stat *old) {
   uid_t uid = (uid_t)-1;
   gid_t gid = (gid_t)-1;
@@ -129,136 +125,172 @@ static void keep_attributes(int fd, const struct stat *old) {
   (void)fchmod(fd, old->st_mode & 07777);
 }
 
-static void replace_execute(napi_env env, void *arg) {
-  job *j = (job *)arg;
-  struct stat old;
+void exlab_replace(exlab_io *io, const char *tmp, const char *path, const char *dir,
+                   const char *data, size_t len, int mode, int durable, const struct stat *keep) {
   size_t off = 0;
-  int fd, dfd, keep;
-  (void)env;
-  /* Absent (a first write) or not examinable: nothing to keep; the open
-   * below meets the same refusal and reports it. */
-  keep = lstat(j->path, &old) == 0 && S_ISREG(old.st_mode);
-  fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, j->mode);
+  int fd, dfd;
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
-    fail(j, "open");
+    fail(io, "open");
     return;
   }
-  if (keep) keep_attributes(fd, &old);
-  while (off < j->len) {
-    ssize_t n = write(fd, j->data + off, j->len - off);
+  if (keep != NULL) keep_attributes(fd, keep);
+  while (off < len) {
+    ssize_t n = write(fd, data + off, len - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (n == 0) errno = EIO;
-      fail(j, "write");
+      fail(io, "write");
       goto drop_fd;
     }
     off += (size_t)n;
   }
-  if (j->durable && durable_fsync(fd) != 0) {
-    fail(j, "fsync");
+  if (durable && durable_fsync(fd) != 0) {
+    fail(io, "fsync");
     goto drop_fd;
   }
   if (close(fd) != 0) {
-    fail(j, "close");
+    fail(io, "close");
     goto drop_tmp;
   }
-  if (rename(j->tmp, j->path) != 0) {
-    fail(j, "rename");
+  if (rename(tmp, path) != 0) {
+    fail(io, "rename");
     goto drop_tmp;
   }
   /* The rename is in the directory; only fsyncing the directory makes it
    * survive a power cut. From here the new content is in place whatever
    * happens, so there is nothing to undo. */
-  if (!j->durable) return;
-  dfd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (!durable) return;
+  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) {
-    fail(j, "fsync-dir");
+    fail(io, "fsync-dir");
     return;
   }
   if (durable_fsync(dfd) != 0) {
-    fail(j, "fsync-dir");
+    fail(io, "fsync-dir");
     close(dfd);
     return;
   }
-  if (close(dfd) != 0) fail(j, "fsync-dir");
+  if (close(dfd) != 0) fail(io, "fsync-dir");
   return;
 drop_fd:
   close(fd);
 drop_tmp:
-  unlink(j->tmp);
+  unlink(tmp);
 }
 
-static void read_execute(napi_env env, void *arg) {
-  job *j = (job *)arg;
+void exlab_read_bounded(exlab_io *io, const char *path, size_t max) {
   struct stat st;
   size_t cap, len = 0;
   int fd;
-  (void)env;
-  fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    fail(j, "open");
+    fail(io, "open");
     return;
   }
   if (fstat(fd, &st) != 0) {
-    fail(j, "fstat");
+    fail(io, "fstat");
     goto done;
   }
+  io->has_stat = 1;
+  io->st_mode = (double)st.st_mode;
+  io->st_uid = (double)st.st_uid;
+  io->st_gid = (double)st.st_gid;
   if (!S_ISREG(st.st_mode)) {
-    j->kind = S_ISDIR(st.st_mode) ? KIND_DIRECTORY : KIND_SPECIAL;
+    io->kind = S_ISDIR(st.st_mode) ? EXLAB_KIND_DIRECTORY : EXLAB_KIND_SPECIAL;
     goto done;
   }
-  if ((unsigned long long)st.st_size > j->max) {
-    j->kind = KIND_TOO_LARGE;
-    j->size = (double)st.st_size;
+  if ((unsigned long long)st.st_size > max) {
+    io->kind = EXLAB_KIND_TOO_LARGE;
+    io->size = (double)st.st_size;
     goto done;
   }
   /* Read until end of file, one byte past the bound at most, so a file that
    * grew since the fstat is neither cut short nor read without limit. */
   cap = (size_t)st.st_size + 1;
-  j->data = (char *)malloc(cap);
-  if (j->data == NULL) {
+  io->data = (char *)malloc(cap);
+  if (io->data == NULL) {
     errno = ENOMEM;
-    fail(j, "read");
+    fail(io, "read");
     goto done;
   }
   for (;;) {
-    ssize_t n = pread(fd, j->data + len, cap - len, (off_t)len);
+    ssize_t n = pread(fd, io->data + len, cap - len, (off_t)len);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      fail(j, "read");
+      fail(io, "read");
       goto done;
     }
     if (n == 0) break;
     len += (size_t)n;
-    if (len > j->max) {
-      j->kind = KIND_TOO_LARGE;
-      j->size = (double)len;
+    if (len > max) {
+      io->kind = EXLAB_KIND_TOO_LARGE;
+      io->size = (double)len;
       goto done;
     }
     /* Writers replace cache files by rename and never change an inode in
      * place, so having read the size fstat gave is having read it all. */
     if (len == (size_t)st.st_size) break;
     if (len == cap) {
-      size_t bigger = cap * 2 < j->max + 1 ? cap * 2 : j->max + 1;
-      char *grown = (char *)realloc(j->data, bigger);
+      size_t bigger = cap * 2 < max + 1 ? cap * 2 : max + 1;
+      char *grown = (char *)realloc(io->data, bigger);
       if (grown == NULL) {
         errno = ENOMEM;
-        fail(j, "read");
+        fail(io, "read");
         goto done;
       }
-      j->data = grown;
+      io->data = grown;
       cap = bigger;
     }
   }
-  j->len = len;
+  io->len = len;
 done:
-  if (close(fd) != 0 && j->err == 0) fail(j, "close");
+  if (close(fd) != 0 && io->err == 0) fail(io, "close");
+}
+
+static void replace_execute(napi_env env, void *arg) {
+  job *j = (job *)arg;
+  struct stat old;
+  int keep;
+  (void)env;
+  /* Absent (a first write) or not examinable: nothing to keep; the open
+   * in exlab_replace meets the same refusal and reports it. */
+  keep = lstat(j->path, &old) == 0 && S_ISREG(old.st_mode);
+  exlab_replace(&j->io, j->tmp, j->path, j->dir, j->bytes, j->len, j->mode, j->durable, keep ? &old : NULL);
+}
+
+static void read_execute(napi_env env, void *arg) {
+  job *j = (job *)arg;
+  (void)env;
+  exlab_read_bounded(&j->io, j->path, j->max);
 }
 
 static napi_status set_num(napi_env env, napi_value obj, const char *name, double v) {
   napi_value val;
   napi_status s = napi_create_double(env, v, &val);
   return s == napi_ok ? napi_set_named_property(env, obj, name, val) : s;
+}
+
+void exlab_io_to_js(napi_env env, napi_value out, exlab_io *io, int with_data) {
+  napi_value val;
+  if (io->err == 0 && with_data && io->kind == EXLAB_KIND_FILE &&
+      napi_create_buffer_copy(env, io->len, io->len > 0 ? io->data : "", NULL, &val) == napi_ok) {
+    napi_set_named_property(env, out, "data", val);
+  } else if (io->err == 0 && with_data && io->kind == EXLAB_KIND_FILE) {
+    io->err = ENOMEM; /* never hand back an empty buffer as if it were the file */
+    io->step = "read";
+  }
+  set_num(env, out, "errno", io->err);
+  set_num(env, out, "kind", io->kind);
+  set_num(env, out, "size", io->size);
+  if (io->has_stat) {
+    set_num(env, out, "mode", io->st_mode);
+    set_num(env, out, "uid", io->st_uid);
+    set_num(env, out, "gid", io->st_gid);
+  }
+  if (napi_create_string_utf8(env, io->step != NULL ? io->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
+    napi_set_named_property(env, out, "step", val);
+  }
 }
 
 /* Always resolves (never rejects): failures are data the TypeScript side
@@ -271,23 +303,11 @@ static void job_complete(napi_env env, napi_status status, void *arg) {
      * pool slot and its caller's lock for ever. */
     if (napi_get_undefined(env, &val) == napi_ok) napi_reject_deferred(env, j->deferred, val);
   } else if (env != NULL) {
-    if (status != napi_ok && j->err == 0) {
-      j->err = ECANCELED;
-      j->step = "queue";
+    if (status != napi_ok && j->io.err == 0) {
+      j->io.err = ECANCELED;
+      j->io.step = "queue";
     }
-    if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE &&
-        napi_create_buffer_copy(env, j->len, j->len > 0 ? j->data : "", NULL, &val) == napi_ok) {
-      napi_set_named_property(env, out, "data", val);
-    } else if (j->err == 0 && j->tmp == NULL && j->kind == KIND_FILE) {
-      j->err = ENOMEM; /* never hand back an empty buffer as if it were the file */
-      j->step = "read";
-    }
-    set_num(env, out, "errno", j->err);
-    set_num(env, out, "kind", j->kind);
-    set_num(env, out, "size", j->size);
-    if (napi_create_string_utf8(env, j->step != NULL ? j->step : "", NAPI_AUTO_LENGTH, &val) == napi_ok) {
-      napi_set_named_property(env, out, "step", val);
-    }
+    exlab_io_to_js(env, out, &j->io, j->tmp == NULL);
     napi_resolve_deferred(env, j->deferred, out);
   }
   napi_delete_async_work(env, j->work);
@@ -295,7 +315,7 @@ static void job_complete(napi_env env, napi_status status, void *arg) {
 }
 
 /* A malloc'd UTF-8 copy of a JS string, or NULL (with a pending exception). */
-static char *dup_string(napi_env env, napi_value v) {
+char *exlab_dup_string(napi_env env, napi_value v) {
   size_t len = 0;
   char *out;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
@@ -353,8 +373,8 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
-  if ((j->tmp = dup_string(env, argv[0])) == NULL || (j->path = dup_string(env, argv[1])) == NULL ||
-      (j->dir = dup_string(env, argv[2])) == NULL) {
+  if ((j->tmp = exlab_dup_string(env, argv[0])) == NULL || (j->path = exlab_dup_string(env, argv[1])) == NULL ||
+      (j->dir = exlab_dup_string(env, argv[2])) == NULL) {
     job_free(j);
     return NULL;
   }
@@ -365,13 +385,13 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   }
   /* A copy: the pool thread must not touch memory the JS heap may move or
    * free. Cache records are a few hundred bytes. */
-  j->data = (char *)malloc(len > 0 ? len : 1);
-  if (j->data == NULL) {
+  j->bytes = (char *)malloc(len > 0 ? len : 1);
+  if (j->bytes == NULL) {
     job_free(j);
     napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
-  if (len > 0) memcpy(j->data, bytes, len);
+  if (len > 0) memcpy(j->bytes, bytes, len);
   j->len = len;
   j->durable = durable ? 1 : 0;
   return queue_job(env, j, "exlab-cache:replace", replace_execute);
@@ -394,7 +414,7 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "exlab: out of memory");
     return NULL;
   }
-  if ((j->path = dup_string(env, argv[0])) == NULL) {
+  if ((j->path = exlab_dup_string(env, argv[0])) == NULL) {
     job_free(j);
     return NULL;
   }

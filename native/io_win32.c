@@ -221,3 +221,8 @@ void exlab_io_register(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, "replaceFile", fn);
   }
 }
+
+void exlab_pipeline_register(napi_env env, napi_value exports) {
+  (void)env;
+  (void)exports;
+}

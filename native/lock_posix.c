@@ -149,6 +149,7 @@ typedef struct waiter {
   struct waiter *prev, *next; /* the environment's live list; JS thread only */
   struct live_list *list;
   napi_threadsafe_function tsfn;
+  exlab_then then; /* run is NULL for a plain waitLock */
 } waiter;
 
 /* The waiters of one Node environment (the main thread or a worker), so that
@@ -168,11 +169,11 @@ static void live_remove(waiter *w) {
 }
 
 static void waiter_unref(waiter *w) {
-  if (--w->refs == 0) {
-    pthread_cond_destroy(&w->wake);
-    pthread_mutex_destroy(&w->mu);
-    free(w);
-  }
+  if (--w->refs != 0) return;
+  if (w->then.dispose != NULL) w->then.dispose(w->then.ctx);
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->mu);
+  free(w);
 }
 
 static void waiter_join(waiter *w) {
@@ -271,6 +272,19 @@ static void *waiter_main(void *arg) {
 #else
   w->result = wait_by_polling(w);
 #endif
+  if (w->result == 0 && w->then.run != NULL) {
+#if EXLAB_HAVE_WAKE_SIGNAL
+    /* The wait is over: a cancel from here on must not interrupt the work
+     * (the JS side hands a grant it no longer wants straight back). */
+    if (w->by_signal) {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, wake_signal);
+      pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
+#endif
+    w->then.run(w->then.ctx, w->fd);
+  }
   napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
   napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
   w->exited = 1;
@@ -301,9 +315,11 @@ static void waiter_complete(napi_env env, napi_value js_cb, void *ctx, void *dat
   waiter_join(w);
   live_remove(w);
   if (env != NULL && js_cb != NULL) {
-    napi_value undef, arg;
-    if (napi_get_undefined(env, &undef) == napi_ok &&
-        napi_create_int32(env, w->result, &arg) == napi_ok) {
+    napi_value undef, arg = NULL;
+    if (napi_get_undefined(env, &undef) == napi_ok) {
+      if (w->then.result != NULL) arg = w->then.result(env, w->then.ctx, w->result);
+      else if (napi_create_int32(env, w->result, &arg) != napi_ok) arg = NULL;
+      if (arg == NULL) arg = undef;
       napi_call_function(env, undef, js_cb, 1, &arg, NULL);
     }
   }
@@ -366,34 +382,43 @@ int exlab_lock_init_env(napi_env env) {
  * after cancelWait, another errno on failure. The descriptor must stay open
  * until the callback has run. */
 napi_value exlab_wait_lock(napi_env env, napi_callback_info info) {
-  napi_value argv[2], name, handle;
-  int fd, rc;
+  napi_value argv[2];
+  int fd;
+  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
+  return exlab_start_wait(env, fd, argv[1], NULL);
+}
+
+napi_value exlab_start_wait(napi_env env, int fd, napi_value callback, const exlab_then *then) {
+  napi_value name, handle;
+  int rc;
   void *data = NULL;
   live_list *list;
   waiter *w;
   sigset_t all, old;
   pthread_attr_t attr;
-  if (!exlab_arg_fd(env, info, 2, argv, &fd)) return NULL;
   if (napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
     napi_throw_error(env, "EXLAB_NATIVE", "exlab: the lock backend is not initialised");
     return NULL;
   }
   w = (waiter *)calloc(1, sizeof *w);
-  if (w == NULL) return exlab_int(env, ENOMEM);
-  if (pthread_mutex_init(&w->mu, NULL) != 0) {
+  if (w == NULL || pthread_mutex_init(&w->mu, NULL) != 0) {
     free(w);
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
     return exlab_int(env, ENOMEM);
   }
   if (wake_cond_init(w) != 0) {
     pthread_mutex_destroy(&w->mu);
     free(w);
+    if (then != NULL && then->dispose != NULL) then->dispose(then->ctx);
     return exlab_int(env, ENOMEM);
   }
+  if (then != NULL) w->then = *then;
   w->fd = fd;
   w->by_signal = WAKE_SIGNAL_READY();
   w->refs = 2;
   if (napi_create_string_utf8(env, "exlab-cache:flock-wait", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, NULL,
+      napi_create_threadsafe_function(env, callback, NULL, name, 0, 1, NULL, NULL, NULL,
                                       waiter_complete, &w->tsfn) != napi_ok) {
     w->refs = 1;
     waiter_unref(w);

@@ -1,8 +1,9 @@
 /**
- * The one-job replace and read (native/io_posix.c) must be the node:fs paths made
- * faster, nothing else: the same syscalls in the same order (seen by strace
- * on real processes), the same results and the same errors, with nothing
- * left behind on failure. The node:fs path is reached by injecting a
+ * The native backend (native/io_posix.c, native/pipeline_posix.c) must be the
+ * node:fs backend made faster, nothing else: the same syscalls in the same
+ * order (seen by strace on real processes) for a replace, a read and a whole
+ * locked write, the same results and the same errors, with nothing left
+ * behind on failure. The node:fs backend is reached by injecting a
  * FileSystem, which is what the comparison runs against.
  */
 import assert from "node:assert/strict";
@@ -23,7 +24,7 @@ import { tempDir } from "./helpers/tmp.js";
 
 const PATHS = [{}, { fs: callByCallFs }] as const;
 
-const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,stat";
+const TRACED = "openat,read,pread64,write,pwrite64,fsync,close,rename,renameat,renameat2,unlink,unlinkat,fstat,newfstatat,statx,lstat,stat,flock,getdents64";
 const CANONICAL: Record<string, string> = {
   openat: "open",
   pread64: "read",
@@ -37,6 +38,7 @@ const CANONICAL: Record<string, string> = {
   // lstat/stat syscalls where a newer glibc makes newfstatat.
   lstat: "fstat",
   stat: "fstat",
+  getdents64: "readdir",
 };
 
 /**
@@ -49,7 +51,8 @@ async function syscallsOn(t: Parameters<typeof tempDir>[0], op: string, file: st
   const child = startChild(t, "strace", ["-f", "-qq", "-y", "-e", `trace=${TRACED}`, "-o", out, process.execPath, workerScript("bench-io"), op, file, how]);
   const res = await finished(child);
   assert.equal(res.code, 0, res.stderr);
-  const name = (p: string): string => (p === file ? "FILE" : p === dir ? "DIR" : /\.[A-Za-z0-9_-]+\.tmp$/.test(p) ? "TMP" : p);
+  const name = (p: string): string =>
+    p === file ? "FILE" : p === `${file}.lock` ? "LOCK" : p === dir ? "DIR" : /\.[A-Za-z0-9_-]+\.tmp$/.test(p) ? "TMP" : p;
   const events: string[] = [];
   const threads = new Set<string>();
   for (const line of (await readFile(out, "utf8")).split("\n")) {
@@ -62,7 +65,7 @@ async function syscallsOn(t: Parameters<typeof tempDir>[0], op: string, file: st
       .map((a) => a[1] ?? a[2] ?? "")
       .filter((p) => p.startsWith(dir))
       .map(name);
-    const flags = call === "open" ? ` ${/(O_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : "";
+    const flags = call === "open" ? ` ${/(O_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : call === "flock" ? ` ${/(LOCK_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : "";
     events.push(`${call} ${paths.join(" ")}${flags}`);
   }
   return { events, threads: threads.size };
@@ -101,6 +104,72 @@ test("the one-job read makes the same syscalls, in the same order, as node:fs", 
   assert.equal(threads, 1, "one job: one pool thread made every call");
   assert.deepEqual(native, reference);
   assert.deepEqual(native, ["open FILE O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC", "fstat FILE", "read FILE", "close FILE"]);
+});
+
+test("a locked rewrite makes the same syscalls, in the same order, on both backends: lock-and-read, then commit-and-unlock", async (t) => {
+  const root = await tempDir(t);
+  const dir = join(root, "cache");
+  await mkdir(dir);
+  const file = join(dir, "equipment.json");
+  const runs: string[][] = [];
+  for (const how of ["native", "nodefs"]) {
+    await writeFile(file, "{}"); // corrupt: kept aside by a hard link (not traced), then replaced
+    await writeFile(`${file}.AbCdEf12.tmp`, "left by a killed writer");
+    runs.push((await syscallsOn(t, "rewrite", file, dir, how)).events.filter((e) => !e.includes(".corrupt-")));
+  }
+  assert.deepEqual(runs[0], runs[1]);
+  // Listing the folder: getdents64 until empty (and an fstat where the libc's opendir makes one).
+  const readdir = runs[0]?.filter((e) => e === "readdir DIR" || e === "fstat DIR") ?? [];
+  assert.ok(readdir.includes("readdir DIR"), "the folder is listed for stale temp files");
+  assert.deepEqual(runs[0], [
+    "open LOCK O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC",
+    "flock LOCK LOCK_EX|LOCK_NB",
+    "fstat LOCK",
+    "fstat LOCK",
+    "open DIR O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY",
+    ...readdir,
+    "close DIR",
+    "unlink TMP",
+    "open FILE O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC",
+    "fstat FILE",
+    "read FILE",
+    "close FILE",
+    "open TMP O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC",
+    "write TMP",
+    "fsync TMP",
+    "close TMP",
+    "rename TMP FILE",
+    "open DIR O_RDONLY|O_CLOEXEC|O_DIRECTORY",
+    "fsync DIR",
+    "close DIR",
+    "flock LOCK LOCK_UN",
+    "close LOCK",
+  ]);
+});
+
+test("a marker that exists already: the same lock-and-look on both backends, then the lock is released with nothing written", async (t) => {
+  const root = await tempDir(t);
+  const dir = join(root, "cache");
+  await mkdir(dir);
+  const file = join(dir, "test_runs.json");
+  await writeFile(file, "{}");
+  const runs: string[][] = [];
+  for (const how of ["native", "nodefs"]) runs.push((await syscallsOn(t, "mark", file, dir, how)).events);
+  assert.deepEqual(runs[0], runs[1]);
+  const readdir = runs[0]?.filter((e) => e === "readdir DIR" || e === "fstat DIR") ?? [];
+  assert.deepEqual(runs[0], [
+    "open LOCK O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC",
+    "flock LOCK LOCK_EX|LOCK_NB",
+    "fstat LOCK",
+    "fstat LOCK",
+    "open DIR O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY",
+    ...readdir,
+    "close DIR",
+    "fstat FILE",
+    "flock LOCK LOCK_UN",
+    "close LOCK",
+  ]);
+  assert.equal(await readFile(file, "utf8"), "{}");
 });
 
 test("both paths write the same bytes and mode, create missing folders, and leave no temp file", async (t) => {

@@ -7,7 +7,7 @@
  * @module
  */
 import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
-import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
+import type { FileSystem } from "../fs/_fs.js";
 import { readCacheFile } from "../fs/read.js";
 import { EQUIPMENT, inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
 import type { FieldSpec, MirroredKey } from "../schema/record.js";
@@ -44,7 +44,7 @@ export type EquipmentSyncPlan =
 export async function planEquipmentSync(path: string, input: EquipmentInput, options: { fs?: FileSystem } = {}): Promise<EquipmentSyncPlan> {
   let bytes: Buffer;
   try {
-    bytes = await readCacheFile(path, { fs: options.fs ?? nodeFileSystem });
+    bytes = await readCacheFile(path, { fs: options.fs });
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return { action: "create" };
     if (err instanceof FileTooLargeError) return { action: "repair", problem: err };

@@ -226,7 +226,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     if (target?.isDirectory() === true) symlinks.push(path);
   };
   const read = async (path: string): Promise<Buffer> => {
-    const bytes = await limit(() => readCacheFile(path, { fs }));
+    const bytes = await limit(() => readCacheFile(path, { fs: options.fs }));
     progress.files++;
     options.onProgress?.({ ...progress });
     return bytes;

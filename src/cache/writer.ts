@@ -8,9 +8,7 @@
 import { dirname } from "node:path";
 import {
   ExlabCacheError,
-  FileTooLargeError,
   LockError,
-  NotRegularFileError,
   PermissionDeniedError,
   UnsafeFilesystemError,
   ValidationError,
@@ -22,9 +20,8 @@ import {
 } from "../errors.js";
 import { describe } from "../schema/rules.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
-import { atomicWriteFile } from "../fs/atomic.js";
 import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
-import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from "../fs/lock.js";
+import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { encodeRecordOf, stampRecord } from "../schema/record.js";
 import { formatTimestamp } from "../schema/timestamp.js";
@@ -41,7 +38,7 @@ import { MARKERS, parseMarker, validateMarkerInput, type MarkerInput, type RunKi
 import { SCHEMA_VERSION, parseSchemaVersion } from "../schema/version.js";
 import { readLeadingBytes } from "./_leading.js";
 import { MIRRORED_FIELDS, type MirroredField } from "./plan.js";
-import { preserveCorrupt, sweepStaleTemps } from "./_recovery.js";
+import { preserveCorrupt } from "./_recovery.js";
 
 
 /** Options of {@link EquipmentCacheWriter}. */
@@ -76,8 +73,13 @@ export interface EquipmentCacheWriterOptions {
   refuseUnsafeFilesystems?: boolean;
   /** Largest cache file read, in bytes. @default 1048576 */
   maxFileBytes?: number;
-  /** The filesystem to use (for instrumentation or fault injection). @default Node's `fs/promises` */
-  fs?: FileSystem;
+  /**
+   * The filesystem to use (for instrumentation or fault injection): every
+   * step of a write then goes through it, one call at a time, in the order
+   * the native backend runs them. @default the native backend (Node's
+   * `fs/promises` where there is none)
+   */
+  fs?: FileSystem | undefined;
 }
 
 /**
@@ -99,6 +101,9 @@ export interface WriteCallOptions {
   /** Abandon the wait for the lock when this signal aborts. */
   signal?: AbortSignal | undefined;
 }
+
+/** Permission bits of a new cache file, before the umask and default ACLs (a rewrite keeps the old file's). */
+const NEW_FILE_MODE = 0o666;
 
 /** OS errors that mean the storage refuses writes, whichever file met them first. */
 const STORAGE_REFUSALS = new Set(["EROFS", "ENOSPC", "EDQUOT", "EIO"]);
@@ -171,25 +176,6 @@ function asWriteFailure(path: string, err: unknown): unknown {
   return new WriteFailedError(path, syscallOf(err), err);
 }
 
-/**
- * Whether a marker is already at `path`. Only a regular file counts: a
- * symlink (dangling or not), a folder or a FIFO planted there is no marker a
- * reader could read, so answering "already written" would hide it.
- *
- * @throws {@link NotRegularFileError} for anything else at `path`.
- */
-async function markerPresent(fs: FileSystem, path: string): Promise<boolean> {
-  let st;
-  try {
-    st = await fs.lstat(path);
-  } catch (err) {
-    if (errnoCode(err) === "ENOENT") return false;
-    throw err;
-  }
-  if (st.isFile()) return true;
-  throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
-}
-
 function syscallOf(err: unknown): string {
   return (err as NodeJS.ErrnoException).syscall ?? "unknown";
 }
@@ -215,7 +201,7 @@ export class EquipmentCacheWriter {
   readonly #warn: (warning: CacheWarning) => void;
   readonly #durable: boolean;
   readonly #maxBytes: number;
-  readonly #fs: FileSystem;
+  readonly #fs: FileSystem | undefined;
   readonly #refuseUnsafe: boolean;
 
   constructor(options: EquipmentCacheWriterOptions = {}) {
@@ -224,7 +210,7 @@ export class EquipmentCacheWriter {
     this.#warn = options.onWarning ?? (() => undefined);
     this.#durable = options.durable ?? true;
     this.#maxBytes = options.maxFileBytes ?? MAX_CACHE_FILE_BYTES;
-    this.#fs = options.fs ?? nodeFileSystem;
+    this.#fs = options.fs;
     this.#refuseUnsafe = options.refuseUnsafeFilesystems ?? false;
   }
 
@@ -324,74 +310,75 @@ export class EquipmentCacheWriter {
     }
   }
 
-  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
-    return withFileLock(
-      path,
-      async () => {
-        const fs = this.#fs;
-        await sweepStaleTemps(path, fs, this.#warn);
-        let status: EquipmentWriteOutcome["status"] = "created";
-        let changed: readonly MirroredField[] = [];
-        const bytes = await this.#readIfPresent(path);
-        if (keepUnchanged && bytes instanceof Uint8Array) {
-          const existing = inspectExistingEquipment(bytes, path);
-          if (existing.status === "valid") {
-            const current = existing.record;
-            changed = MIRRORED_FIELDS.filter((k) => current[k] !== input[k]);
-            if (changed.length === 0) return { status: "unchanged", record: current, changed };
-          }
-        }
-        const now = this.#now();
-        let firstSeenAt = now;
-        let version = SCHEMA_VERSION;
-        let extras: readonly [string, string][] = [];
-        if (bytes instanceof FileTooLargeError) {
-          // Too big to read whole: keep it aside by hard link, no copy. Its
-          // size says nothing against its provenance, so first_seen_at is
-          // taken from its leading bytes when they hold one.
-          status = "repaired";
-          firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, fs)) ?? now;
-          await preserveCorrupt(path, { bytes: undefined, problem: bytes, now, fs, durable: this.#durable, warn: this.#warn });
-        } else if (bytes !== undefined) {
-          const existing = inspectExistingEquipment(bytes, path);
-          if (existing.status === "valid") {
-            status = "updated";
-            firstSeenAt = existing.record.first_seen_at;
-            extras = existing.extras;
-            const found = parseSchemaVersion(existing.record.schema_version);
-            const ours = parseSchemaVersion(SCHEMA_VERSION);
-            if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
-          } else {
-            status = "repaired";
-            firstSeenAt = existing.firstSeenAt ?? now;
-            await preserveCorrupt(path, { bytes, problem: existing.problem, now, fs, durable: this.#durable, warn: this.#warn });
-          }
-        }
-        if (now < firstSeenAt) {
-          // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
-          this.#warn({
-            code: "clock_behind_record",
-            path,
-            message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
-          });
-        }
-        const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
-        const text = encodeRecordOf(EQUIPMENT, record, extras);
-        await atomicWriteFile(path, text, { durable: this.#durable, fs });
-        return { status, record, changed };
-      },
-      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
-    );
+  /** Lock `path` and do the sweep and `look` in the same step; see {@link lockAndRead}. */
+  #lock(path: string, look: NonNullable<LookOptions["look"]>, options: WriteCallOptions): Promise<LockedFile> {
+    return lockAndRead(path, {
+      look,
+      maxBytes: this.#maxBytes,
+      sweep: true,
+      onSwept: (stale) => this.#warn({ code: "stale_temp_removed", path: stale, message: `Removed ${stale}, left by a writer that did not finish` }),
+      fs: this.#fs,
+      timeoutMs: this.#lockTimeoutMs,
+      signal: options.signal,
+    });
   }
 
-  /** The file's bytes; undefined when absent; the error when past the bound. */
-  async #readIfPresent(path: string): Promise<Buffer | undefined | FileTooLargeError> {
+  async #writeEquipmentLocked(path: string, input: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
+    const locked = await this.#lock(path, "read", options);
     try {
-      return await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes });
-    } catch (err) {
-      if (errnoCode(err) === "ENOENT") return undefined;
-      if (err instanceof FileTooLargeError) return err;
-      throw err;
+      const current = locked.current;
+      if (current.kind === "not-regular") throw current.error;
+      let status: EquipmentWriteOutcome["status"] = "created";
+      let changed: readonly MirroredField[] = [];
+      if (keepUnchanged && current.kind === "file") {
+        const existing = inspectExistingEquipment(current.bytes, path);
+        if (existing.status === "valid") {
+          const found = existing.record;
+          changed = MIRRORED_FIELDS.filter((k) => found[k] !== input[k]);
+          // Nothing to write: the lock is released untouched (finally).
+          if (changed.length === 0) return { status: "unchanged", record: found, changed };
+        }
+      }
+      const now = this.#now();
+      let firstSeenAt = now;
+      let version = SCHEMA_VERSION;
+      let extras: readonly [string, string][] = [];
+      if (current.kind === "too-large") {
+        // Too big to read whole: keep it aside by hard link, no copy. Its
+        // size says nothing against its provenance, so first_seen_at is
+        // taken from its leading bytes when they hold one.
+        status = "repaired";
+        firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, this.#fs ?? nodeFileSystem)) ?? now;
+        await preserveCorrupt(path, { bytes: undefined, problem: current.error, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+      } else if (current.kind === "file") {
+        const existing = inspectExistingEquipment(current.bytes, path);
+        if (existing.status === "valid") {
+          status = "updated";
+          firstSeenAt = existing.record.first_seen_at;
+          extras = existing.extras;
+          const found = parseSchemaVersion(existing.record.schema_version);
+          const ours = parseSchemaVersion(SCHEMA_VERSION);
+          if (found !== undefined && ours !== undefined && found.minor > ours.minor) version = existing.record.schema_version;
+        } else {
+          status = "repaired";
+          firstSeenAt = existing.firstSeenAt ?? now;
+          await preserveCorrupt(path, { bytes: current.bytes, problem: existing.problem, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+        }
+      }
+      if (now < firstSeenAt) {
+        // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
+        this.#warn({
+          code: "clock_behind_record",
+          path,
+          message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
+        });
+      }
+      const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
+      const text = encodeRecordOf(EQUIPMENT, record, extras);
+      await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
+      return { status, record, changed };
+    } finally {
+      await locked.release(); // nothing to do after a commit
     }
   }
 
@@ -485,19 +472,20 @@ export class EquipmentCacheWriter {
   }
 
   async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
-    return withFileLock(
-      path,
-      async () => {
-        const fs = this.#fs;
-        await sweepStaleTemps(path, fs, this.#warn);
-        // Checked under the lock, so two first writers cannot both see "absent".
-        if (await markerPresent(fs, path)) return false;
-        const d = MARKERS[kind];
-        const record = stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? this.#now() });
-        await atomicWriteFile(path, encodeRecordOf(d, record), { durable: this.#durable, fs });
-        return true;
-      },
-      { timeoutMs: this.#lockTimeoutMs, signal: options.signal },
-    );
+    // The existence check is made under the lock, so two first writers
+    // cannot both see "absent".
+    const locked = await this.#lock(path, "exists", options);
+    try {
+      const current = locked.current;
+      if (current.kind === "present") return false;
+      if (current.kind === "not-regular") throw current.error;
+      const d = MARKERS[kind];
+      const record = stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? this.#now() });
+      const text = encodeRecordOf(d, record);
+      await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
+      return true;
+    } finally {
+      await locked.release(); // nothing to do after a commit
+    }
   }
 }

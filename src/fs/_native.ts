@@ -1,7 +1,8 @@
 /**
  * Loads the native addon on first use: the platform lock backend
- * (native/lock_*.c) and the batched replace and read (native/io_*.c). A program
- * that only reads cache files never needs it: reads fall back to node:fs.
+ * (native/lock_*.c), the batched replace and read (native/io_*.c) and the
+ * write pipeline (native/pipeline_posix.c). A program that only reads cache
+ * files never needs it: reads fall back to node:fs.
  *
  * The binary is found by node-gyp-build at import time: a local node-gyp
  * build (build/Release) when there is one, else the prebuilt binary for this
@@ -72,6 +73,10 @@ export interface IoResult {
   readonly size: number;
   /** readFile, kind 0: the bytes. */
   readonly data?: Buffer;
+  /** readFile, once fstat was taken: the file's st_mode, st_uid, st_gid. */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** The batched I/O of native/io_posix.c; native/io_win32.c has only the replace. */
@@ -97,6 +102,62 @@ export function ioBackend(): IoBackend | undefined {
     }
   }
   return io ?? undefined;
+}
+
+/** What one lock-and-read reports; see native/pipeline_posix.c for each field. */
+export interface AttemptResult extends IoResult {
+  /** 0 locked, 1 contended, 2 stale, 3 failed. */
+  readonly state: number;
+  /** The sidecar descriptor while it is open, else -1. */
+  readonly fd: number;
+  /** Temp file names removed by the sweep. */
+  readonly swept: readonly string[];
+  /** The temp file name whose removal failed (step `unlink`). */
+  readonly failed?: string;
+}
+
+/** What a commit reports. */
+export interface CommitResult extends IoResult {
+  /** 1 when the temp name was taken: nothing was done and the lock is still held. */
+  readonly retry: number;
+}
+
+/** The write pipeline of native/pipeline_posix.c (absent on Windows). */
+export interface PipelineBackend extends FlockBackend, IoBackend {
+  readFile(path: string, maxBytes: number): Promise<IoResult>;
+  lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
+  /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
+  waitAndRead(fd: number, lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean, done: (r: AttemptResult) => void): object | number;
+  commit(
+    fd: number,
+    tmp: string,
+    path: string,
+    dir: string,
+    bytes: Uint8Array,
+    mode: number,
+    durable: boolean,
+    keepMode: number,
+    keepUid: number,
+    keepGid: number,
+  ): Promise<CommitResult>;
+}
+
+let pipeline: PipelineBackend | null | undefined;
+
+/** The native write pipeline when the addon is built and provides it, else undefined. */
+export function pipelineBackend(): PipelineBackend | undefined {
+  if (pipeline === undefined) {
+    const nat = ioBackend() as Partial<PipelineBackend> | undefined;
+    pipeline =
+      nat !== undefined &&
+      typeof nat.readFile === "function" &&
+      typeof nat.lockAndRead === "function" &&
+      typeof nat.waitAndRead === "function" &&
+      typeof nat.commit === "function"
+        ? (nat as PipelineBackend)
+        : null;
+  }
+  return pipeline ?? undefined;
 }
 
 let errnoNames: Map<number, string> | undefined;
