@@ -29,7 +29,7 @@ export interface TortureStats {
 }
 
 /** Kills land 0–MAX_KILL_DELAY_MS after a child says it is ready (writing starts right then). */
-const MAX_KILL_DELAY_MS = 30;
+const MAX_KILL_DELAY_MS = 50;
 const TEST_WRITER = 0;
 
 interface Child {

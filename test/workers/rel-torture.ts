@@ -23,6 +23,9 @@ const path = equipmentJsonPath(root, id);
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();
 
+// Load the addon and the read path before saying ready, so the kill window
+// (which starts at "ready") falls on writes, not on start-up work.
+await writer.readEquipment(path).catch(() => undefined);
 process.stdout.write("ready\n");
 for (let seq = 1; seq < 100_000; seq++) {
   // Marker first: all writers of a round reach marker 1 at about the same
