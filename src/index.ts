@@ -26,7 +26,7 @@ export { classifyFsType, unsafeFilesystemOf } from "./fs/fstype.js";
 export type { UnsafeFilesystem, UnsafeFilesystemKind } from "./fs/fstype.js";
 export { MAX_CACHE_FILE_BYTES, readCacheFile } from "./fs/read.js";
 export type { ReadOptions } from "./fs/read.js";
-export type { FileSystem } from "./fs/_fs.js";
+export type { FileSystem } from "./fs/filesystem.js";
 
 export { equipmentJsonSchema, parseEquipment, validateEquipmentInput } from "./schema/equipment.js";
 export type { EquipmentInput, EquipmentJson } from "./schema/equipment.js";

@@ -4,17 +4,9 @@
  * tests, an instrumented one when measuring).
  */
 import * as fsp from "node:fs/promises";
+import type { FileSystem } from "./filesystem.js";
 
-/** The subset of `node:fs/promises` this package uses. */
-export interface FileSystem {
-  open: typeof fsp.open;
-  rename: typeof fsp.rename;
-  unlink: typeof fsp.unlink;
-  mkdir: typeof fsp.mkdir;
-  readdir: typeof fsp.readdir;
-  lstat: typeof fsp.lstat;
-  link: typeof fsp.link;
-}
+export type { FileSystem } from "./filesystem.js";
 
 /** Node's own `fs/promises`. */
 export const nodeFileSystem: FileSystem = {
