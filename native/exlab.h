@@ -59,6 +59,28 @@ static inline int exlab_arg_fd(napi_env env, napi_callback_info info, size_t wan
   return 1;
 }
 
+/* Queue `data` as one job on libuv's thread pool and return the promise its
+ * `complete` settles. NULL, with a pending error, when the job could not be
+ * created or queued: nothing runs, and the caller still owns (and frees)
+ * `data`. */
+static inline napi_value exlab_queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
+                                         napi_async_complete_callback complete, void *data,
+                                         napi_deferred *deferred, napi_async_work *work) {
+  napi_value promise, resource;
+  if (napi_create_promise(env, deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource) != napi_ok ||
+      napi_create_async_work(env, NULL, resource, execute, complete, data, work) != napi_ok) {
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create the job");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, *work) != napi_ok) {
+    napi_delete_async_work(env, *work);
+    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot queue the job");
+    return NULL;
+  }
+  return promise;
+}
+
 /* ---- the lock backend (lock_posix.c, lock_win32.c) ---- */
 
 /* Per Node environment (main thread, each worker). 0 on failure. */

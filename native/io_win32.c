@@ -169,7 +169,7 @@ static wchar_t *dup_wide(napi_env env, napi_value v) {
 
 static napi_value replace_file(napi_env env, napi_callback_info info) {
   size_t argc = 6, len = 0;
-  napi_value argv[6], promise, resource;
+  napi_value argv[6], promise;
   void *bytes = NULL;
   bool durable = true, is_typed = false;
   napi_typedarray_type type;
@@ -199,19 +199,8 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   if (len > 0) memcpy(j->data, bytes, len);
   j->len = len;
   j->durable = durable ? 1 : 0;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "exlab-cache:replace", NAPI_AUTO_LENGTH, &resource) != napi_ok ||
-      napi_create_async_work(env, NULL, resource, replace_execute, job_complete, j, &j->work) != napi_ok) {
-    job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create the job");
-    return NULL;
-  }
-  if (napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_delete_async_work(env, j->work);
-    job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot queue the job");
-    return NULL;
-  }
+  promise = exlab_queue_job(env, "exlab-cache:replace", replace_execute, job_complete, j, &j->deferred, &j->work);
+  if (promise == NULL) job_free(j);
   return promise;
 }
 

@@ -401,20 +401,8 @@ static void job_complete(napi_env env, napi_status status, void *arg) {
 }
 
 static napi_value queue(napi_env env, job *j, const char *name, napi_async_execute_callback execute) {
-  napi_value promise, resource;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource) != napi_ok ||
-      napi_create_async_work(env, NULL, resource, execute, job_complete, j, &j->work) != napi_ok) {
-    job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot create the job");
-    return NULL;
-  }
-  if (napi_queue_async_work(env, j->work) != napi_ok) {
-    napi_delete_async_work(env, j->work);
-    job_free(j);
-    napi_throw_error(env, "EXLAB_NATIVE", "exlab: cannot queue the job");
-    return NULL;
-  }
+  napi_value promise = exlab_queue_job(env, name, execute, job_complete, j, &j->deferred, &j->work);
+  if (promise == NULL) job_free(j);
   return promise;
 }
 
