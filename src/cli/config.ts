@@ -9,12 +9,13 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { Document, Node, Tags, YAMLMap } from "yaml";
 import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
 import type { FieldSpec } from "../schema/record.js";
 import { describe } from "../schema/rules.js";
-import { ConfigError, fromOsError, type ConfigPosition } from "./errors.js";
+import { readConfigBytes } from "./_config-file.js";
+import { decodeConfigText } from "./_config-text.js";
+import { ConfigError, type ConfigPosition } from "./errors.js";
 
 /** One `equipment[]` entry as found in the file. */
 export interface ConfigEntry {
@@ -65,12 +66,7 @@ export interface EquipmentConfig {
  * ```
  */
 export async function readEquipmentConfig(file: string): Promise<EquipmentConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw fromOsError(err, file);
-  }
+  const text = decodeConfigText(await readConfigBytes(file), file);
   // Loaded here rather than at the top: only sync needs a YAML parser, and
   // loading it costs the other commands' start-up more than all else.
   const { LineCounter, isAlias, isMap, isSeq, parseDocument } = await import("yaml");
