@@ -8,6 +8,7 @@
  */
 import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
 import type { FileSystem } from "../fs/_fs.js";
+import { requirePath } from "../fs/_path.js";
 import { readCacheFile } from "../fs/read.js";
 import { EQUIPMENT, inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
 import type { FieldSpec, MirroredKey } from "../schema/record.js";
@@ -42,6 +43,7 @@ export type EquipmentSyncPlan =
  * ```
  */
 export async function planEquipmentSync(path: string, input: EquipmentInput, options: { fs?: FileSystem } = {}): Promise<EquipmentSyncPlan> {
+  requirePath(path);
   let bytes: Buffer;
   try {
     bytes = await readCacheFile(path, { fs: options.fs });

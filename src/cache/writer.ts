@@ -22,6 +22,7 @@ import { describe } from "../schema/rules.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
+import { requirePath } from "../fs/_path.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { encodeRecordOf, stampRecord } from "../schema/record.js";
 import { formatTimestamp } from "../schema/timestamp.js";
@@ -260,7 +261,8 @@ export class EquipmentCacheWriter {
    * `first_seen_at` is carried over when still legible.
    *
    * @returns the record as written (fields this version knows).
-   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link ValidationError} for a bad payload, or a `path` that is empty,
+   *   not a string or holds a NUL byte (field `path`); nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
    * @throws {@link PermissionDeniedError} (`permission_denied`) when this account
@@ -301,6 +303,7 @@ export class EquipmentCacheWriter {
   }
 
   async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
+    requirePath(path);
     const input = validateEquipmentInput(payload);
     try {
       await this.#checkFilesystem(path);
@@ -389,6 +392,7 @@ export class EquipmentCacheWriter {
    * @throws Node's `ENOENT` error when the file does not exist.
    * @throws {@link SchemaMajorMismatchError} before anything else is decoded
    *   when the file is of another major.
+   * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte.
    * @throws {@link MalformedFileError}, {@link ValidationError}, {@link FileTooLargeError}, {@link NotRegularFileError}
    * @example
    * ```ts
@@ -396,6 +400,7 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readEquipment(path: string): Promise<EquipmentJson> {
+    requirePath(path);
     return parseEquipment(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), path);
   }
 
@@ -405,7 +410,8 @@ export class EquipmentCacheWriter {
    * callers, in this process or others, exactly one gets `true`.
    *
    * @returns `true` when this call created the file, `false` when it existed.
-   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link ValidationError} for a bad payload, or a `path` that is empty,
+   *   not a string or holds a NUL byte (field `path`); nothing is touched.
    * @throws {@link WriteFailedError} for any OS failure on the way, as {@link writeEquipment}.
    * @throws {@link NotRegularFileError} when a symlink, folder or other
    *   non-file sits at `path`; it is left as it is.
@@ -445,6 +451,7 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readTestRunsMarker(path: string): Promise<TestRunsJson> {
+    requirePath(path);
     return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "test", path);
   }
 
@@ -458,10 +465,12 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readRunsMarker(path: string): Promise<RunsJson> {
+    requirePath(path);
     return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "experimental", path);
   }
 
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
+    requirePath(path);
     const input = validateMarkerInput(payload, kind);
     try {
       await this.#checkFilesystem(path);
