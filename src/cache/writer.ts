@@ -24,7 +24,7 @@ import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
 import { requirePath } from "../fs/_path.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
-import { encodeRecordOf, stampRecord } from "../schema/record.js";
+import { encodeRecordOf, oversizeIssue, stampRecord, type RecordDescriptor, type RecordOf } from "../schema/record.js";
 import { formatTimestamp } from "../schema/timestamp.js";
 import {
   EQUIPMENT,
@@ -102,6 +102,9 @@ export interface WriteCallOptions {
   /** Abandon the wait for the lock when this signal aborts. */
   signal?: AbortSignal | undefined;
 }
+
+/** A timestamp as long as every real one, to size a record before its stamps are known. */
+const STAMP = "2000-01-01T00:00:00Z";
 
 /** Permission bits of a new cache file, before the umask and default ACLs (a rewrite keeps the old file's). */
 const NEW_FILE_MODE = 0o666;
@@ -234,6 +237,16 @@ export class EquipmentCacheWriter {
     });
   }
 
+  /**
+   * Refuse a record whose encoding is over the read bound: written, it could
+   * not be read back, and each later sync would keep it aside as corrupt and
+   * write it again.
+   */
+  #requireFits<D extends RecordDescriptor>(d: D, record: RecordOf<D>, extras: readonly (readonly [string, string])[], path: string): void {
+    const issue = oversizeIssue(d, record, extras, this.#maxBytes);
+    if (issue !== undefined) throw new ValidationError([issue], { path });
+  }
+
   #now(): string {
     const now = this.#clock();
     try {
@@ -305,6 +318,9 @@ export class EquipmentCacheWriter {
   async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
     requirePath(path);
     const input = validateEquipmentInput(payload);
+    // The smallest record this input can make (a new file: no carried-over
+    // members); if even that is over the read bound, refuse before the disk.
+    this.#requireFits(EQUIPMENT, stampRecord(EQUIPMENT, input, { schema_version: SCHEMA_VERSION, first_seen_at: STAMP, last_modified_at: STAMP }), [], path);
     try {
       await this.#checkFilesystem(path);
       return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
@@ -346,13 +362,14 @@ export class EquipmentCacheWriter {
       let firstSeenAt = now;
       let version = SCHEMA_VERSION;
       let extras: readonly [string, string][] = [];
+      let corrupt: { bytes: Uint8Array | undefined; problem: ExlabCacheError } | undefined;
       if (current.kind === "too-large") {
         // Too big to read whole: keep it aside by hard link, no copy. Its
         // size says nothing against its provenance, so first_seen_at is
         // taken from its leading bytes when they hold one.
         status = "repaired";
         firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, this.#fs ?? nodeFileSystem)) ?? now;
-        await preserveCorrupt(path, { bytes: undefined, problem: current.error, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+        corrupt = { bytes: undefined, problem: current.error };
       } else if (current.kind === "file") {
         const existing = inspectExistingEquipment(current.bytes, path);
         if (existing.status === "valid") {
@@ -365,9 +382,14 @@ export class EquipmentCacheWriter {
         } else {
           status = "repaired";
           firstSeenAt = existing.firstSeenAt ?? now;
-          await preserveCorrupt(path, { bytes: current.bytes, problem: existing.problem, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+          corrupt = { bytes: current.bytes, problem: existing.problem };
         }
       }
+      const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
+      // Members carried over from the file are known only now, under the
+      // lock: check the size again before anything is kept aside or written
+      // (the finally releases the lock untouched).
+      this.#requireFits(EQUIPMENT, record, extras, path);
       if (now < firstSeenAt) {
         // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
         this.#warn({
@@ -376,8 +398,8 @@ export class EquipmentCacheWriter {
           message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
         });
       }
-      const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
       const text = encodeRecordOf(EQUIPMENT, record, extras);
+      if (corrupt !== undefined) await preserveCorrupt(path, { ...corrupt, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
       await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
       return { status, record, changed };
     } finally {
@@ -472,6 +494,8 @@ export class EquipmentCacheWriter {
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
     requirePath(path);
     const input = validateMarkerInput(payload, kind);
+    const d = MARKERS[kind];
+    this.#requireFits(d, stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? STAMP }), [], path);
     try {
       await this.#checkFilesystem(path);
       return await this.#writeMarkerLocked(kind, path, input, options);
@@ -490,6 +514,7 @@ export class EquipmentCacheWriter {
       if (current.kind === "not-regular") throw current.error;
       const d = MARKERS[kind];
       const record = stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? this.#now() });
+      this.#requireFits(d, record, [], path);
       const text = encodeRecordOf(d, record);
       await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
       return true;
