@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import {
   ExlabCacheError,
   LockError,
+  NotRegularFileError,
   PermissionDeniedError,
   UnsafeFilesystemError,
   ValidationError,
@@ -141,6 +142,19 @@ function filesystemOf(dir: string): Promise<UnsafeFilesystem | undefined> {
     folderFilesystems.set(dir, found);
   }
   return found;
+}
+
+/**
+ * Whether `err`, or an error it wraps, is the storage refusing writes because
+ * it is mounted read-only: whatever step met it first (the sidecar's open,
+ * the folder's mkdir, a stale temp file's unlink, the temp file's open).
+ */
+function isReadOnly(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (errnoCode(e) === "EROFS") return true;
+    if (e instanceof ExlabCacheError && e.details?.["os_code"] === "EROFS") return true;
+  }
+  return false;
 }
 
 /** What a refused step around the replace was trying to do. */
@@ -325,7 +339,34 @@ export class EquipmentCacheWriter {
       await this.#checkFilesystem(path);
       return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
     } catch (err) {
+      if (keepUnchanged && isReadOnly(err)) {
+        const found = await this.#unchangedSnapshot(path, input);
+        if (found !== undefined) return { status: "unchanged", record: found, changed: [] };
+      }
       throw asWriteFailure(path, err);
+    }
+  }
+
+  /**
+   * On a read-only mount, where no sidecar can be created and so no lock
+   * taken: the valid record at `path` when its mirrored fields already match
+   * `input`, else undefined. A snapshot read without the lock is enough to
+   * say "unchanged": writers replace the file only by renaming a whole
+   * temp file over it, so the read sees one complete version, and since
+   * nothing is written the answer is the one the lock would have given at
+   * the instant of the read (a writer elsewhere is then simply ordered after
+   * it). Any doubt (no file, a corrupt one, another major) is undefined: the
+   * caller reports the refused write.
+   */
+  async #unchangedSnapshot(path: string, input: EquipmentInput): Promise<EquipmentJson | undefined> {
+    try {
+      const bytes = await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes });
+      const existing = inspectExistingEquipment(bytes, path);
+      if (existing.status !== "valid") return undefined;
+      const found = existing.record;
+      return MIRRORED_FIELDS.every((k) => found[k] === input[k]) ? found : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -500,8 +541,26 @@ export class EquipmentCacheWriter {
       await this.#checkFilesystem(path);
       return await this.#writeMarkerLocked(kind, path, input, options);
     } catch (err) {
+      // A read-only mount refuses the sidecar before the lock; a marker
+      // already there is still the answer. Seeing it needs no lock: a marker
+      // is written once, by renaming a whole temp file into place, and never
+      // changed or removed by a writer afterwards, so a regular file at the
+      // path is the final marker.
+      if (isReadOnly(err) && (await this.#markerPresent(path))) return false;
       throw asWriteFailure(path, err);
     }
+  }
+
+  /** Whether a regular file sits at `path` (read-only fallback of the markers). @throws {@link NotRegularFileError} as under the lock. */
+  async #markerPresent(path: string): Promise<boolean> {
+    let st;
+    try {
+      st = await (this.#fs ?? nodeFileSystem).lstat(path);
+    } catch {
+      return false;
+    }
+    if (st.isFile()) return true;
+    throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
   }
 
   async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
