@@ -6,11 +6,13 @@
  *
  * @module
  */
-import { FileTooLargeError, errnoCode, type ExlabCacheError } from "../errors.js";
+import { FileTooLargeError, ValidationError, errnoCode, type ExlabCacheError } from "../errors.js";
 import type { FileSystem } from "../fs/_fs.js";
-import { readCacheFile } from "../fs/read.js";
+import { requirePath } from "../fs/_path.js";
+import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
 import { EQUIPMENT, inspectExistingEquipment, type EquipmentInput, type EquipmentJson } from "../schema/equipment.js";
-import type { FieldSpec, MirroredKey } from "../schema/record.js";
+import { oversizeIssue, stampRecord, type FieldSpec, type MirroredKey } from "../schema/record.js";
+import { SCHEMA_VERSION } from "../schema/version.js";
 
 /** A field of `equipment.json` that mirrors a `config.yaml` entry. */
 export type MirroredField = MirroredKey<typeof EQUIPMENT>;
@@ -34,6 +36,8 @@ export type EquipmentSyncPlan =
  *
  * @throws {@link SchemaMajorMismatchError} when the file is of another major:
  *   the writer refuses to touch it, so a sync must too.
+ * @throws {@link ValidationError} when the record written would be over the
+ *   read bound (the writer refuses it, so a dry run says so too).
  * @throws {@link NotRegularFileError}, or the operating-system error of the read.
  * @example
  * ```ts
@@ -41,10 +45,19 @@ export type EquipmentSyncPlan =
  * if (plan.action === "update") console.log(plan.changed); // ["label"]
  * ```
  */
-export async function planEquipmentSync(path: string, input: EquipmentInput, options: { fs?: FileSystem } = {}): Promise<EquipmentSyncPlan> {
+export async function planEquipmentSync(path: string, input: EquipmentInput, options: { fs?: FileSystem; maxBytes?: number } = {}): Promise<EquipmentSyncPlan> {
+  requirePath(path);
+  const maxBytes = options.maxBytes ?? MAX_CACHE_FILE_BYTES;
+  const stamp = "2000-01-01T00:00:00Z"; // as long as any timestamp
+  const fits = (extras: readonly (readonly [string, string])[], version: string): void => {
+    const record = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: stamp, last_modified_at: stamp });
+    const issue = oversizeIssue(EQUIPMENT, record, extras, maxBytes);
+    if (issue !== undefined) throw new ValidationError([issue], { path });
+  };
+  fits([], SCHEMA_VERSION);
   let bytes: Buffer;
   try {
-    bytes = await readCacheFile(path, { fs: options.fs });
+    bytes = await readCacheFile(path, { fs: options.fs, maxBytes });
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return { action: "create" };
     if (err instanceof FileTooLargeError) return { action: "repair", problem: err };
@@ -54,5 +67,6 @@ export async function planEquipmentSync(path: string, input: EquipmentInput, opt
   if (existing.status === "corrupt") return { action: "repair", problem: existing.problem };
   const current = existing.record;
   const changed = MIRRORED_FIELDS.filter((k) => current[k] !== input[k]);
+  if (changed.length > 0) fits(existing.extras, current.schema_version);
   return changed.length === 0 ? { action: "unchanged", current } : { action: "update", current, changed };
 }

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import {
   ExlabCacheError,
   LockError,
+  NotRegularFileError,
   PermissionDeniedError,
   UnsafeFilesystemError,
   ValidationError,
@@ -22,8 +23,9 @@ import { describe } from "../schema/rules.js";
 import { nodeFileSystem, type FileSystem } from "../fs/_fs.js";
 import { unsafeFilesystemOf, type UnsafeFilesystem } from "../fs/fstype.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, lockAndRead, type LockedFile, type LookOptions } from "../fs/lock.js";
+import { requirePath } from "../fs/_path.js";
 import { MAX_CACHE_FILE_BYTES, readCacheFile } from "../fs/read.js";
-import { encodeRecordOf, stampRecord } from "../schema/record.js";
+import { encodeRecordOf, oversizeIssue, stampRecord, type RecordDescriptor, type RecordOf } from "../schema/record.js";
 import { formatTimestamp } from "../schema/timestamp.js";
 import {
   EQUIPMENT,
@@ -102,6 +104,9 @@ export interface WriteCallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** A timestamp as long as every real one, to size a record before its stamps are known. */
+const STAMP = "2000-01-01T00:00:00Z";
+
 /** Permission bits of a new cache file, before the umask and default ACLs (a rewrite keeps the old file's). */
 const NEW_FILE_MODE = 0o666;
 
@@ -137,6 +142,19 @@ function filesystemOf(dir: string): Promise<UnsafeFilesystem | undefined> {
     folderFilesystems.set(dir, found);
   }
   return found;
+}
+
+/**
+ * Whether `err`, or an error it wraps, is the storage refusing writes because
+ * it is mounted read-only: whatever step met it first (the sidecar's open,
+ * the folder's mkdir, a stale temp file's unlink, the temp file's open).
+ */
+function isReadOnly(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (errnoCode(e) === "EROFS") return true;
+    if (e instanceof ExlabCacheError && e.details?.["os_code"] === "EROFS") return true;
+  }
+  return false;
 }
 
 /** What a refused step around the replace was trying to do. */
@@ -233,6 +251,16 @@ export class EquipmentCacheWriter {
     });
   }
 
+  /**
+   * Refuse a record whose encoding is over the read bound: written, it could
+   * not be read back, and each later sync would keep it aside as corrupt and
+   * write it again.
+   */
+  #requireFits<D extends RecordDescriptor>(d: D, record: RecordOf<D>, extras: readonly (readonly [string, string])[], path: string): void {
+    const issue = oversizeIssue(d, record, extras, this.#maxBytes);
+    if (issue !== undefined) throw new ValidationError([issue], { path });
+  }
+
   #now(): string {
     const now = this.#clock();
     try {
@@ -260,7 +288,8 @@ export class EquipmentCacheWriter {
    * `first_seen_at` is carried over when still legible.
    *
    * @returns the record as written (fields this version knows).
-   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link ValidationError} for a bad payload, or a `path` that is empty,
+   *   not a string or holds a NUL byte (field `path`); nothing is touched.
    * @throws {@link SchemaMajorMismatchError} when the current file is of
    *   another major; it is left as it is.
    * @throws {@link PermissionDeniedError} (`permission_denied`) when this account
@@ -301,12 +330,43 @@ export class EquipmentCacheWriter {
   }
 
   async #equipment(path: string, payload: EquipmentInput, options: WriteCallOptions, keepUnchanged: boolean): Promise<EquipmentWriteOutcome> {
+    requirePath(path);
     const input = validateEquipmentInput(payload);
+    // The smallest record this input can make (a new file: no carried-over
+    // members); if even that is over the read bound, refuse before the disk.
+    this.#requireFits(EQUIPMENT, stampRecord(EQUIPMENT, input, { schema_version: SCHEMA_VERSION, first_seen_at: STAMP, last_modified_at: STAMP }), [], path);
     try {
       await this.#checkFilesystem(path);
       return await this.#writeEquipmentLocked(path, input, options, keepUnchanged);
     } catch (err) {
+      if (keepUnchanged && isReadOnly(err)) {
+        const found = await this.#unchangedSnapshot(path, input);
+        if (found !== undefined) return { status: "unchanged", record: found, changed: [] };
+      }
       throw asWriteFailure(path, err);
+    }
+  }
+
+  /**
+   * On a read-only mount, where no sidecar can be created and so no lock
+   * taken: the valid record at `path` when its mirrored fields already match
+   * `input`, else undefined. A snapshot read without the lock is enough to
+   * say "unchanged": writers replace the file only by renaming a whole
+   * temp file over it, so the read sees one complete version, and since
+   * nothing is written the answer is the one the lock would have given at
+   * the instant of the read (a writer elsewhere is then simply ordered after
+   * it). Any doubt (no file, a corrupt one, another major) is undefined: the
+   * caller reports the refused write.
+   */
+  async #unchangedSnapshot(path: string, input: EquipmentInput): Promise<EquipmentJson | undefined> {
+    try {
+      const bytes = await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes });
+      const existing = inspectExistingEquipment(bytes, path);
+      if (existing.status !== "valid") return undefined;
+      const found = existing.record;
+      return MIRRORED_FIELDS.every((k) => found[k] === input[k]) ? found : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -343,13 +403,14 @@ export class EquipmentCacheWriter {
       let firstSeenAt = now;
       let version = SCHEMA_VERSION;
       let extras: readonly [string, string][] = [];
+      let corrupt: { bytes: Uint8Array | undefined; problem: ExlabCacheError } | undefined;
       if (current.kind === "too-large") {
         // Too big to read whole: keep it aside by hard link, no copy. Its
         // size says nothing against its provenance, so first_seen_at is
         // taken from its leading bytes when they hold one.
         status = "repaired";
         firstSeenAt = salvageFirstSeenAt(await readLeadingBytes(path, this.#fs ?? nodeFileSystem)) ?? now;
-        await preserveCorrupt(path, { bytes: undefined, problem: current.error, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+        corrupt = { bytes: undefined, problem: current.error };
       } else if (current.kind === "file") {
         const existing = inspectExistingEquipment(current.bytes, path);
         if (existing.status === "valid") {
@@ -362,9 +423,14 @@ export class EquipmentCacheWriter {
         } else {
           status = "repaired";
           firstSeenAt = existing.firstSeenAt ?? now;
-          await preserveCorrupt(path, { bytes: current.bytes, problem: existing.problem, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
+          corrupt = { bytes: current.bytes, problem: existing.problem };
         }
       }
+      const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
+      // Members carried over from the file are known only now, under the
+      // lock: check the size again before anything is kept aside or written
+      // (the finally releases the lock untouched).
+      this.#requireFits(EQUIPMENT, record, extras, path);
       if (now < firstSeenAt) {
         // Both are YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
         this.#warn({
@@ -373,8 +439,8 @@ export class EquipmentCacheWriter {
           message: `The clock reads ${now}, earlier than ${path}'s first_seen_at ${firstSeenAt}; written anyway, with last_modified_at before first_seen_at`,
         });
       }
-      const record: EquipmentJson = stampRecord(EQUIPMENT, input, { schema_version: version, first_seen_at: firstSeenAt, last_modified_at: now });
       const text = encodeRecordOf(EQUIPMENT, record, extras);
+      if (corrupt !== undefined) await preserveCorrupt(path, { ...corrupt, now, fs: this.#fs, durable: this.#durable, warn: this.#warn });
       await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
       return { status, record, changed };
     } finally {
@@ -389,6 +455,7 @@ export class EquipmentCacheWriter {
    * @throws Node's `ENOENT` error when the file does not exist.
    * @throws {@link SchemaMajorMismatchError} before anything else is decoded
    *   when the file is of another major.
+   * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte.
    * @throws {@link MalformedFileError}, {@link ValidationError}, {@link FileTooLargeError}, {@link NotRegularFileError}
    * @example
    * ```ts
@@ -396,6 +463,7 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readEquipment(path: string): Promise<EquipmentJson> {
+    requirePath(path);
     return parseEquipment(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), path);
   }
 
@@ -405,7 +473,8 @@ export class EquipmentCacheWriter {
    * callers, in this process or others, exactly one gets `true`.
    *
    * @returns `true` when this call created the file, `false` when it existed.
-   * @throws {@link ValidationError} for a bad payload; nothing is touched.
+   * @throws {@link ValidationError} for a bad payload, or a `path` that is empty,
+   *   not a string or holds a NUL byte (field `path`); nothing is touched.
    * @throws {@link WriteFailedError} for any OS failure on the way, as {@link writeEquipment}.
    * @throws {@link NotRegularFileError} when a symlink, folder or other
    *   non-file sits at `path`; it is left as it is.
@@ -445,6 +514,7 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readTestRunsMarker(path: string): Promise<TestRunsJson> {
+    requirePath(path);
     return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "test", path);
   }
 
@@ -458,17 +528,39 @@ export class EquipmentCacheWriter {
    * ```
    */
   async readRunsMarker(path: string): Promise<RunsJson> {
+    requirePath(path);
     return parseMarker(await readCacheFile(path, { fs: this.#fs, maxBytes: this.#maxBytes }), "experimental", path);
   }
 
   async #writeMarker(kind: RunKind, path: string, payload: MarkerInput, options: WriteCallOptions): Promise<boolean> {
+    requirePath(path);
     const input = validateMarkerInput(payload, kind);
+    const d = MARKERS[kind];
+    this.#requireFits(d, stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? STAMP }), [], path);
     try {
       await this.#checkFilesystem(path);
       return await this.#writeMarkerLocked(kind, path, input, options);
     } catch (err) {
+      // A read-only mount refuses the sidecar before the lock; a marker
+      // already there is still the answer. Seeing it needs no lock: a marker
+      // is written once, by renaming a whole temp file into place, and never
+      // changed or removed by a writer afterwards, so a regular file at the
+      // path is the final marker.
+      if (isReadOnly(err) && (await this.#markerPresent(path))) return false;
       throw asWriteFailure(path, err);
     }
+  }
+
+  /** Whether a regular file sits at `path` (read-only fallback of the markers). @throws {@link NotRegularFileError} as under the lock. */
+  async #markerPresent(path: string): Promise<boolean> {
+    let st;
+    try {
+      st = await (this.#fs ?? nodeFileSystem).lstat(path);
+    } catch {
+      return false;
+    }
+    if (st.isFile()) return true;
+    throw new NotRegularFileError(path, st.isSymbolicLink() ? "symbolic link" : st.isDirectory() ? "directory" : "special file");
   }
 
   async #writeMarkerLocked(kind: RunKind, path: string, input: MarkerInput, options: WriteCallOptions): Promise<boolean> {
@@ -481,6 +573,7 @@ export class EquipmentCacheWriter {
       if (current.kind === "not-regular") throw current.error;
       const d = MARKERS[kind];
       const record = stampRecord(d, input, { schema_version: d.version, run_kind: kind, created_at: input.created_at ?? this.#now() });
+      this.#requireFits(d, record, [], path);
       const text = encodeRecordOf(d, record);
       await locked.commit(Buffer.from(text, "utf8"), NEW_FILE_MODE, this.#durable);
       return true;

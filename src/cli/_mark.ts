@@ -3,7 +3,7 @@
  * once, or show the one already there.
  */
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { recordPath } from "../cache/paths.js";
 import { EquipmentCacheWriter } from "../cache/writer.js";
 import { ExlabCacheError, ValidationError } from "../errors.js";
@@ -74,11 +74,17 @@ export function markCommand(kind: RunKind): Command {
     example: `${name} --root /data/lab --equipment CONFOCAL_01 --project PROJ-0042`,
     async run(args, io) {
       const json = switchOn(args, "json");
-      const root = requiredOption(args, "root");
+      const rootArg = requiredOption(args, "root");
       const equipment = requiredOption(args, "equipment");
       const project = requiredOption(args, "project");
       let path: string;
+      // Every path printed is absolute, errors included: the checks run on
+      // the resolved root (after validation, so an empty --root is refused
+      // rather than taken as the working folder).
+      let root: string;
       try {
+        recordPath(d, rootArg, equipment, project);
+        root = resolve(rootArg);
         path = recordPath(d, root, equipment, project);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;

@@ -7,6 +7,7 @@
  */
 import { backendFor } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
+import { requirePath } from "./_path.js";
 
 export { ensureDir, isTempFileOf, tempFileName } from "./_recipe.js";
 
@@ -60,6 +61,7 @@ function checkMode(mode: number): number {
  * @throws {@link PermissionDeniedError} when the folder refuses the temp file
  *   (`create_in_folder`) or the rename (`replace_file`).
  * @throws {@link WriteFailedError} naming `path`, the failed step and the OS code.
+ * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte; nothing is touched.
  * @example
  * ```ts
  * await atomicWriteFile("/data/lab/X/.exlab-wizard/notes.json", '{"a":1}');
@@ -70,6 +72,7 @@ export async function atomicWriteFile(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
+  requirePath(path);
   const mode = checkMode(options.mode ?? 0o666);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   await backendFor(options.fs).replace(path, bytes, mode, options.durable !== false);

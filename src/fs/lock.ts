@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { LockReentryError, LockTimeoutError } from "../errors.js";
 import { backendFor, type Attempt, type Backend, type Current, type FileStat, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
+import { requirePath } from "./_path.js";
 
 /** Options of {@link withFileLock}. */
 export interface LockOptions {
@@ -41,12 +42,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * The sidecar lock file of `path`: exactly `path + ".lock"`, the name the
  * Python application's `filelock` uses.
  *
+ * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte.
  * @example
  * ```ts
  * lockPathFor("/lab/X/.exlab-wizard/equipment.json"); // ".../equipment.json.lock"
  * ```
  */
 export function lockPathFor(path: string): string {
+  requirePath(path);
   return `${path}.lock`;
 }
 
@@ -248,6 +251,7 @@ export interface LockedFile {
  * ```
  */
 export async function lockAndRead(path: string, options: LookOptions = {}): Promise<LockedFile> {
+  requirePath(path);
   const lockPath = lockPathFor(path);
   const key = resolve(lockPath);
   const chain = heldByChain.getStore() ?? [];
@@ -324,6 +328,7 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
  *   neither create the sidecar nor open it (read-write, then read-only).
  * @throws {@link LockError} when the sidecar cannot be opened or locked otherwise.
  * @throws the signal's reason when `options.signal` aborts while waiting.
+ * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte; nothing is touched.
  * @example
  * ```ts
  * const next = await withFileLock(counterPath, async () => {
@@ -334,6 +339,7 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
  * ```
  */
 export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<T> {
+  requirePath(path);
   const chain = heldByChain.getStore() ?? [];
   const locked = await lockAndRead(path, { timeoutMs: options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, signal: options.signal });
   const held: Held = { key: resolve(lockPathFor(path)), fd: locked.fd, released: false };

@@ -6,6 +6,7 @@
  */
 import { backendFor } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
+import { requirePath } from "./_path.js";
 
 /** The largest cache file this package reads: 1 MiB, far above any real record. */
 export const MAX_CACHE_FILE_BYTES = 1024 * 1024;
@@ -30,11 +31,13 @@ export interface ReadOptions {
  * @throws Node's own `ENOENT` error when the file does not exist.
  * @throws {@link NotRegularFileError} for a symlink, directory, FIFO...
  * @throws {@link FileTooLargeError} past `maxBytes`.
+ * @throws {@link ValidationError} (field `path`) for an empty path, a non-string or a NUL byte.
  * @example
  * ```ts
  * const bytes = await readCacheFile("/data/lab/X/.exlab-wizard/equipment.json");
  * ```
  */
 export async function readCacheFile(path: string, options: ReadOptions = {}): Promise<Buffer> {
+  requirePath(path);
   return backendFor(options.fs).read(path, options.maxBytes ?? MAX_CACHE_FILE_BYTES);
 }

@@ -215,6 +215,38 @@ export function encodeRecordOf<D extends RecordDescriptor>(d: D, record: RecordO
   return `{${parts.join(",")}}`;
 }
 
+/**
+ * The problem with a record whose encoding is over `limit` bytes (the read
+ * bound: a file written larger could never be read back, and every later
+ * rewrite would judge it corrupt), or undefined when it fits. The issue
+ * names the largest member, the one a caller has to shorten.
+ *
+ * @example
+ * ```ts
+ * const issue = oversizeIssue(EQUIPMENT, record, [], 1 << 20);
+ * if (issue !== undefined) throw new ValidationError([issue], { path });
+ * ```
+ */
+export function oversizeIssue<D extends RecordDescriptor>(
+  d: D,
+  record: RecordOf<D>,
+  extras: readonly (readonly [string, string])[],
+  limit: number,
+): ValidationIssue | undefined {
+  const size = Buffer.byteLength(encodeRecordOf(d, record, extras), "utf8");
+  if (size <= limit) return undefined;
+  const values = record as Readonly<Record<string, unknown>>;
+  const members: [string, number][] = d.fields.map((f) => [f.key, Buffer.byteLength(JSON.stringify(values[f.key]) ?? "", "utf8")]);
+  for (const [k, raw] of extras) members.push([k, Buffer.byteLength(raw, "utf8")]);
+  const [field] = members.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return {
+    path: field,
+    expected: `short enough for the record to fit the ${limit}-byte read bound`,
+    received: `a record of ${size} bytes`,
+    message: `Expected \`${field}\` to be short enough for the record to fit the ${limit}-byte read bound, got a record of ${size} bytes; a larger file could not be read back`,
+  };
+}
+
 /** The JSON Schema (draft 2020-12) of a record kind. */
 export function jsonSchemaOf(d: RecordDescriptor): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
