@@ -1,0 +1,78 @@
+/**
+ * Parsing a config text into a YAML document that holds what PyYAML's
+ * `safe_load` would load, or refusing it where `safe_load` refuses it.
+ *
+ * @module
+ */
+import type { Document, LineCounter } from "yaml";
+import { ConfigError, type ConfigPosition } from "./errors.js";
+import { positionOf } from "./_config-text.js";
+import { SAFE_TAGS, pyyamlTags } from "./_yaml-tags.js";
+
+/** A parsed config and the line counter that places its nodes. */
+export interface ConfigDocument {
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+/**
+ * Parse `text` (already decoded) as PyYAML's `safe_load` reads it.
+ *
+ * @throws {@link ConfigError} `yaml_syntax_error` on a syntax error, a tab
+ *   outside quoted scalars, block scalars and comments, or `<<` / `=` where
+ *   PyYAML cannot construct them; `yaml_unsupported_tag` on any tag
+ *   `SafeLoader` does not construct, in whichever section.
+ * @example
+ * ```ts
+ * const { doc } = await parseConfigDocument("equipment: []\n", "config.yaml");
+ * ```
+ */
+export async function parseConfigDocument(text: string, file: string): Promise<ConfigDocument> {
+  const { LineCounter, Lexer, CST, parseDocument, visit, isScalar, Scalar } = await import("yaml");
+  const lines = new LineCounter();
+  const where = (offset: number): ConfigPosition => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  // PyYAML's scanner skips spaces only: a tab anywhere between tokens, or in
+  // a plain scalar, stops it. Quoted and block scalars and comments may hold tabs.
+  let offset = 0;
+  let blockBody = false;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    // After a `|` or `>` header the lexer gives the control character of a
+    // scalar, then the whole body as one token.
+    const bodyToken = blockBody && type !== "newline" && type !== "comment" && type !== "scalar";
+    const inert = type === "double-quoted-scalar" || type === "single-quoted-scalar" || type === "comment" || type === "block-scalar-header" || bodyToken;
+    if (type === "block-scalar-header") blockBody = true;
+    else if (bodyToken) blockBody = false;
+    const tab = token.indexOf("\t");
+    if (!inert && tab >= 0) {
+      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tab cannot start a token or sit in a plain scalar (PyYAML refuses it); use spaces", { position: positionOf(text, offset + tab) });
+    }
+    offset += token.length;
+  }
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false, customTags: pyyamlTags });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, { position: where(syntax.pos[0]), details: { yaml_code: syntax.code } });
+  }
+  const unresolved = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+  if (unresolved !== undefined) {
+    throw new ConfigError("yaml_unsupported_tag", file, `YAML tag not allowed: ${unresolved.message.split(" at line")[0] ?? ""} (safe_load constructs only the standard types)`, { position: where(unresolved.pos[0]) });
+  }
+  // safe_load constructs the whole document, so a tag it cannot construct
+  // or a `<<` outside a key fails the load wherever it is.
+  visit(doc, (key, node) => {
+    const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
+    const tag = (node as { tag?: string }).tag;
+    if (tag !== undefined && !SAFE_TAGS.has(tag) && tag !== "tag:yaml.org,2002:merge") {
+      throw new ConfigError("yaml_unsupported_tag", file, `YAML tag not allowed: ${tag} (safe_load constructs only the standard types)`, { position: where(start) });
+    }
+    if (key !== "key" && isScalar(node) && node.type === Scalar.PLAIN && node.source === "<<") {
+      throw new ConfigError("yaml_syntax_error", file, "YAML cannot be loaded: `<<` is a merge key and PyYAML cannot construct it as a value; quote it", { position: where(start) });
+    }
+    return undefined;
+  });
+  return { doc, lines };
+}
