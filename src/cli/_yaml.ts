@@ -39,6 +39,8 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   let offset = 0;
   let blockBody = false;
   for (const token of new Lexer().lex(text)) {
+    // The lexer's own control characters (document, scalar, flow end) are not in the text.
+    if (token === "\x02" || token === "\x1f" || token === "\x18") continue;
     const type = CST.tokenType(token);
     // After a `|` or `>` header the lexer gives the control character of a
     // scalar, then the whole body as one token.
@@ -59,7 +61,8 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   }
   const unresolved = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (unresolved !== undefined) {
-    throw new ConfigError("yaml_unsupported_tag", file, `YAML tag not allowed: ${unresolved.message.split(" at line")[0] ?? ""} (safe_load constructs only the standard types)`, { position: where(unresolved.pos[0]) });
+    const tag = /Unresolved tag: (\S+)/.exec(unresolved.message)?.[1] ?? "?";
+    throw unsupported(file, tag, where(unresolved.pos[0]));
   }
   // safe_load constructs the whole document, so a tag it cannot construct
   // or a `<<` outside a key fails the load wherever it is.
@@ -67,7 +70,7 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
     const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
     const tag = (node as { tag?: string }).tag;
     if (tag !== undefined && !SAFE_TAGS.has(tag) && tag !== "tag:yaml.org,2002:merge") {
-      throw new ConfigError("yaml_unsupported_tag", file, `YAML tag not allowed: ${tag} (safe_load constructs only the standard types)`, { position: where(start) });
+      throw unsupported(file, tag, where(start));
     }
     if (key !== "key" && isScalar(node) && node.type === Scalar.PLAIN && node.source === "<<") {
       throw new ConfigError("yaml_syntax_error", file, "YAML cannot be loaded: `<<` is a merge key and PyYAML cannot construct it as a value; quote it", { position: where(start) });
@@ -75,4 +78,11 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
     return undefined;
   });
   return { doc, lines };
+}
+
+function unsupported(file: string, tag: string, position: ConfigPosition): ConfigError {
+  return new ConfigError("yaml_unsupported_tag", file, `YAML tag ${tag} is not allowed: PyYAML's safe_load constructs only the standard types (!!str, !!int, !!float, !!bool, !!null, !!timestamp, !!binary, !!set, !!omap, !!pairs, !!seq, !!map)`, {
+    position,
+    details: { tag },
+  });
 }
