@@ -86,7 +86,8 @@ const PYYAML_SCALARS: ScalarTag[] = [
   scalar("int", INT, toInt),
   scalar("null", NULL, () => null),
   scalar("timestamp", TIMESTAMP, toTimestamp),
-  scalar("value", VALUE, (_s, onError) => onError("PyYAML resolves `=` to the tag tag:yaml.org,2002:value, which safe_load cannot construct")),
+  // Refused where it is not a key, by the document check.
+  scalar("value", VALUE, (s) => s),
   scalar("bool", undefined, (s, onError) => {
     const v = BOOL_WORDS[s.toLowerCase()];
     if (v === undefined) onError(`cannot read \`${s}\` as a boolean`);

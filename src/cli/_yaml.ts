@@ -28,7 +28,11 @@ export interface ConfigDocument {
  * ```
  */
 export async function parseConfigDocument(text: string, file: string): Promise<ConfigDocument> {
-  const { LineCounter, Lexer, CST, parseDocument, visit, isScalar, Scalar } = await import("yaml");
+  const { LineCounter, Lexer, CST, parseDocument, visit, isScalar, isPair, isMap, isSeq, isAlias, Scalar } = await import("yaml");
+  const mergeable = (value: unknown, doc: Document.Parsed): boolean => {
+    const one = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
+    return one(value) || (isSeq(value) && value.items.every(one));
+  };
   const lines = new LineCounter();
   const where = (offset: number): ConfigPosition => {
     const { line, col } = lines.linePos(offset);
@@ -67,13 +71,20 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   // safe_load constructs the whole document, so a tag it cannot construct
   // or a `<<` outside a key fails the load wherever it is.
   visit(doc, (key, node) => {
+    if (node === null) return undefined;
     const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
     const tag = (node as { tag?: string }).tag;
     if (tag !== undefined && !SAFE_TAGS.has(tag) && tag !== "tag:yaml.org,2002:merge") {
       throw unsupported(file, tag, where(start));
     }
-    if (key !== "key" && isScalar(node) && node.type === Scalar.PLAIN && node.source === "<<") {
-      throw new ConfigError("yaml_syntax_error", file, "YAML cannot be loaded: `<<` is a merge key and PyYAML cannot construct it as a value; quote it", { position: where(start) });
+    if (isPair(node) && isScalar(node.key) && node.key.type === Scalar.PLAIN && node.key.source === "<<" && !mergeable(node.value, doc)) {
+      throw new ConfigError("yaml_syntax_error", file, "YAML cannot be loaded: a `<<` merge takes a mapping, an alias of one, or a list of those", { position: where(start) });
+    }
+    // PyYAML resolves a plain `<<` and `=` to types only a mapping key can
+    // hold (a merge, and `=` read back as text); anywhere else it cannot
+    // construct them.
+    if (key !== "key" && isScalar(node) && node.type === Scalar.PLAIN && node.tag === undefined && (node.source === "<<" || node.source === "=")) {
+      throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: a plain \`${node.source}\` is not text to PyYAML except as a key; quote it`, { position: where(start) });
     }
     return undefined;
   });
