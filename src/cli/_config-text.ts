@@ -32,8 +32,12 @@ export function decodeConfigText(bytes: Buffer, file: string): string {
   try {
     text = new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
+    const at = encoding === "utf-8" ? firstBadUtf8(bytes) : undefined;
+    const before = at === undefined ? undefined : bytes.subarray(0, at).toString("utf8");
+    const position = before === undefined ? undefined : positionOf(before, before.length);
     throw new ConfigError("yaml_encoding_error", file, `Expected the file to be ${encoding === "utf-8" ? "UTF-8" : `${encoding.toUpperCase()} (it starts with its byte order mark)`}, but it holds bytes that are not`, {
-      details: { encoding },
+      position,
+      details: { encoding, ...(at === undefined ? {} : { byte_offset: at }) },
     });
   }
   const bad = NON_PRINTABLE.exec(text);
@@ -62,4 +66,22 @@ export function positionOf(text: string, offset: number): ConfigPosition {
     }
   }
   return { line, column: offset - start + 1 };
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+function firstBadUtf8(bytes: Buffer): number | undefined {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    // Sequence length and the range its second byte must fall in (no
+    // overlong forms, no surrogates, nothing past U+10FFFF).
+    const [n, lo, hi] = b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n;
+  }
+  return undefined;
 }
