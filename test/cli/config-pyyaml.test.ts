@@ -6,13 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readEquipmentConfig } from "../../src/cli/config.js";
 import { decodeConfigText } from "../../src/cli/_config-text.js";
 import { parseConfigDocument } from "../../src/cli/_yaml.js";
 import { ConfigError } from "../../src/cli/errors.js";
+import { cli } from "../helpers/cli.js";
 import { PYTHON, REPO_ROOT } from "../helpers/filelock.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -87,4 +88,26 @@ test("config.yaml: refused exactly where PyYAML's safe_load refuses it, else the
     }
   }
   assert.deepEqual(mismatches, []);
+});
+
+test("sync: a config PyYAML refuses stops the command with one line naming file, line and column, and nothing is written", async (t) => {
+  const root = await tempDir(t);
+  const entry = (label: string): string => `equipment:\n  - id: CONFOCAL_01\n    label: ${label}\n    local_root: ${root}\n    nas_root: //nas/lab\n  - id: OTHER_01\n    label: fine\n    local_root: ${root}\n    nas_root: //nas/lab\n`;
+  const cases: [string, Buffer, RegExp][] = [
+    ["python tag", Buffer.from(entry("!!python/object:os.system x")), /:3:12: YAML tag tag:yaml\.org,2002:python\/object:os\.system is not allowed: .* \[yaml_unsupported_tag\]\n$/],
+    ["tag in an ignored section", Buffer.from(`lims: !custom x\n${entry("C")}`), /:1:7: YAML tag !custom is not allowed: .* \[yaml_unsupported_tag\]\n$/],
+    ["latin-1", Buffer.from(entry("Caf\u00e9"), "latin1"), /:3:15: Expected the file to be UTF-8, but it holds bytes that are not \[yaml_encoding_error\]\n$/],
+    ["NUL", Buffer.from(entry("a\u0000b")), /:3:13: YAML does not allow the character U\+0000 in a file \[yaml_encoding_error\]\n$/],
+    ["tab after colon", Buffer.from(entry("C").replace("label: C", "label:\tC")), /:3:11: YAML syntax error: a tab .* \[yaml_syntax_error\]\n$/],
+    ["equals", Buffer.from(entry("=")), /:3:12: YAML cannot be loaded: a plain `=` .* \[yaml_syntax_error\]\n$/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    const config = join(root, "config.yaml");
+    await writeFile(config, bytes);
+    const run = await cli(t, ["sync", "--config", config, "--root", root]);
+    assert.equal(run.code, 2, name);
+    assert.match(run.stderr, /^error: [^\n]*config\.yaml/, name);
+    assert.match(run.stderr, message, name);
+    assert.deepEqual(await readdir(root), ["config.yaml"], name);
+  }
 });
