@@ -1,9 +1,11 @@
 /**
  * Reading the equipment entries of an ExLab Wizard `config.yaml` (§9) as the
  * application's PyYAML `safe_load` reads them: YAML 1.1, `<<` merge keys
- * applied, a repeated key taking the last value. Only `equipment[]` and
- * `paths.local_root` are turned into values; every other section is parsed
- * for syntax and otherwise left alone, whatever it holds. Each entry is checked on its own so that
+ * applied, a repeated key taking the last value (the bytes, the scalar types
+ * and the refusals are in `_config-text.ts` and `_yaml.ts`). Only
+ * `equipment[]` and `paths.local_root` are turned into values; every other
+ * section is checked as PyYAML checks it (syntax, tags, characters) and not
+ * expanded, whatever it holds. Each entry is checked on its own so that
  * one bad entry does not stop the others, and every problem carries the line
  * and column the YAML parser gives for it.
  *
@@ -58,7 +60,9 @@ export interface EquipmentConfig {
  * is meant).
  *
  * @throws {@link InputError} when the file cannot be read.
- * @throws {@link ConfigError} `yaml_syntax_error` when the file is not YAML,
+ * @throws {@link ConfigError} `yaml_syntax_error` when the file is not YAML
+ *   as PyYAML reads it, `yaml_encoding_error` when its bytes or characters
+ *   are not, `yaml_unsupported_tag` on a tag `safe_load` does not construct,
  *   `config_invalid` when it has no `equipment` list.
  * @example
  * ```ts
