@@ -69,6 +69,13 @@ function toTimestamp(source: string, onError: OnError): Date {
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", tz, tzSign, tzH = "0", tzM = "0"] = m;
   const ms = Number((frac + "000").slice(0, 3));
   let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Python's date and datetime refuse a day, hour... out of range; Date.UTC
+  // would roll it over into the next month or day.
+  const back = new Date(t);
+  if (back.getUTCDate() !== Number(d) || back.getUTCMonth() !== Number(mo) - 1 || back.getUTCHours() !== Number(h) || back.getUTCMinutes() !== Number(mi) || back.getUTCSeconds() !== Number(s) || Number(y) < 1) {
+    onError(`\`${source}\` is not a date and time that exists`);
+    return new Date(NaN);
+  }
   if (tz !== undefined && tz !== "Z") t -= (tzSign === "-" ? -1 : 1) * (Number(tzH) * 60 + Number(tzM)) * 60_000;
   return new Date(t);
 }
