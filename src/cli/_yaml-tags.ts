@@ -40,7 +40,7 @@ function toInt(source: string, onError: OnError): number {
   else if (s.includes(":")) n = /^[0-9]+(?::[0-9]+)+$/.test(s) ? sexagesimal(s) : NaN;
   else n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
   if (Number.isNaN(n)) onError(`cannot read \`${source}\` as an integer`);
-  return sign * n;
+  return n === 0 ? 0 : sign * n;
 }
 
 function toFloat(source: string, onError: OnError): number {
