@@ -41,17 +41,18 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   // PyYAML's scanner skips spaces only: a tab anywhere between tokens, or in
   // a plain scalar, stops it. Quoted and block scalars and comments may hold tabs.
   let offset = 0;
-  let blockBody = false;
+  // Where a block scalar is: after its `|` or `>` header (and whatever
+  // shares the header's line) the lexer gives the whole body as one token.
+  let block: "none" | "header" | "body" = "none";
   for (const token of new Lexer().lex(text)) {
     // The lexer's own control characters (document, scalar, flow end) are not in the text.
     if (token === "\x02" || token === "\x1f" || token === "\x18") continue;
     const type = CST.tokenType(token);
-    // After a `|` or `>` header the lexer gives the control character of a
-    // scalar, then the whole body as one token.
-    const bodyToken = blockBody && type !== "newline" && type !== "comment" && type !== "scalar";
+    const bodyToken = block === "body" && type !== "newline" && type !== "comment";
     const inert = type === "double-quoted-scalar" || type === "single-quoted-scalar" || type === "comment" || type === "block-scalar-header" || bodyToken;
-    if (type === "block-scalar-header") blockBody = true;
-    else if (bodyToken) blockBody = false;
+    if (type === "block-scalar-header") block = "header";
+    else if (block === "header" && type === "newline") block = "body";
+    else if (bodyToken) block = "none";
     const tab = token.indexOf("\t");
     if (!inert && tab >= 0) {
       throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tab cannot start a token or sit in a plain scalar (PyYAML refuses it); use spaces", { position: positionOf(text, offset + tab) });
