@@ -1,20 +1,23 @@
 /**
  * Reading the equipment entries of an ExLab Wizard `config.yaml` (§9) as the
  * application's PyYAML `safe_load` reads them: YAML 1.1, `<<` merge keys
- * applied, a repeated key taking the last value. Only `equipment[]` and
- * `paths.local_root` are turned into values; every other section is parsed
- * for syntax and otherwise left alone, whatever it holds. Each entry is checked on its own so that
+ * applied, a repeated key taking the last value (the bytes, the scalar types
+ * and the refusals are in `_config-text.ts` and `_yaml.ts`). Only
+ * `equipment[]` and `paths.local_root` are turned into values; every other
+ * section is checked as PyYAML checks it (syntax, tags, characters) and not
+ * expanded, whatever it holds. Each entry is checked on its own so that
  * one bad entry does not stop the others, and every problem carries the line
  * and column the YAML parser gives for it.
  *
  * @module
  */
-import type { Document, Node, Tags, YAMLMap } from "yaml";
+import type { Document, Node, YAMLMap } from "yaml";
 import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
 import type { FieldSpec } from "../schema/record.js";
 import { describe } from "../schema/rules.js";
 import { readConfigBytes } from "./_config-file.js";
 import { decodeConfigText } from "./_config-text.js";
+import { parseConfigDocument } from "./_yaml.js";
 import { ConfigError, type ConfigPosition } from "./errors.js";
 
 /** One `equipment[]` entry as found in the file. */
@@ -57,7 +60,9 @@ export interface EquipmentConfig {
  * is meant).
  *
  * @throws {@link InputError} when the file cannot be read.
- * @throws {@link ConfigError} `yaml_syntax_error` when the file is not YAML,
+ * @throws {@link ConfigError} `yaml_syntax_error` when the file is not YAML
+ *   as PyYAML reads it, `yaml_encoding_error` when its bytes or characters
+ *   are not, `yaml_unsupported_tag` on a tag `safe_load` does not construct,
  *   `config_invalid` when it has no `equipment` list.
  * @example
  * ```ts
@@ -69,25 +74,14 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   const text = decodeConfigText(await readConfigBytes(file), file);
   // Loaded here rather than at the top: only sync needs a YAML parser, and
   // loading it costs the other commands' start-up more than all else.
-  const { LineCounter, isAlias, isMap, isSeq, parseDocument } = await import("yaml");
-  const lines = new LineCounter();
-  // PyYAML's safe_load: YAML 1.1 (yes/no booleans, `<<` merges) and a
-  // repeated key silently taking the last value.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false, customTags: pyyamlBooleans });
+  const { isAlias, isMap, isSeq } = await import("yaml");
+  const { doc, lines } = await parseConfigDocument(text, file);
   const at = (node: Node | null | undefined): ConfigPosition | undefined => {
     const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
   };
-  const syntax = doc.errors[0];
-  if (syntax !== undefined) {
-    const { line, col } = lines.linePos(syntax.pos[0]);
-    throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, {
-      position: { line, column: col },
-      details: { yaml_code: syntax.code },
-    });
-  }
   const top = doc.contents;
   if (!isMap(top)) {
     throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(toValue(doc, top, file))}`, { position: at(top) });
@@ -119,18 +113,6 @@ export async function readEquipmentConfig(file: string): Promise<EquipmentConfig
   });
   markDuplicates(file, entries);
   return { file, entries };
-}
-
-// PyYAML's booleans are YAML 1.1's without the one-letter forms: `y`, `N`
-// stay strings (a label `N` is a label), `yes`, `Off` are booleans.
-const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
-
-function pyyamlBooleans(tags: Tags): Tags {
-  return tags.map((tag) => {
-    if (typeof tag !== "object" || tag.tag !== "tag:yaml.org,2002:bool" || !("test" in tag) || tag.test === undefined) return tag;
-    return { ...tag, test: tag.test.test("true") ? PYYAML_TRUE : PYYAML_FALSE };
-  });
 }
 
 /** The plain value of `node`, its aliases and merges expanded within {@link MAX_ALIAS_EXPANSION}. */

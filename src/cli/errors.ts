@@ -44,7 +44,8 @@ export interface ConfigPosition {
 
 /**
  * A problem with `config.yaml`: the file as a whole (`config_unreadable`,
- * `yaml_syntax_error`, `yaml_alias_limit`, `config_invalid`) or one equipment entry
+ * `yaml_syntax_error`, `yaml_encoding_error`, `yaml_unsupported_tag`,
+ * `yaml_alias_limit`, `config_invalid`) or one equipment entry
  * (`validation_failed`, `duplicate_id`). The message starts with
  * `file:line:column:` when the position is known.
  *
