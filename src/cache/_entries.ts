@@ -1,11 +1,14 @@
 /**
  * Listing one folder with each entry's name as bytes (a name that is not
- * UTF-8 must stay recognisable) and its type, on every runtime.
+ * UTF-8 must stay recognisable) and its type, on every runtime, without a
+ * stat per entry.
  *
  * `readdir(dir, { withFileTypes: true, encoding: "buffer" })` gives Dirents
  * with Buffer names on Node and Deno, but Bun ignores `withFileTypes` when the
- * encoding is "buffer" and returns the bare names as Buffers. Those entries
- * get their type from an lstat of the entry's byte path instead.
+ * encoding is "buffer" and returns the bare names as Buffers. There the types
+ * come from a second, string-named typed listing, matched by name; an lstat
+ * of the byte path is left for the names it cannot match: names that are not
+ * UTF-8 (their string form is lossy) and entries made between the listings.
  */
 import type { Dirent } from "node:fs";
 import { sep } from "node:path";
@@ -19,6 +22,16 @@ export interface ByteEntry {
   readonly link: boolean;
 }
 
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+function decodes(bytes: Buffer): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The entries of `dir`, in the order the OS lists them.
  *
@@ -27,10 +40,17 @@ export interface ByteEntry {
  */
 export async function listEntries(fs: FileSystem, dir: string): Promise<ByteEntry[]> {
   const raw = (await fs.readdir(dir, { withFileTypes: true, encoding: "buffer" })) as readonly (Dirent<Buffer> | Buffer)[];
+  if (!raw.some((d) => Buffer.isBuffer(d))) {
+    return (raw as readonly Dirent<Buffer>[]).map((d) => ({ name: d.name, dir: d.isDirectory(), link: d.isSymbolicLink() }));
+  }
+  const typed = new Map((await fs.readdir(dir, { withFileTypes: true })).map((d) => [d.name, d] as const));
   const prefix = Buffer.from(dir.endsWith(sep) ? dir : dir + sep);
   const entries = await Promise.all(
     raw.map(async (d): Promise<ByteEntry | undefined> => {
       if (!Buffer.isBuffer(d)) return { name: d.name, dir: d.isDirectory(), link: d.isSymbolicLink() };
+      const text = decodes(d);
+      const known = text === undefined ? undefined : typed.get(text);
+      if (known !== undefined) return { name: d, dir: known.isDirectory(), link: known.isSymbolicLink() };
       try {
         const st = await fs.lstat(Buffer.concat([prefix, d]));
         return { name: d, dir: st.isDirectory(), link: st.isSymbolicLink() };
