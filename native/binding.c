@@ -35,5 +35,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   EXLAB_CHECK(env, napi_set_named_property(env, exports, "waitMethod", fn));
   exlab_io_register(env, exports);
   exlab_pipeline_register(env, exports);
+#ifndef _WIN32
+  exlab_fd_register(env, exports);
+#endif
   return exports;
 }

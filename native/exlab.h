@@ -5,6 +5,7 @@
  *   lock_posix.c / lock_win32.c   take, wait for and release the sidecar lock
  *   io_posix.c   / io_win32.c     the batched replace and bounded read jobs
  *   pipeline_posix.c              a locked write in two jobs (POSIX only)
+ *   fd_posix.c                    closing and comparing the addon's descriptors (POSIX only)
  *
  * binding.gyp picks one file of each pair per OS. Everything a backend cannot
  * do is reported as a capability (exlab_lock_can_wait) so the TypeScript
@@ -161,5 +162,11 @@ char *exlab_dup_string(napi_env env, napi_value v);
 
 /* Adds lockAndRead/waitAndRead/commit to `exports`. */
 void exlab_pipeline_register(napi_env env, napi_value exports);
+
+/* ---- the addon's descriptors (fd_posix.c; absent on Windows, where JS
+ * opens every descriptor it locks) ---- */
+
+/* Adds closeFd/sameInode to `exports`. */
+void exlab_fd_register(napi_env env, napi_value exports);
 
 #endif

@@ -28,7 +28,7 @@ trap 'rm -rf "$work"' EXIT
 
 common=(-std=gnu11 -O2 -Wall -Wextra -Werror -fvisibility=hidden -DNAPI_VERSION=8 -DBUILDING_NODE_EXTENSION
         -I"$headers" -ffile-prefix-map="$root"=. -fno-ident)
-posix=(native/binding.c native/lock_posix.c native/io_posix.c native/pipeline_posix.c)
+posix=(native/binding.c native/lock_posix.c native/io_posix.c native/pipeline_posix.c native/fd_posix.c)
 linux=(-shared -fPIC -pthread -D_FILE_OFFSET_BITS=64 -D_LARGEFILE_SOURCE -s -Wl,--build-id=none -Wl,-z,noexecstack)
 
 mkdir -p prebuilds/linux-x64 prebuilds/linux-arm64 prebuilds/win32-x64

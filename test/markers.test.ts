@@ -30,7 +30,7 @@ test("the first marker write creates the exact bytes; later writes change nothin
   clock.advance(60);
   assert.equal(await writer.writeTestRunsMarker(path, { ...payload, created_at: "2030-01-01T00:00:00Z" }), false);
   assert.equal(await readFile(path, "utf8"), bytes);
-  assert.deepEqual(await readdir(dirname(path)), ["test_runs.json", "test_runs.json.lock"]);
+  assert.deepEqual((await readdir(dirname(path))).sort(), ["test_runs.json", "test_runs.json.lock"]);
 });
 
 test("runs.json is the experimental marker, with created_at taken from the payload when given", async (t) => {

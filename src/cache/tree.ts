@@ -11,8 +11,9 @@
  * Run folders and data are never listed: the marker folder is opened by
  * name (after an lstat), so a `TestRuns/` with ten thousand runs costs one
  * lstat and one short directory read. Directory entries carry their type,
- * so nothing else is stat'ed. A symlinked folder (an equipment, project or
- * run folder, a `.exlab-wizard/`) is never followed: it is recorded, with
+ * so nothing else is stat'ed (except on Bun, see _entries.ts). A symlinked
+ * folder (an equipment, project or run folder, a `.exlab-wizard/`) is never
+ * followed: it is recorded, with
  * names that are not UTF-8 (which no path string can name) and folders
  * named like temp files, for `check` to report. Reads run concurrently under one bound. Everything is returned
  * sorted by name (code-unit order), so output built from it is
@@ -20,7 +21,7 @@
  *
  * @module
  */
-import { constants, type Dirent } from "node:fs";
+import { constants } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ExlabCacheError, errnoCode } from "../errors.js";
@@ -33,6 +34,7 @@ import { MARKERS, type MarkerJson, type RunKind } from "../schema/marker.js";
 import { parseRecord } from "../schema/record.js";
 import { isEquipmentId } from "../schema/rules.js";
 import { limiter } from "../fs/_pool.js";
+import { listEntries } from "./_entries.js";
 import { CACHE_DIR } from "./paths.js";
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -204,7 +206,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   // `undecodable` is noted only where the walk would enter the folder (the
   // root and equipment folders): a project's other folders are its own.
   const list = async (dir: string, noteUndecodable = false): Promise<Entry[]> => {
-    const raw: Dirent<Buffer>[] = await limit(() => fs.readdir(dir, { withFileTypes: true, encoding: "buffer" }));
+    const raw = await limit(() => listEntries(fs, dir));
     progress.directories++;
     options.onProgress?.({ ...progress });
     const entries: Entry[] = [];
@@ -213,10 +215,10 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
       try {
         name = strict.decode(d.name);
       } catch {
-        if (noteUndecodable && d.isDirectory()) undecodable.push(join(dir, escapeBytes(d.name)));
+        if (noteUndecodable && d.dir) undecodable.push(join(dir, escapeBytes(d.name)));
         continue;
       }
-      entries.push({ name, dir: d.isDirectory(), link: d.isSymbolicLink() });
+      entries.push({ name, dir: d.dir, link: d.link });
     }
     return entries;
   };

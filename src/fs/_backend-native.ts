@@ -4,7 +4,6 @@
  * (lock-and-read, commit-and-unlock) instead of once per system call, and the
  * lock is released by the same job that made the write durable.
  */
-import { closeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileTooLargeError, NotRegularFileError, PermissionDeniedError } from "../errors.js";
 import type { Attempt, Backend, Current, LockRequest, Sidecar, Waiter } from "./_backend.js";
@@ -65,10 +64,19 @@ export async function replaceInOneJob(nat: IoBackend, path: string, bytes: Uint8
 
 /** The backend over the native pipeline `nat`. */
 export function nativeBackend(nat: PipelineBackend): Backend {
+  /**
+   * Close a sidecar the addon opened, by the addon: node:fs need not know
+   * the descriptor (Deno's fails with EBADF and leaks it). Nothing was
+   * written through a sidecar, so a failed close loses nothing: ignored.
+   */
+  function close(fd: number): void {
+    nat.closeFd(fd);
+  }
+
   /** Unlock and close at once: neither call waits on anything. */
   function releaseNow(fd: number): void {
     nat.unlock(fd);
-    closeSync(fd);
+    close(fd);
   }
 
   function currentOf(r: AttemptResult, req: LockRequest): Current {
@@ -128,7 +136,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
     }
     if (r.state === CONTENDED) return { state: "contended", sidecar: { fd: r.fd } };
     if (r.state === STALE) return { state: "stale" };
-    if (r.fd >= 0) closeSync(r.fd);
+    if (r.fd >= 0) close(r.fd);
     throw errorOf(r, req);
   }
 
@@ -152,7 +160,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
 
   /** Where no thread can wait for the lock: close, and try the whole step again on timers. */
   function pollAndRead(sidecar: Sidecar, req: LockRequest, done: (err: unknown, attempt?: Attempt) => void): Waiter {
-    closeSync(sidecar.fd);
+    close(sidecar.fd);
     const pauses = pollPauses();
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
@@ -160,7 +168,7 @@ export function nativeBackend(nat: PipelineBackend): Backend {
       timer = undefined;
       tryLockAndRead(req).then((a) => {
         if (a.state !== "contended") return done(undefined, a);
-        closeSync(a.sidecar.fd);
+        close(a.sidecar.fd);
         if (stopped) done(new Error("the wait was cancelled"));
         else timer = setTimeout(poll, pauses.next().value);
       }, done);

@@ -15,12 +15,13 @@
  *   2. commit-and-unlock (write the temp file, fsync, rename, fsync the
  *      folder, unlock, close), or release when nothing is to be written.
  */
+import { fstatSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import type { FileTooLargeError, NotRegularFileError } from "../errors.js";
 import { nativeBackend } from "./_backend-native.js";
 import { nodeBackend } from "./_backend-node.js";
 import { nodeFileSystem, type FileSystem } from "./_fs.js";
-import { ioBackend, pipelineBackend } from "./_native.js";
+import { ioBackend, pipelineBackend, systemError } from "./_native.js";
 import type { FileStat } from "./_recipe.js";
 
 /** What lock-and-read looks at once the lock is held. */
@@ -130,4 +131,23 @@ export function backendFor(fs: FileSystem | undefined): Backend {
   let backend = overFs.get(fs);
   if (backend === undefined) overFs.set(fs, (backend = nodeBackend(fs)));
   return backend;
+}
+
+/**
+ * Whether two open sidecar descriptors are one file (the same sidecar
+ * reached by two spellings of its path). Asked of the addon where it opens
+ * descriptors itself: node:fs need not know those (Deno's fstat fails with
+ * EBADF), while the addon's fstat takes any descriptor, node:fs's included.
+ * @throws the OS error of fstat.
+ */
+export function sameOpenFile(a: number, b: number): boolean {
+  const nat = pipelineBackend();
+  if (nat === undefined) {
+    const x = fstatSync(a);
+    const y = fstatSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  }
+  const rc = nat.sameInode(a, b);
+  if (rc === 0 || rc === nat.errno.ESTALE) return rc === 0;
+  throw systemError(rc, "fstat", `descriptor ${a} or ${b}`);
 }

@@ -122,8 +122,15 @@ export interface CommitResult extends IoResult {
   readonly retry: number;
 }
 
-/** The write pipeline of native/pipeline_posix.c (absent on Windows). */
+/** The write pipeline of native/pipeline_posix.c, with native/fd_posix.c (both absent on Windows). */
 export interface PipelineBackend extends FlockBackend, IoBackend {
+  /**
+   * Close a descriptor the addon opened: 0, else an errno. node:fs may not
+   * know such a descriptor (Deno's does not), so it never closes one.
+   */
+  closeFd(fd: number): number;
+  /** 0 when two open descriptors are one inode, ESTALE when not, else the errno of fstat. */
+  sameInode(a: number, b: number): number;
   readFile(path: string, maxBytes: number): Promise<IoResult>;
   lockAndRead(lockPath: string, path: string, dir: string, look: number, maxBytes: number, sweep: boolean): Promise<AttemptResult>;
   /** A wait handle, or an errno when no waiter could be started (then `done` never runs). */
@@ -153,7 +160,9 @@ export function pipelineBackend(): PipelineBackend | undefined {
       typeof nat.readFile === "function" &&
       typeof nat.lockAndRead === "function" &&
       typeof nat.waitAndRead === "function" &&
-      typeof nat.commit === "function"
+      typeof nat.commit === "function" &&
+      typeof nat.closeFd === "function" &&
+      typeof nat.sameInode === "function"
         ? (nat as PipelineBackend)
         : null;
   }

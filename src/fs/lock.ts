@@ -12,10 +12,9 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { LockReentryError, LockTimeoutError } from "../errors.js";
-import { backendFor, type Attempt, type Backend, type Current, type FileStat, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
+import { backendFor, sameOpenFile, type Attempt, type Backend, type Current, type FileStat, type LockRequest, type Sidecar, type Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { requirePath } from "./_path.js";
 
@@ -58,12 +57,6 @@ interface Held {
   /** The locked sidecar descriptor, to recognise the same file under another name. */
   readonly fd: number;
   released: boolean;
-}
-
-function sameInode(a: number, b: number): boolean {
-  const x = fstatSync(a);
-  const y = fstatSync(b);
-  return x.dev === y.dev && x.ino === y.ino;
 }
 
 /** The locks held by the current async call chain. */
@@ -183,7 +176,7 @@ async function acquire(
         // The same sidecar reached by another spelling of its path (a
         // symlinked folder, a hard link) is held by this very call chain:
         // waiting would be for ever. Only a contended lock can be ours.
-        if (chain.some((h) => !h.released && sameInode(h.fd, sidecar.fd))) throw new LockReentryError(req.lockPath);
+        if (chain.some((h) => !h.released && sameOpenFile(h.fd, sidecar.fd))) throw new LockReentryError(req.lockPath);
         if (timeoutMs === 0) throw new LockTimeoutError(req.lockPath, timeoutMs);
         // The signal may have fired while the sidecar was being opened.
         signal?.throwIfAborted();

