@@ -14,8 +14,8 @@ import { CONTENDERS, CONTENDER_NAMES, rewriteWorker, type ContenderKey } from ".
 import { rowOf, type Row } from "../_model.js";
 import { rewriteOneTargets } from "../_targets.js";
 import { summarize } from "../_stats.js";
-import { runInterleaved } from "./_blocks.js";
-import { freshDir, sized, type Scenario } from "./_context.js";
+import { BLOCKS, runInterleaved } from "./_blocks.js";
+import { freshDir, sized, splitCount, type Scenario } from "./_context.js";
 
 const FULL = 2000;
 
@@ -34,7 +34,9 @@ export const rewriteOne: Scenario = {
     const count = sized(ctx, FULL, 4);
     const paths = new Map<ContenderKey, string>();
     for (const c of CONTENDERS) paths.set(c, join(await freshDir(ctx, "rewrite-1", c), "equipment.json"));
-    const warmup = sized(ctx, NODE_WARMUP, count + 1);
+    // Scaled down for quick looks, never up: past tier-up, more buys nothing.
+    // At least one write more than a block, so every fresh row is whole.
+    const warmup = Math.max(Math.round(NODE_WARMUP * Math.min(1, ctx.scale)), Math.max(...splitCount(count, BLOCKS)) + 1);
     const { blocks, byKey } = await runInterleaved(ctx, CONTENDERS, count, (c, n) => rewriteWorker(ctx, c, paths.get(c) ?? "", n, 0, `rewrite-1 ${c}`, warmup));
     const rows: Row[] = CONTENDERS.map((c) => {
       const { lat, wallNs } = byKey.get(c) ?? { lat: [], wallNs: 0 };
@@ -58,7 +60,8 @@ export const rewriteOne: Scenario = {
     return {
       setup:
         `${count.toLocaleString("en-US")} sequential rewrites of one equipment.json per contender (lock, read the old file, replace), in ${blocks} interleaved blocks of one process each. ` +
-        `Each Node process first rewrites its file ${warmup.toLocaleString("en-US")} times untimed, until V8 has compiled the write path; ` +
+        `Each Node process first rewrites its file ${warmup.toLocaleString("en-US")} times untimed, ` +
+        (warmup >= NODE_WARMUP ? "until V8 has compiled the write path; " : `fewer than the ${NODE_WARMUP.toLocaleString("en-US")} V8 needs to finish compiling the write path at this scale; `) +
         `the "fresh process" row is ours' first writes of those warm-ups (V8 compiling meanwhile), pooled over the blocks.`,
       rows,
       extraColumns: [],
