@@ -39,8 +39,20 @@ export function pythonWorker(tools: Tools, label: string, args: readonly string[
   };
 }
 
-/** A worker that rewrites `path` `count` times with `pauseMs` between writes. */
-export function rewriteWorker(tools: Tools, who: ContenderKey, path: string, count: number, pauseMs: number, label: string): WorkerSpec {
+/**
+ * A worker that rewrites `path` `count` times with `pauseMs` between writes.
+ * Node workers first rewrite it `nodeWarmup` times untimed (their own
+ * default when not given); the C and Python workers have nothing to warm up.
+ */
+export function rewriteWorker(
+  tools: Tools,
+  who: ContenderKey,
+  path: string,
+  count: number,
+  pauseMs: number,
+  label: string,
+  nodeWarmup?: number,
+): WorkerSpec {
   const n = String(count);
   switch (who) {
     case "floor":
@@ -50,7 +62,11 @@ export function rewriteWorker(tools: Tools, who: ContenderKey, path: string, cou
     case "app":
       return pythonWorker(tools, label, ["app-rewrite", path, n, String(pauseMs)]);
     default:
-      return { label, command: process.execPath, args: [workerScript("rewrite"), who, path, n, String(pauseMs)] };
+      return {
+        label,
+        command: process.execPath,
+        args: [workerScript("rewrite"), who, path, n, String(pauseMs), ...(nodeWarmup === undefined ? [] : [String(nodeWarmup)])],
+      };
   }
 }
 

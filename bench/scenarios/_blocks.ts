@@ -15,6 +15,8 @@ export interface Pooled {
   lat: number[];
   /** Sum of the blocks' wall times (first start to last end of each). */
   wallNs: number;
+  /** Untimed-phase latencies a worker reported (Node rewrite workers: a fresh process's first writes). */
+  fresh: number[];
 }
 
 /**
@@ -29,16 +31,17 @@ export async function runInterleaved<K>(
   spec: (key: K, count: number) => WorkerSpec,
 ): Promise<{ blocks: number; byKey: Map<K, Pooled> }> {
   const blocks = splitCount(total, BLOCKS);
-  const byKey = new Map<K, Pooled>(keys.map((k) => [k, { lat: [], wallNs: 0 }]));
+  const byKey = new Map<K, Pooled>(keys.map((k) => [k, { lat: [], wallNs: 0, fresh: [] }]));
   for (const [b, n] of blocks.entries()) {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[(i + b) % keys.length] as K;
       const worker = spec(key, n);
       ctx.log(`${worker.label}: block ${b + 1}/${blocks.length} (${n} operations)`);
-      const [res] = await runTogether<TimedRun>([worker]);
+      const [res] = await runTogether<TimedRun & { fresh?: number[] }>([worker]);
       const pooled = byKey.get(key);
       if (res === undefined || pooled === undefined) throw new Error(`no answer from ${worker.label}`);
       pooled.lat.push(...res.lat);
+      if (res.fresh !== undefined) pooled.fresh.push(...res.fresh);
       pooled.wallNs += res.end - res.start;
     }
   }

@@ -1,21 +1,37 @@
 /**
- * Rewrite worker: `rewrite.js <ours|combo> <path> <count> <pause_ms>`.
+ * Rewrite worker: `rewrite.js <ours|combo> <path> <count> <pause_ms> [warmup]`.
  * Rewrites one equipment.json `count` times, pausing between writes, and
- * answers {start, end, lat[]} (ns). Before `ready` it rewrites the file
- * {@link WARMUP} times, untimed, so the timed loop sees compiled code.
+ * answers {start, end, lat[], fresh[]} (ns).
+ *
+ * Before `ready` it rewrites the same file `warmup` times (default
+ * {@link WARMUP}), untimed as far as `lat` goes, so the timed loop runs the
+ * code V8 has finished optimizing. A long warm-up matters: V8 compiles the
+ * hot functions of a write on a background thread over the first few
+ * thousand writes of a process (see bench/README.md, "Where the tail came
+ * from"), and on a small machine each compilation competes with the write's
+ * own threads for a core. The first `count` writes of the warm-up (after the
+ * very first, which may create the file) are reported as `fresh`: what a
+ * fresh process pays while that happens.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { nodeContender } from "../contenders/index.js";
 import { done, emit, intArg, now, readyThenGo, strArg } from "./_protocol.js";
 
-const [impl, pathArg, countArg, pauseArg] = process.argv.slice(2);
+const [impl, pathArg, countArg, pauseArg, warmupArg] = process.argv.slice(2);
 const contender = nodeContender(impl);
 const path = strArg(pathArg, "path");
 const count = intArg(countArg, "count");
 const pauseMs = intArg(pauseArg, "pause_ms");
+/** The warm-up when none is given: enough to reach compiled code. */
 const WARMUP = 20;
+const warmup = warmupArg === undefined ? WARMUP : intArg(warmupArg, "warmup");
 
-for (let i = 0; i < WARMUP; i++) await contender.rewrite(path);
+const fresh: number[] = [];
+for (let i = 0; i < warmup; i++) {
+  const t0 = now();
+  await contender.rewrite(path);
+  if (i > 0 && fresh.length < count) fresh.push(now() - t0);
+}
 
 await readyThenGo();
 const lat: number[] = [];
@@ -26,5 +42,5 @@ for (let i = 0; i < count; i++) {
   await contender.rewrite(path);
   lat.push(now() - t0);
 }
-emit({ start, end: now(), lat });
+emit({ start, end: now(), lat, fresh });
 done();
