@@ -75,9 +75,14 @@ export class ConfigError extends ExlabCacheError {
   }
 }
 
+/** Why a path given on the command line cannot be used. */
+export type InputErrorCode = "not_found" | "not_a_directory" | "not_regular_file" | "file_too_large" | "io_error" | "watch_failed";
+
 /**
  * A path given on the command line that cannot be used: `not_found`,
- * `not_a_directory`, or `io_error` for other operating-system errors.
+ * `not_a_directory`, `not_regular_file` (a config that is a FIFO, a
+ * device...), `file_too_large`, `watch_failed` (`sync --watch` cannot watch
+ * a folder), or `io_error` for other operating-system errors.
  *
  * @example
  * ```ts
@@ -85,10 +90,16 @@ export class ConfigError extends ExlabCacheError {
  * ```
  */
 export class InputError extends ExlabCacheError {
-  constructor(code: "not_found" | "not_a_directory" | "io_error", path: string, reason: string, options: { cause?: unknown; osCode?: string | undefined } = {}) {
+  constructor(
+    code: InputErrorCode,
+    path: string,
+    reason: string,
+    options: { cause?: unknown; osCode?: string | undefined; details?: Record<string, unknown> | undefined } = {},
+  ) {
+    const details = { ...options.details, ...(options.osCode === undefined ? {} : { os_code: options.osCode }) };
     super(code, `${path}: ${reason}`, {
       path,
-      details: options.osCode === undefined ? undefined : { os_code: options.osCode },
+      details: Object.keys(details).length === 0 ? undefined : details,
       cause: options.cause,
     });
   }

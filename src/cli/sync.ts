@@ -184,7 +184,8 @@ export const syncCommand: Command = {
     const dryRun = switchOn(args, "dry-run");
     const rootArg = stringOption(args, "root");
     const ctx = { root: rootArg === undefined ? undefined : resolve(rootArg), dryRun, createRoot: switchOn(args, "create-root") };
-    const file = requiredOption(args, "config");
+    // Absolute from here on: every line and document names the file so.
+    const file = resolve(requiredOption(args, "config"));
     if (switchOn(args, "watch")) return watchConfig(io, file, json, (config) => syncPass(io, config, ctx, json));
     const config = await readEquipmentConfig(file);
     const report = await syncPass(io, config, ctx, json);
