@@ -7,14 +7,15 @@
  * blind. Events are debounced, so a save made of several writes is read
  * once it is whole; a file caught half-saved (a YAML error) is reported and
  * the next save awaited, never partly applied. Passes never overlap: a save
- * during a pass causes one more pass after it. Asked to stop, the watch lets
- * a pass in progress finish its writes, then returns 0.
+ * during a pass causes one more pass after it. Asked to stop, the watch
+ * abandons a pass's lock waits (it writes nothing more and reports what it
+ * did not do), then returns 0.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { ExlabCacheError } from "../errors.js";
 import { readEquipmentConfig, type EquipmentConfig } from "./config.js";
-import { EXIT_OK, printError, reportFatal } from "./errors.js";
+import { EXIT_OK, StoppedError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
 import type { SyncReportJson } from "./sync.js";
 import { passLine } from "./_sync-report.js";
@@ -30,11 +31,12 @@ export const DEBOUNCE_MS = 200;
  *   itself failed (the folder went away, an unexpected error).
  * @example
  * ```ts
- * return watchConfig(io, "config.yaml", false, (config) => syncPass(io, config, ctx, false));
+ * return watchConfig(io, "/etc/exlab-wizard/config.yaml", false, (config, signal) => syncPass(io, config, { ...ctx, signal }, false));
  * ```
  */
-export function watchConfig(io: CliIo, file: string, json: boolean, pass: (config: EquipmentConfig) => Promise<SyncReportJson>): Promise<number> {
+export function watchConfig(io: CliIo, file: string, json: boolean, pass: (config: EquipmentConfig, signal: AbortSignal) => Promise<SyncReportJson>): Promise<number> {
   const shown = escapeText(resolve(file));
+  const stop = new AbortController();
   const line = (doc: object): void => void io.stdout.write(`${JSON.stringify(doc)}\n`);
   return new Promise<number>((done) => {
     let timer: NodeJS.Timeout | undefined;
@@ -61,7 +63,7 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: (confi
     const runOnce = async (): Promise<void> => {
       try {
         const config = await readEquipmentConfig(file);
-        const report = await pass(config);
+        const report = await pass(config, stop.signal);
         if (json) {
           line({ event: "sync", ...report });
         } else {
@@ -118,8 +120,9 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: (confi
       if (!finished) finish(reportFatal(io, err, json));
     });
     unhook =
-      io.onStop?.(() => {
+      io.onStop?.((signal) => {
         stopping = true;
+        stop.abort(new StoppedError(signal));
         clearTimeout(timer);
         if (!running) finish(EXIT_OK);
       }) ?? unhook;

@@ -175,3 +175,26 @@ export function reportFatal(io: CliIo, err: unknown, json: boolean): number {
   io.stderr.write(`internal error (please report it): ${err instanceof Error ? (err.stack ?? message) : message}\n`);
   return EXIT_FATAL;
 }
+
+/**
+ * A command stopped by SIGINT or SIGTERM: the reason its lock waits are
+ * abandoned with (no `path`), and the error of each file it then did not
+ * write (`path` set). Code `cancelled`.
+ *
+ * @example
+ * ```ts
+ * controller.abort(new StoppedError("SIGTERM"));
+ * new StoppedError("SIGTERM", "/data/lab/CONFOCAL_01/.exlab-wizard/equipment.json").message;
+ * // "/data/lab/.../equipment.json: not written: stopped by SIGTERM"
+ * ```
+ */
+export class StoppedError extends ExlabCacheError {
+  /** The signal that asked the command to stop, when known. */
+  readonly signal: string | undefined;
+
+  constructor(signal: string | undefined, path?: string) {
+    const by = `stopped by ${signal ?? "a signal"}`;
+    super("cancelled", path === undefined ? by : `${path}: not written: ${by}`, { path, details: signal === undefined ? undefined : { signal } });
+    this.signal = signal;
+  }
+}
