@@ -2,8 +2,8 @@
  * What a command may touch of the outside world, handed in by the caller so
  * the whole tool runs in-process as well as from the binary: two writers,
  * the environment, whether each stream is a terminal, a clock for
- * deciding when a walk is slow enough to show progress, and the stop
- * signals.
+ * deciding when a walk is slow enough to show progress, the stop signals,
+ * and the timers a watch waits with.
  *
  * @module
  */
@@ -36,6 +36,18 @@ export interface CliIo {
    * @default never asked to stop
    */
   onStop?: (stop: (signal?: string) => void) => () => void;
+  /**
+   * The timers `sync --watch` waits with: the quiet period before a save is
+   * read, and between the two reads that must agree before it is used.
+   * @default `setTimeout` / `clearTimeout`
+   */
+  timers?: Timers;
+}
+
+/** Starting and cancelling a timer: the global functions, or a test's own clock. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
 /** ANSI styling that turns itself off when the stream is not a terminal. */

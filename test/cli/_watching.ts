@@ -15,9 +15,10 @@ export class Lines {
   readonly #ready: string[] = [];
   readonly #waiting: ((line: string) => void)[] = [];
   #partial = "";
-  constructor(stream: NodeJS.ReadableStream) {
-    stream.setEncoding("utf8");
-    stream.on("data", (d: string) => this.push(d));
+  /** @param stream - read as it prints; without one, lines come from {@link push}. */
+  constructor(stream?: NodeJS.ReadableStream) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", (d: string) => this.push(d));
   }
   /** Take `text` as if the stream had printed it. */
   push(text: string): void {
