@@ -14,6 +14,7 @@ const DRY_WORDS: Record<SyncStatus, string> = {
   repaired: "would repair",
   invalid: "invalid",
   failed: "would fail",
+  cancelled: "cancelled",
 };
 
 const word = (st: SyncStatus, dryRun: boolean): string => (dryRun ? DRY_WORDS[st] : st);
@@ -41,6 +42,7 @@ export function printResults(io: CliIo, results: readonly SyncResultJson[], dryR
     repaired: s.yellow,
     invalid: s.red,
     failed: s.red,
+    cancelled: s.red,
   };
   const wWidth = Math.max(0, ...results.map((r) => word(r.status, dryRun).length));
   const nWidth = Math.max(0, ...results.map((r) => displayWidth(name(r))));
@@ -49,7 +51,7 @@ export function printResults(io: CliIo, results: readonly SyncResultJson[], dryR
     let tail = path;
     if (r.status === "updated") tail = `${r.changed.join(", ")}  ${path}`;
     if (r.status === "invalid") tail = `line ${r.line ?? "?"}: not synced (see errors above)`;
-    if (r.status === "failed") tail = r.errors.map((e) => `${escapeText(e.message)} [${e.code}]`).join("; ");
+    if (r.status === "failed" || r.status === "cancelled") tail = r.errors.map((e) => `${escapeText(e.message)} [${e.code}]`).join("; ");
     io.stdout.write(`${colour[r.status](word(r.status, dryRun).padEnd(wWidth))}  ${padDisplay(name(r), nWidth)}  ${tail}\n`);
   }
   io.stdout.write(`${summary(results, dryRun)}${dryRun ? " (dry run: nothing written)" : ""}\n`);

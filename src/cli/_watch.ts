@@ -2,93 +2,143 @@
  * `sync --watch`: sync once, then again after every save of the config, until
  * the process is asked to stop.
  *
- * The folder is watched, not the file: editors that save by writing a new
- * file and renaming it over the old one leave a watch on the old inode
- * blind. Events are debounced, so a save made of several writes is read
- * once it is whole; a file caught half-saved (a YAML error) is reported and
- * the next save awaited, never partly applied. Passes never overlap: a save
- * during a pass causes one more pass after it. Asked to stop, the watch lets
- * a pass in progress finish its writes, then returns 0.
+ * Saves are seen through the folders the config depends on (its own, and
+ * its target's when it is a symbolic link; see {@link FolderWatch}), which
+ * are watched afresh when they are renamed, replaced or re-pointed. After a
+ * quiet period a save is read, and used only once a second read a quiet
+ * period later agrees (see {@link settledRead}), so a file still being
+ * written is never synced. A file that cannot be read or is not valid YAML
+ * is reported and the next save awaited, never partly applied. A pass runs
+ * only when the file differs from the one last handled. Passes never
+ * overlap: a save during a pass causes one more look after it. Asked to
+ * stop, the watch abandons its waits (a pass waiting for a lock writes
+ * nothing more and reports what it did not do), then returns 0.
  */
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
 import { ExlabCacheError } from "../errors.js";
 import { readEquipmentConfig, type EquipmentConfig } from "./config.js";
-import { EXIT_OK, printError, reportFatal } from "./errors.js";
-import type { CliIo } from "./io.js";
+import { configIdentity } from "./_config-file.js";
+import { EXIT_OK, StoppedError, printError, reportFatal } from "./errors.js";
+import type { CliIo, Timers } from "./io.js";
+import { sameRead, settledRead, type ConfigRead } from "./_settle.js";
 import type { SyncReportJson } from "./sync.js";
 import { passLine } from "./_sync-report.js";
 import { escapeText } from "./_text.js";
+import { FolderWatch } from "./_watch-folders.js";
 
-/** How long the file must be quiet before it is read, in milliseconds. */
+/**
+ * How long the file must be quiet before it is read, and how long two reads
+ * that must agree are apart, in milliseconds.
+ */
 export const DEBOUNCE_MS = 200;
+
+const GLOBAL_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** A pass over one version of the config, with the signal that stops it. */
+export type WatchPass = (config: EquipmentConfig, signal: AbortSignal) => Promise<SyncReportJson>;
 
 /**
  * Watch `file` and run `pass` on it now and after every change.
  *
+ * @param file - the config, absolute.
  * @returns the exit code: 0 when stopped by a signal, 2 when the watch
- *   itself failed (the folder went away, an unexpected error).
+ *   itself failed (a folder that cannot be watched, an unexpected error).
  * @example
  * ```ts
- * return watchConfig(io, "config.yaml", false, (config) => syncPass(io, config, ctx, false));
+ * return watchConfig(io, "/etc/exlab-wizard/config.yaml", false, (config, signal) => syncPass(io, config, { ...ctx, signal }, false));
  * ```
  */
-export function watchConfig(io: CliIo, file: string, json: boolean, pass: (config: EquipmentConfig) => Promise<SyncReportJson>): Promise<number> {
-  const shown = escapeText(resolve(file));
+export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchPass): Promise<number> {
+  const timers = io.timers ?? GLOBAL_TIMERS;
   const line = (doc: object): void => void io.stdout.write(`${JSON.stringify(doc)}\n`);
+  const stop = new AbortController();
   return new Promise<number>((done) => {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     let running = false;
     let again = false;
-    let stopping = false;
     let finished = false;
-    let watcher: FSWatcher | undefined;
+    /** The last version handled (passed, or reported as unreadable): the same one is not handled twice. */
+    let handled: ConfigRead | undefined;
     let unhook = (): void => undefined;
 
     const finish = (code: number): void => {
       if (finished) return;
       finished = true;
-      clearTimeout(timer);
-      watcher?.close();
+      timers.clearTimeout(timer);
+      folders.close();
       unhook();
       if (code === EXIT_OK) {
         if (json) line({ event: "stopped", config: file });
-        else io.stdout.write(`stopped watching ${shown}\n`);
+        else io.stdout.write(`stopped watching ${escapeText(file)}\n`);
       }
       done(code);
     };
 
-    const runOnce = async (): Promise<void> => {
-      try {
-        const config = await readEquipmentConfig(file);
-        const report = await pass(config);
-        if (json) {
-          line({ event: "sync", ...report });
-        } else {
-          for (const entry of config.entries) for (const e of entry.errors) printError(io, e, false);
-          io.stdout.write(`${passLine(file, report.results, report.dry_run)}\n`);
+    /** Wait one quiet period; `false` when the watch is stopping. */
+    const quiet = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        if (stop.signal.aborted) return resolve(false);
+        const onAbort = (): void => {
+          timers.clearTimeout(handle);
+          resolve(false);
+        };
+        const handle = timers.setTimeout(() => {
+          stop.signal.removeEventListener("abort", onAbort);
+          resolve(true);
+        }, DEBOUNCE_MS);
+        stop.signal.addEventListener("abort", onAbort, { once: true });
+      });
+
+    const report = (err: ExlabCacheError): void => {
+      if (json) line({ event: "error", ...err.toEnvelope() });
+      else printError(io, err, false);
+    };
+
+    /** Look at the config once: watch its folders as they are now, wait until it is whole, and sync it if it changed. */
+    const look = async (): Promise<void> => {
+      await folders.arm();
+      for (;;) {
+        const read = await settledRead(file, quiet);
+        if (read === undefined) return;
+        if (handled !== undefined && sameRead(handled, read)) return;
+        if (read.error !== undefined) {
+          handled = read;
+          report(read.error);
+          return;
         }
-      } catch (err) {
-        if (!(err instanceof ExlabCacheError)) throw err;
-        // A half-saved or unreadable file: say so and wait for the next save.
-        if (json) line({ event: "error", ...err.toEnvelope() });
-        else printError(io, err, false);
+        let parsed: EquipmentConfig | ExlabCacheError;
+        try {
+          parsed = await readEquipmentConfig(file);
+        } catch (err) {
+          if (!(err instanceof ExlabCacheError)) throw err;
+          parsed = err;
+        }
+        // Parsed from the version that was settled on, or else look again.
+        if ((await configIdentity(file).catch(() => undefined)) !== read.snapshot.identity) continue;
+        handled = read;
+        if (parsed instanceof ExlabCacheError) return report(parsed);
+        const result = await pass(parsed, stop.signal);
+        if (json) {
+          line({ event: "sync", ...result });
+        } else {
+          for (const entry of parsed.entries) for (const e of entry.errors) printError(io, e, false);
+          io.stdout.write(`${passLine(file, result.results, result.dry_run)}\n`);
+        }
+        return;
       }
     };
 
     const kick = (): void => {
-      if (running) {
-        again = true;
-        return;
-      }
       running = true;
-      runOnce().then(
+      look().then(
         () => {
           running = false;
-          if (stopping) finish(EXIT_OK);
+          if (stop.signal.aborted) finish(EXIT_OK);
           else if (again) {
             again = false;
-            kick();
+            schedule();
           }
         },
         (err: unknown) => {
@@ -98,29 +148,22 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: (confi
       );
     };
 
+    /** A change was seen: look after a quiet period, or after the look in progress. */
     const schedule = (): void => {
-      if (stopping || finished) return;
-      clearTimeout(timer);
-      timer = setTimeout(kick, DEBOUNCE_MS);
+      if (stop.signal.aborted || finished) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      timers.clearTimeout(timer);
+      timer = timers.setTimeout(kick, DEBOUNCE_MS);
     };
 
-    const base = basename(file);
-    try {
-      watcher = watch(dirname(resolve(file)), (_event, name) => {
-        // No name means the platform could not say which entry changed.
-        if (name === null || name === base) schedule();
-      });
-    } catch (err) {
-      finish(reportFatal(io, err, json));
-      return;
-    }
-    watcher.on("error", (err) => {
-      if (!finished) finish(reportFatal(io, err, json));
-    });
+    const folders = new FolderWatch(file, schedule);
     unhook =
-      io.onStop?.(() => {
-        stopping = true;
-        clearTimeout(timer);
+      io.onStop?.((signal) => {
+        stop.abort(new StoppedError(signal));
+        timers.clearTimeout(timer);
         if (!running) finish(EXIT_OK);
       }) ?? unhook;
     kick();

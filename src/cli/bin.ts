@@ -17,17 +17,30 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   isTTY: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
   onStop(stop) {
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-    return () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+    let asked = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!asked) {
+        asked = true;
+        stop(signal);
+        return;
+      }
+      // Asked twice: whatever the command is waiting on, the person at the
+      // keyboard wants it gone now. The default action ends the process.
+      unhook();
+      process.kill(process.pid, signal);
     };
+    const unhook = (): void => {
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    return unhook;
   },
 });

@@ -76,9 +76,14 @@ export class ConfigError extends ExlabCacheError {
   }
 }
 
+/** Why a path given on the command line cannot be used. */
+export type InputErrorCode = "not_found" | "not_a_directory" | "not_regular_file" | "file_too_large" | "io_error" | "watch_failed";
+
 /**
  * A path given on the command line that cannot be used: `not_found`,
- * `not_a_directory`, or `io_error` for other operating-system errors.
+ * `not_a_directory`, `not_regular_file` (a config that is a FIFO, a
+ * device...), `file_too_large`, `watch_failed` (`sync --watch` cannot watch
+ * a folder), or `io_error` for other operating-system errors.
  *
  * @example
  * ```ts
@@ -86,10 +91,16 @@ export class ConfigError extends ExlabCacheError {
  * ```
  */
 export class InputError extends ExlabCacheError {
-  constructor(code: "not_found" | "not_a_directory" | "io_error", path: string, reason: string, options: { cause?: unknown; osCode?: string | undefined } = {}) {
+  constructor(
+    code: InputErrorCode,
+    path: string,
+    reason: string,
+    options: { cause?: unknown; osCode?: string | undefined; details?: Record<string, unknown> | undefined } = {},
+  ) {
+    const details = { ...options.details, ...(options.osCode === undefined ? {} : { os_code: options.osCode }) };
     super(code, `${path}: ${reason}`, {
       path,
-      details: options.osCode === undefined ? undefined : { os_code: options.osCode },
+      details: Object.keys(details).length === 0 ? undefined : details,
       cause: options.cause,
     });
   }
@@ -164,4 +175,27 @@ export function reportFatal(io: CliIo, err: unknown, json: boolean): number {
   if (json) io.stdout.write(`${JSON.stringify({ error: { code: "internal_error", message } }, null, 2)}\n`);
   io.stderr.write(`internal error (please report it): ${err instanceof Error ? (err.stack ?? message) : message}\n`);
   return EXIT_FATAL;
+}
+
+/**
+ * A command stopped by SIGINT or SIGTERM: the reason its lock waits are
+ * abandoned with (no `path`), and the error of each file it then did not
+ * write (`path` set). Code `cancelled`.
+ *
+ * @example
+ * ```ts
+ * controller.abort(new StoppedError("SIGTERM"));
+ * new StoppedError("SIGTERM", "/data/lab/CONFOCAL_01/.exlab-wizard/equipment.json").message;
+ * // "/data/lab/.../equipment.json: not written: stopped by SIGTERM"
+ * ```
+ */
+export class StoppedError extends ExlabCacheError {
+  /** The signal that asked the command to stop, when known. */
+  readonly signal: string | undefined;
+
+  constructor(signal: string | undefined, path?: string) {
+    const by = `stopped by ${signal ?? "a signal"}`;
+    super("cancelled", path === undefined ? by : `${path}: not written: ${by}`, { path, details: signal === undefined ? undefined : { signal } });
+    this.signal = signal;
+  }
 }

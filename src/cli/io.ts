@@ -1,8 +1,9 @@
 /**
  * What a command may touch of the outside world, handed in by the caller so
  * the whole tool runs in-process as well as from the binary: two writers,
- * the environment, whether each stream is a terminal, and a clock for
- * deciding when a walk is slow enough to show progress.
+ * the environment, whether each stream is a terminal, a clock for
+ * deciding when a walk is slow enough to show progress, the stop signals,
+ * and the timers a watch waits with.
  *
  * @module
  */
@@ -28,12 +29,25 @@ export interface CliIo {
    */
   now?: () => number;
   /**
-   * Registers `stop` to be called when the process is asked to end (SIGINT,
-   * SIGTERM); returns a function that unregisters it. Long-running commands
-   * (`sync --watch`) finish their write in progress, then return.
+   * Registers `stop` to be called, with the signal's name, when the process
+   * is asked to end (SIGINT, SIGTERM); returns a function that unregisters
+   * it. `sync` then abandons its lock waits, writes nothing more and
+   * reports what it did not do.
    * @default never asked to stop
    */
-  onStop?: (stop: () => void) => () => void;
+  onStop?: (stop: (signal?: string) => void) => () => void;
+  /**
+   * The timers `sync --watch` waits with: the quiet period before a save is
+   * read, and between the two reads that must agree before it is used.
+   * @default `setTimeout` / `clearTimeout`
+   */
+  timers?: Timers;
+}
+
+/** Starting and cancelling a timer: the global functions, or a test's own clock. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
 /** ANSI styling that turns itself off when the stream is not a terminal. */

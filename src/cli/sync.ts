@@ -21,14 +21,14 @@ import { ExlabCacheError, type ErrorEnvelope } from "../errors.js";
 import type { EquipmentJson } from "../schema/equipment.js";
 import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
 import { readEquipmentConfig, type ConfigEntry, type EquipmentConfig } from "./config.js";
-import { EXIT_OK, EXIT_PROBLEMS, InputError, fromOsError, printError } from "./errors.js";
+import { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, InputError, StoppedError, fromOsError, printError } from "./errors.js";
 import { printJson, type CliIo } from "./io.js";
 import { printResults } from "./_sync-report.js";
 import { watchConfig } from "./_watch.js";
 import { warningSink, type WarningJson } from "./warnings.js";
 
 /** What happened to one entry (with `--dry-run`: what would happen). */
-export type SyncStatus = "created" | "updated" | "unchanged" | "repaired" | "invalid" | "failed";
+export type SyncStatus = "created" | "updated" | "unchanged" | "repaired" | "invalid" | "failed" | "cancelled";
 
 /** One entry's result, as printed with `--json`. */
 export interface SyncResultJson {
@@ -42,7 +42,7 @@ export interface SyncResultJson {
   changed: string[];
   /** The record as written, or as found when unchanged. */
   record: EquipmentJson | null;
-  /** Why the entry was not synced (`invalid`: one per problem; `failed`: one). */
+  /** Why the entry was not synced (`invalid`: one per problem; `failed`, `cancelled`: one). */
   errors: ErrorEnvelope["error"][];
 }
 
@@ -64,6 +64,11 @@ interface SyncContext {
   dryRun: boolean;
   createRoot: boolean;
   writer: EquipmentCacheWriter;
+  /**
+   * Aborted (with a {@link StoppedError}) when the process is asked to
+   * stop: lock waits are abandoned and no entry is started after it.
+   */
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -98,10 +103,18 @@ async function syncEntry(entry: ConfigEntry, ctx: SyncContext): Promise<SyncResu
   };
   const input = entry.input;
   if (input === undefined) return result;
+  // A function, not a property read: the signal may abort while this waits.
+  const aborted = (): boolean => ctx.signal?.aborted === true;
+  const stopped = (path: string): SyncResultJson => {
+    const reason: unknown = ctx.signal?.reason;
+    const signal = reason instanceof StoppedError ? reason.signal : undefined;
+    return { ...result, status: "cancelled", errors: [new StoppedError(signal, path).toEnvelope().error] };
+  };
   // --root relocates the file only: the record mirrors config.yaml.
   const base = resolve(ctx.root ?? input.configured_local_root);
   const path = equipmentJsonPath(base, input.id);
   result.path = path;
+  if (aborted()) return stopped(path);
   try {
     await ensureRoot(base, ctx);
     if (ctx.dryRun) {
@@ -110,12 +123,14 @@ async function syncEntry(entry: ConfigEntry, ctx: SyncContext): Promise<SyncResu
       if (plan.action === "update") result.changed = [...plan.changed];
       if (plan.action === "unchanged") result.record = plan.current;
     } else {
-      const outcome = await ctx.writer.syncEquipment(path, input);
+      const outcome = await ctx.writer.syncEquipment(path, input, { signal: ctx.signal });
       result.status = outcome.status;
       result.changed = [...outcome.changed];
       result.record = outcome.record;
     }
   } catch (err) {
+    // The lock wait was abandoned: nothing was written for this entry.
+    if (aborted() && err === ctx.signal?.reason) return stopped(path);
     const known = fromOsError(err, path);
     if (!(known instanceof ExlabCacheError)) throw err;
     result.status = "failed";
@@ -131,7 +146,7 @@ async function syncEntry(entry: ConfigEntry, ctx: SyncContext): Promise<SyncResu
  *
  * @example
  * ```ts
- * const report = await syncPass(io, await readEquipmentConfig(file), { root: undefined, dryRun: false, createRoot: false }, false);
+ * const report = await syncPass(io, await readEquipmentConfig(file), { root: undefined, dryRun: false, createRoot: false, signal: undefined }, false);
  * ```
  */
 export async function syncPass(io: CliIo, config: EquipmentConfig, ctx: Omit<SyncContext, "writer">, json: boolean): Promise<SyncReportJson> {
@@ -175,8 +190,11 @@ export const syncCommand: Command = {
     "Reports each entry as created, updated (with the fields that changed), unchanged (not",
     "rewritten), repaired (a corrupt file was kept aside and replaced), invalid (with its line;",
     "skipped) or failed, as found under the file's lock. first_seen_at never changes once",
-    "written. With --watch: one line per pass (one JSON document per line with --json); a",
-    "half-saved file is reported and the next save awaited; SIGINT/SIGTERM exit 0.",
+    "written. SIGINT/SIGTERM abandon lock waits: entries not written are reported as",
+    "cancelled (exit 2). The config must be a regular file of at most 16 MiB.",
+    "With --watch: one line per pass (one JSON document per line with --json); a save is",
+    "synced once the file has stopped changing; a file that cannot be read or parsed is",
+    "reported and the next save awaited; SIGINT/SIGTERM exit 0.",
   ].join("\n"),
   example: "sync --config /etc/exlab-wizard/config.yaml --dry-run",
   async run(args, io) {
@@ -184,16 +202,26 @@ export const syncCommand: Command = {
     const dryRun = switchOn(args, "dry-run");
     const rootArg = stringOption(args, "root");
     const ctx = { root: rootArg === undefined ? undefined : resolve(rootArg), dryRun, createRoot: switchOn(args, "create-root") };
-    const file = requiredOption(args, "config");
-    if (switchOn(args, "watch")) return watchConfig(io, file, json, (config) => syncPass(io, config, ctx, json));
-    const config = await readEquipmentConfig(file);
-    const report = await syncPass(io, config, ctx, json);
-    if (json) {
-      printJson(io, report);
-    } else {
-      for (const entry of config.entries) for (const e of entry.errors) printError(io, e, false);
-      printResults(io, report.results, dryRun);
+    // Absolute from here on: every line and document names the file so.
+    const file = resolve(requiredOption(args, "config"));
+    if (switchOn(args, "watch")) return watchConfig(io, file, json, (config, signal) => syncPass(io, config, { ...ctx, signal }, json));
+    // Asked to stop, a one-shot sync abandons its lock waits, starts no
+    // other entry and reports which were not written (exit 2).
+    const stop = new AbortController();
+    const unhook = io.onStop?.((signal) => stop.abort(new StoppedError(signal))) ?? ((): void => undefined);
+    try {
+      const config = await readEquipmentConfig(file);
+      const report = await syncPass(io, config, { ...ctx, signal: stop.signal }, json);
+      if (json) {
+        printJson(io, report);
+      } else {
+        for (const entry of config.entries) for (const e of entry.errors) printError(io, e, false);
+        printResults(io, report.results, dryRun);
+      }
+      if (report.results.some((r) => r.status === "cancelled")) return EXIT_FATAL;
+      return hasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
+    } finally {
+      unhook();
     }
-    return hasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
   },
 };

@@ -135,7 +135,7 @@ test("--root only relocates the files: configured_local_root still mirrors the e
   const run = await cli(t, ["sync", "--config", "config.yaml", "--root", "./copy", "--create-root", "--json"], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const out = stdoutJson(run) as SyncJson;
-  assert.equal(out.config, "config.yaml");
+  assert.equal(out.config, join(dir, "config.yaml"));
   assert.equal(out.root, join(dir, "copy"));
   assert.equal(out.dry_run, false);
   assert.deepEqual(out.warnings, []);

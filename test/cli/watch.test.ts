@@ -1,56 +1,11 @@
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
-import { mkdir, readFile, readdir, readlink, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
-import { BIN } from "../helpers/cli.js";
-import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
-
-/** The lines a stream prints, handed out one at a time as they arrive: tests wait on output, never on time. */
-class Lines {
-  readonly #ready: string[] = [];
-  readonly #waiting: ((line: string) => void)[] = [];
-  #partial = "";
-  constructor(stream: NodeJS.ReadableStream) {
-    stream.setEncoding("utf8");
-    stream.on("data", (d: string) => {
-      const parts = (this.#partial + d).split("\n");
-      this.#partial = parts.pop() ?? "";
-      for (const line of parts) {
-        const w = this.#waiting.shift();
-        if (w !== undefined) w(line);
-        else this.#ready.push(line);
-      }
-    });
-  }
-  next(): Promise<string> {
-    const line = this.#ready.shift();
-    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => this.#waiting.push(resolve));
-  }
-}
-
-function configText(lab: string, label: string): string {
-  return `# watched\npaths:\n  local_root: ${lab}\nequipment:\n  - id: CONFOCAL_01\n    label: "${label}"\n    nas_root: //nas01/lab\n  - id: FLOW_01\n    label: Flow\n    nas_root: //nas01/lab\n`;
-}
-
-function watch(t: TestContext, config: string, json: boolean): { child: ChildProcess; out: Lines; err: Lines; done: ReturnType<typeof finished> } {
-  const child = startChild(t, process.execPath, [BIN, "sync", "--config", config, "--watch", ...(json ? ["--json"] : [])]);
-  const out = new Lines(child.stdout as NodeJS.ReadableStream);
-  const err = new Lines(child.stderr as NodeJS.ReadableStream);
-  const done = finished(child);
-  return { child, out, err, done };
-}
-
-interface PassJson {
-  event: string;
-  results?: { id: string; status: string; changed: string[] }[];
-  error?: { code: string };
-}
-
-const label = async (lab: string): Promise<string> => (JSON.parse(await readFile(cachePaths(lab).equipment, "utf8")) as { label: string }).label;
+import { configText, label, waitForFd, watch, type PassJson } from "./_watching.js";
 
 test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves, reports a half-saved file and waits, exits 0 on SIGTERM", async (t) => {
   const dir = await tempDir(t);
@@ -123,16 +78,7 @@ test("sync --watch prints one line per pass for people and exits 0 on SIGINT", a
   assert.equal((await done).code, 0);
 });
 
-/** Resolve once process `pid` holds a descriptor on `path`. */
-async function waitForFd(pid: number, path: string): Promise<void> {
-  for (;;) {
-    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === path) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-test("a signal during a pass lets its write finish before the watch exits 0", async (t) => {
+test("a signal during a pass waiting for a lock abandons the wait, writes nothing more, reports what was not synced and exits 0", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -140,15 +86,24 @@ test("a signal during a pass lets its write finish before the watch exits 0", as
   const { child, out, done } = watch(t, config, true);
   await out.next();
   const path = cachePaths(lab).equipment;
-  await withFileLock(path, async () => {
+  // The lock is held until the watch has exited: it must not wait for it.
+  const result = await withFileLock(path, async () => {
     await writeFile(config, configText(lab, "After"));
     // The watch is now inside a pass, waiting for this lock.
     await waitForFd(child.pid ?? 0, `${path}.lock`);
     child.kill("SIGTERM");
+    const last = JSON.parse(await out.next()) as PassJson;
+    const stopped = JSON.parse(await out.next()) as PassJson;
+    return { last, stopped, exit: await done };
   });
-  const last = JSON.parse(await out.next()) as PassJson;
-  assert.deepEqual(last.results?.map((r) => [r.id, r.status]), [["CONFOCAL_01", "updated"], ["FLOW_01", "unchanged"]]);
-  assert.equal((JSON.parse(await out.next()) as PassJson).event, "stopped");
-  assert.equal((await done).code, 0);
-  assert.equal(await label(lab), "After");
+  assert.deepEqual(
+    result.last.results?.map((r) => [r.id, r.status, r.errors.map((e) => [e.code, e.message])]),
+    [
+      ["CONFOCAL_01", "cancelled", [["cancelled", `${path}: not written: stopped by SIGTERM`]]],
+      ["FLOW_01", "cancelled", [["cancelled", `${cachePaths(lab, "FLOW_01").equipment}: not written: stopped by SIGTERM`]]],
+    ],
+  );
+  assert.deepEqual(result.stopped, { event: "stopped", config });
+  assert.deepEqual([result.exit.code, result.exit.signal], [0, null]);
+  assert.equal(await label(lab), "Before");
 });

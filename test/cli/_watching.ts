@@ -1,0 +1,92 @@
+/**
+ * Driving `sync --watch` in a child process: its output handed out line by
+ * line as it arrives (tests wait on output, never on time), a config to
+ * save, and the label a pass wrote.
+ */
+import type { ChildProcess } from "node:child_process";
+import { readFile, readdir, readlink } from "node:fs/promises";
+import type { TestContext } from "node:test";
+import { BIN } from "../helpers/cli.js";
+import { finished, startChild } from "../helpers/children.js";
+import { cachePaths } from "../helpers/tree.js";
+
+/** The lines a stream prints, handed out one at a time as they arrive. */
+export class Lines {
+  readonly #ready: string[] = [];
+  readonly #waiting: ((line: string) => void)[] = [];
+  #partial = "";
+  /** @param stream - read as it prints; without one, lines come from {@link push}. */
+  constructor(stream?: NodeJS.ReadableStream) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", (d: string) => this.push(d));
+  }
+  /** Take `text` as if the stream had printed it. */
+  push(text: string): void {
+    const parts = (this.#partial + text).split("\n");
+    this.#partial = parts.pop() ?? "";
+    for (const line of parts) {
+      const w = this.#waiting.shift();
+      if (w !== undefined) w(line);
+      else this.#ready.push(line);
+    }
+  }
+  next(): Promise<string> {
+    const line = this.#ready.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+/** A config of two entries whose first label is `label`. */
+export function configText(lab: string, label: string): string {
+  return `# watched\npaths:\n  local_root: ${lab}\nequipment:\n  - id: CONFOCAL_01\n    label: "${label}"\n    nas_root: //nas01/lab\n  - id: FLOW_01\n    label: Flow\n    nas_root: //nas01/lab\n`;
+}
+
+/** One line of `sync --watch --json`. */
+export interface PassJson {
+  event: string;
+  config?: string;
+  results?: { id: string; status: string; changed: string[]; errors: { code: string; message: string }[] }[];
+  error?: { code: string; message: string };
+}
+
+export interface Watching {
+  child: ChildProcess;
+  out: Lines;
+  err: Lines;
+  done: ReturnType<typeof finished>;
+}
+
+/** Start `sync --config <config> --watch` (with `--json`), reaped when `t` ends. */
+export function watch(t: TestContext, config: string, json: boolean, command: { file: string; args: string[] } = { file: process.execPath, args: [] }): Watching {
+  const child = startChild(t, command.file, [...command.args, BIN, "sync", "--config", config, "--watch", ...(json ? ["--json"] : [])]);
+  const out = new Lines(child.stdout as NodeJS.ReadableStream);
+  const err = new Lines(child.stderr as NodeJS.ReadableStream);
+  const done = finished(child);
+  return { child, out, err, done };
+}
+
+/**
+ * The next JSON line that is not a report of a missing file: a save that
+ * replaces a file or a folder leaves a moment where there is none, which a
+ * busy machine may let the watch see and rightly report.
+ */
+export async function nextPass(out: Lines, passOver: readonly string[] = ["not_found", "config_invalid"]): Promise<PassJson> {
+  for (;;) {
+    const doc = JSON.parse(await out.next()) as PassJson;
+    if (!(doc.event === "error" && passOver.includes(doc.error?.code ?? ""))) return doc;
+  }
+}
+
+/** The label written in `lab`'s CONFOCAL_01 equipment.json. */
+export async function label(lab: string): Promise<string> {
+  return (JSON.parse(await readFile(cachePaths(lab).equipment, "utf8")) as { label: string }).label;
+}
+
+/** Resolve once process `pid` holds a descriptor on `path`. */
+export async function waitForFd(pid: number, path: string): Promise<void> {
+  for (;;) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === path) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
