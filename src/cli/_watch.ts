@@ -15,8 +15,7 @@
  * nothing more and reports what it did not do), then returns 0.
  */
 import { ExlabCacheError } from "../errors.js";
-import { readEquipmentConfig, type EquipmentConfig } from "./config.js";
-import { configIdentity } from "./_config-file.js";
+import { parseEquipmentConfig, type EquipmentConfig } from "./config.js";
 import { EXIT_OK, StoppedError, printError, reportFatal } from "./errors.js";
 import type { CliIo, Timers } from "./io.js";
 import { sameRead, settledRead, type ConfigRead } from "./_settle.js";
@@ -99,34 +98,30 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
     /** Look at the config once: watch its folders as they are now, wait until it is whole, and sync it if it changed. */
     const look = async (): Promise<void> => {
       await folders.arm();
-      for (;;) {
-        const read = await settledRead(file, quiet);
-        if (read === undefined) return;
-        if (handled !== undefined && sameRead(handled, read)) return;
-        if (read.error !== undefined) {
-          handled = read;
-          report(read.error);
-          return;
-        }
-        let parsed: EquipmentConfig | ExlabCacheError;
-        try {
-          parsed = await readEquipmentConfig(file);
-        } catch (err) {
-          if (!(err instanceof ExlabCacheError)) throw err;
-          parsed = err;
-        }
-        // Parsed from the version that was settled on, or else look again.
-        if ((await configIdentity(file).catch(() => undefined)) !== read.snapshot.identity) continue;
+      const read = await settledRead(file, quiet);
+      if (read === undefined) return;
+      if (handled !== undefined && sameRead(handled, read)) return;
+      if (read.error !== undefined) {
         handled = read;
-        if (parsed instanceof ExlabCacheError) return report(parsed);
-        const result = await pass(parsed, stop.signal);
-        if (json) {
-          line({ event: "sync", ...result });
-        } else {
-          for (const entry of parsed.entries) for (const e of entry.errors) printError(io, e, false);
-          io.stdout.write(`${passLine(file, result.results, result.dry_run)}\n`);
-        }
+        report(read.error);
         return;
+      }
+      let parsed: EquipmentConfig | ExlabCacheError;
+      try {
+        // The settled bytes themselves: what was checked is what is applied.
+        parsed = await parseEquipmentConfig(file, read.snapshot.bytes);
+      } catch (err) {
+        if (!(err instanceof ExlabCacheError)) throw err;
+        parsed = err;
+      }
+      handled = read;
+      if (parsed instanceof ExlabCacheError) return report(parsed);
+      const result = await pass(parsed, stop.signal);
+      if (json) {
+        line({ event: "sync", ...result });
+      } else {
+        for (const entry of parsed.entries) for (const e of entry.errors) printError(io, e, false);
+        io.stdout.write(`${passLine(file, result.results, result.dry_run)}\n`);
       }
     };
 

@@ -71,7 +71,21 @@ export interface EquipmentConfig {
  * ```
  */
 export async function readEquipmentConfig(file: string): Promise<EquipmentConfig> {
-  const text = decodeConfigText(await readConfigBytes(file), file);
+  return parseEquipmentConfig(file, await readConfigBytes(file));
+}
+
+/**
+ * Check the equipment entries of a config whose bytes are already read, as
+ * {@link readEquipmentConfig} does; `file` only names it in errors.
+ *
+ * @throws {@link ConfigError} as {@link readEquipmentConfig} does.
+ * @example
+ * ```ts
+ * const { entries } = await parseEquipmentConfig("/etc/exlab-wizard/config.yaml", bytes);
+ * ```
+ */
+export async function parseEquipmentConfig(file: string, bytes: Buffer): Promise<EquipmentConfig> {
+  const text = decodeConfigText(bytes, file);
   // Loaded here rather than at the top: only sync needs a YAML parser, and
   // loading it costs the other commands' start-up more than all else.
   const { isAlias, isMap, isSeq } = await import("yaml");
