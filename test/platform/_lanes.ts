@@ -4,10 +4,11 @@
  * repository), and the commands each lane needs. A missing tool is an error,
  * never a skip: a lane that cannot run must fail.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 
 /** The Node version the emulated lanes run (the engines floor's line). */
@@ -61,4 +62,23 @@ export function npmPackage(spec: string): string {
     renameSync(part, dir);
   }
   return join(dir, "package");
+}
+
+/**
+ * Run `cmd` in the repository with `env`; resolve with its exit code and its
+ * stdout and stderr merged (a lane's failure report is whichever it used).
+ * The child is killed if the test ends first.
+ */
+export function runMerged(t: TestContext, cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+  const child = spawn(cmd, args, { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, out }));
+  });
 }

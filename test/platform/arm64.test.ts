@@ -9,11 +9,10 @@
  * strace would see the emulator's syscalls, not the guest's.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import { REPO_ROOT, nodePackage, requireTool } from "./_lanes.js";
+import { REPO_ROOT, nodePackage, requireTool, runMerged } from "./_lanes.js";
 
 requireTool("qemu-aarch64", "qemu-user");
 const sysroot = "/usr/aarch64-linux-gnu";
@@ -44,15 +43,5 @@ describe("the native, lock and atomic-replace tests on arm64", { concurrency: tr
 });
 
 function emulate(t: TestContext, args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn("qemu-aarch64", [node, ...args], { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, out }));
-  });
+  return runMerged(t, "qemu-aarch64", [node, ...args], env);
 }

@@ -9,10 +9,9 @@
  * (`bun test`, `deno test`), which report a failure with a non-zero exit.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import { REPO_ROOT, npmPackage } from "./_lanes.js";
+import { npmPackage, runMerged } from "./_lanes.js";
 
 const CORE = ["native", "pipeline", "lock", "atomic", "writer", "writer-outcome", "markers", "schema", "cli/ls", "cli/check", "cli/mark", "cli/show"];
 const files = (names: readonly string[]): string[] => names.map((f) => join("dist-test", "test", `${f}.test.js`));
@@ -22,17 +21,7 @@ const env: NodeJS.ProcessEnv = { ...process.env, PREBUILDS_ONLY: "1", NO_COLOR: 
 delete env.NODE_TEST_CONTEXT;
 
 function run(t: TestContext, cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(cmd, args, { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, out }));
-  });
+  return runMerged(t, cmd, args, env);
 }
 
 describe("the core test files under newer Node lines", () => {
