@@ -38,15 +38,18 @@ export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.j
 export { formatTimestamp } from "./schema/timestamp.js";
 
 export {
+  AlreadyExistsError,
   ExlabCacheError,
   FileTooLargeError,
   LockError,
   LockReentryError,
   LockTimeoutError,
   MalformedFileError,
+  NotFoundError,
   NotRegularFileError,
   PermissionDeniedError,
   SchemaMajorMismatchError,
+  TransitionRefusedError,
   UnsafeFilesystemError,
   ValidationError,
   WriteFailedError,
