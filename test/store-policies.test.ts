@@ -72,7 +72,7 @@ test("update decodes once, lets the mutator change the record in place or return
   const inPlace = await store.change(path, updateTally(codec, (r) => void (r.n += 1)));
   assert.deepEqual(inPlace, tally(2, ["a"]));
   assert.deepEqual([codec.decodes, codec.encodes], [1, 1]);
-  const returned = await store.change(path, updateTally(codec, async (r) => ({ ...r, notes: [...r.notes, "b"] })));
+  const returned = await store.change(path, updateTally(codec, (r) => Promise.resolve({ ...r, notes: [...r.notes, "b"] })));
   assert.deepEqual(returned, tally(2, ["a", "b"]));
   assert.deepEqual(JSON.parse(await readFile(path, "utf8")), tally(2, ["a", "b"]));
 });

@@ -11,6 +11,6 @@ process.stdout.write("ready\n");
 process.stdin.once("data", () => {
   store.change(path, createTally({ schema_version: "1.0", n: 0, notes: [me] })).then(
     () => process.stdout.write("created\n"),
-    (err: { code?: string }) => process.stdout.write(`${err.code ?? String(err)}\n`),
+    (err: { code?: string }) => process.stdout.write(`${err.code ?? "error"}\n`),
   ).finally(() => process.stdin.destroy());
 });
