@@ -17,6 +17,7 @@ export {
   runsMarkerPath,
   testRunsMarkerPath,
 } from "./cache/paths.js";
+export { CREATION_FILE, projectCreationPath, runCreationPath } from "./cache/creation-paths.js";
 
 export { atomicWriteFile } from "./fs/atomic.js";
 export type { AtomicWriteOptions } from "./fs/atomic.js";
