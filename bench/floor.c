@@ -13,6 +13,7 @@
  * stdin, work, print one JSON line of CLOCK_MONOTONIC nanoseconds.
  *
  *   floor rewrite <path> <count> <pause_us>
+ *   floor update <path> <count> <pause_us>    a creation.json read-modify-write
  *       "go" -> {"start":..,"end":..,"lat":[..]}
  *   floor marker
  *       repeated "<path> <created_second>" -> {"won":0|1,"start":..,"end":..}
@@ -125,6 +126,20 @@ static void rewrite_once(const char *path) {
   unlock_sidecar(lfd);
 }
 
+/* One creation.json update: read the whole file under the lock and write it
+ * back (the floor measures I/O, not parsing or editing). */
+static void update_once(const char *path) {
+  static char old[1 << 16];
+  int lfd = lock_sidecar(path), fd;
+  ssize_t got = 0, r;
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("open", path);
+  while ((r = read(fd, old + got, sizeof old - (size_t)got)) > 0) got += r;
+  close(fd);
+  atomic_replace(path, old, (size_t)got);
+  unlock_sidecar(lfd);
+}
+
 static int create_marker_once(const char *path, int second) {
   char text[512];
   struct stat st;
@@ -149,7 +164,7 @@ static void wait_go(void) {
   if (fgets(line, sizeof line, stdin) == NULL) exit(2);
 }
 
-static int run_rewrite(const char *path, long count, long pause_us) {
+static int run_rewrite(const char *path, long count, long pause_us, void (*once)(const char *)) {
   long long *lat = calloc((size_t)count, sizeof *lat), start, end, t0;
   struct timespec pause = {pause_us / 1000000, (pause_us % 1000000) * 1000};
   long i;
@@ -159,7 +174,7 @@ static int run_rewrite(const char *path, long count, long pause_us) {
   for (i = 0; i < count; i++) {
     if (i > 0 && pause_us > 0) nanosleep(&pause, NULL);
     t0 = now_ns();
-    rewrite_once(path);
+    once(path);
     lat[i] = now_ns() - t0;
   }
   end = now_ns();
@@ -189,9 +204,12 @@ static int run_marker(void) {
 
 int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "rewrite") == 0) {
-    return run_rewrite(argv[2], atol(argv[3]), atol(argv[4]));
+    return run_rewrite(argv[2], atol(argv[3]), atol(argv[4]), rewrite_once);
+  }
+  if (argc == 5 && strcmp(argv[1], "update") == 0) {
+    return run_rewrite(argv[2], atol(argv[3]), atol(argv[4]), update_once);
   }
   if (argc == 2 && strcmp(argv[1], "marker") == 0) return run_marker();
-  fprintf(stderr, "usage: floor rewrite <path> <count> <pause_us> | floor marker\n");
+  fprintf(stderr, "usage: floor rewrite|update <path> <count> <pause_us> | floor marker\n");
   return 2;
 }

@@ -19,6 +19,8 @@ Same line protocol as every bench worker: print ``ready``, wait for a line,
 answer JSON lines with CLOCK_MONOTONIC nanoseconds.
 
     recipe.py rewrite <path> <count> <pause_ms>       "go" -> {start, end, lat}
+    recipe.py update <path> <count> <pause_ms>        "go" -> {start, end, lat}  (creation.json)
+    recipe.py app-update <path> <count> <pause_ms>    "go" -> {start, end, lat}
     recipe.py app-rewrite <path> <count> <pause_ms>   "go" -> {start, end, lat}
     recipe.py marker                                  "<path> <racer>" -> {won, start, end}
     recipe.py app-marker                              "<path> <racer>" -> {won, start, end}
@@ -118,6 +120,18 @@ def rewrite_once(path):
         atomic_write(path, encode(record))
 
 
+def update_once(path):
+    """The application's creation.json update: under the lock, read and
+    decode, flip sync_status, encode, replace (a mutator as its gate and
+    sync callers make)."""
+    with lock_for(path):
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        record["sync_status"] = "synced" if record.get("sync_status") != "synced" else "failed"
+        record["schema_version"] = "1.9"
+        atomic_write(path, json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
 def create_marker_once(path, racer):
     with lock_for(path):
         if os.path.exists(path):
@@ -145,7 +159,7 @@ def read_and_decode(path):
     return EquipmentRecord(**fields)
 
 
-def run_rewrite(path, count, pause_ms):
+def run_rewrite(path, count, pause_ms, once=rewrite_once):
     ready_then_go()
     lat = []
     start = now_ns()
@@ -153,7 +167,7 @@ def run_rewrite(path, count, pause_ms):
         if i > 0 and pause_ms > 0:
             time.sleep(pause_ms / 1000)
         t0 = now_ns()
-        rewrite_once(path)
+        once(path)
         lat.append(now_ns() - t0)
     emit({"start": start, "end": now_ns(), "lat": lat})
 
@@ -167,7 +181,7 @@ def run_marker():
         emit({"won": 1 if won else 0, "start": start, "end": now_ns()})
 
 
-async def app_rewrites(path, count, pause_ms):
+async def app_rewrites(path, count, pause_ms, once=rewrite_once):
     # The executor's first thread is started before "ready", as in an
     # application that has been running for a while.
     emit_line("ready")
@@ -178,13 +192,13 @@ async def app_rewrites(path, count, pause_ms):
         if i > 0 and pause_ms > 0:
             await asyncio.sleep(pause_ms / 1000)
         t0 = now_ns()
-        await asyncio.to_thread(rewrite_once, path)
+        await asyncio.to_thread(once, path)
         lat.append(now_ns() - t0)
     emit({"start": start, "end": now_ns(), "lat": lat})
 
 
-def run_app_rewrite(path, count, pause_ms):
-    asyncio.run(app_rewrites(path, count, pause_ms))
+def run_app_rewrite(path, count, pause_ms, once=rewrite_once):
+    asyncio.run(app_rewrites(path, count, pause_ms, once))
 
 
 async def app_marker_once(path, racer):
@@ -232,6 +246,10 @@ def main(argv):
         run_rewrite(argv[2], int(argv[3]), int(argv[4]))
     elif len(argv) == 5 and argv[1] == "app-rewrite":
         run_app_rewrite(argv[2], int(argv[3]), int(argv[4]))
+    elif len(argv) == 5 and argv[1] == "update":
+        run_rewrite(argv[2], int(argv[3]), int(argv[4]), update_once)
+    elif len(argv) == 5 and argv[1] == "app-update":
+        run_app_rewrite(argv[2], int(argv[3]), int(argv[4]), update_once)
     elif len(argv) == 2 and argv[1] == "marker":
         run_marker()
     elif len(argv) == 2 and argv[1] == "app-marker":

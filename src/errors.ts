@@ -312,6 +312,69 @@ export class UnsafeFilesystemError extends ExlabCacheError {
   }
 }
 
+/**
+ * A create-once write found the file already there. It is left byte for
+ * byte as it was: a record of provenance is written once, never replaced.
+ *
+ * @example
+ * ```ts
+ * try { await creations.create(path, input); }
+ * catch (e) { if (e instanceof AlreadyExistsError) console.log(e.code); } // "already_exists"
+ * ```
+ */
+export class AlreadyExistsError extends ExlabCacheError {
+  constructor(path: string) {
+    super("already_exists", `${path} already exists; it is written once and never replaced`, { path });
+  }
+}
+
+/**
+ * An update found no file to update. Nothing was written (an update never
+ * creates: creating is a separate, create-once step).
+ *
+ * @example
+ * ```ts
+ * try { await creations.setSyncStatus(path, "synced"); }
+ * catch (e) { if (e instanceof NotFoundError) console.log(e.code); } // "not_found"
+ * ```
+ */
+export class NotFoundError extends ExlabCacheError {
+  constructor(path: string) {
+    super("not_found", `${path} does not exist; there is nothing to update`, { path });
+  }
+}
+
+/**
+ * A forward-step write refused: the record's current state does not allow
+ * the step asked for. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * new TransitionRefusedError(path, { field: "current_state", from: "cleared", to: "complete", allowed: [] }).code;
+ * // "transition_refused"
+ * ```
+ */
+export class TransitionRefusedError extends ExlabCacheError {
+  /** The state found. */
+  readonly from: string;
+  /** The state asked for. */
+  readonly to: string;
+  /** The states the found one may step to. */
+  readonly allowed: readonly string[];
+
+  constructor(path: string, step: { field: string; from: string; to: string; allowed: readonly string[] }) {
+    const allowed = step.allowed.length === 0 ? "none: it is final" : step.allowed.map((s) => `\`${s}\``).join(", ");
+    super("transition_refused", `Cannot step \`${step.field}\` of ${path} from \`${step.from}\` to \`${step.to}\` (allowed: ${allowed})`, {
+      path,
+      field: step.field,
+      details: { from: step.from, to: step.to, allowed: [...step.allowed] },
+    });
+    this.from = step.from;
+    this.to = step.to;
+    this.allowed = step.allowed;
+  }
+}
+
 /** The `code` of a Node system error (`ENOENT`...), or undefined. */
 export function errnoCode(err: unknown): string | undefined {
   if (typeof err === "object" && err !== null && "code" in err) {

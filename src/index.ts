@@ -17,6 +17,10 @@ export {
   runsMarkerPath,
   testRunsMarkerPath,
 } from "./cache/paths.js";
+export { CREATION_FILE, projectCreationPath, runCreationPath } from "./cache/creation-paths.js";
+export { CreationCacheWriter } from "./cache/creation.js";
+export type { CreationCacheWriterOptions } from "./cache/creation.js";
+export type { Mutator } from "./cache/policies/update.js";
 
 export { atomicWriteFile } from "./fs/atomic.js";
 export type { AtomicWriteOptions } from "./fs/atomic.js";
@@ -67,16 +71,19 @@ export { pythonTruthy, selectActiveOverrides } from "./schema/overrides.js";
 export type { OverrideWarning, SelectOverridesOptions } from "./schema/overrides.js";
 
 export {
+  AlreadyExistsError,
   ExlabCacheError,
   FileTooLargeError,
   LockError,
   LockReentryError,
   LockTimeoutError,
   MalformedFileError,
+  NotFoundError,
   NotRegularFileError,
   OverrideNotRevocableError,
   PermissionDeniedError,
   SchemaMajorMismatchError,
+  TransitionRefusedError,
   UnsafeFilesystemError,
   ValidationError,
   WriteFailedError,

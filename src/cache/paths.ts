@@ -57,7 +57,13 @@ function joinRecord(p: PlatformPath, d: RecordDescriptor, root: string, id: stri
   return p.join(root, id, project as string, d.place.folder, CACHE_DIR, d.file);
 }
 
-function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): void {
+/**
+ * The issues of the path arguments every record path takes: a root, an
+ * equipment id, and (when given) a project folder name.
+ *
+ * @internal
+ */
+export function pathArgumentIssues(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (typeof localRoot !== "string" || localRoot.length === 0 || localRoot.includes("\0")) {
     issues.push({
@@ -88,6 +94,11 @@ function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknow
       });
     }
   }
+  return issues;
+}
+
+function checkArgs(localRoot: unknown, equipmentId: unknown, ...project: [unknown?]): void {
+  const issues = pathArgumentIssues(localRoot, equipmentId, ...project);
   if (issues.length > 0) throw new ValidationError(issues, { what: "path arguments" });
 }
 

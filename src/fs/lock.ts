@@ -226,6 +226,13 @@ export interface LockedFile {
   commit(bytes: Uint8Array, mode: number, durable: boolean): Promise<void>;
   /** Release the lock without writing. Does nothing once released or committed. */
   release(): Promise<void>;
+  /**
+   * Run `fn` as a holder of this lock: until the lock is committed or
+   * released, a lock of the same file asked for from `fn`'s call chain (a
+   * callback that writes its own file) fails at once with
+   * {@link LockReentryError} instead of waiting for ever.
+   */
+  hold<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
 /**
@@ -286,10 +293,12 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
     throw err;
   }
   const { sidecar } = granted;
+  const held: Held = { key, fd: sidecar.fd, released: false };
   let open = true;
   const finish = async (step: () => Promise<void>): Promise<void> => {
     if (!open) return;
     open = false;
+    held.released = true;
     try {
       await step();
     } finally {
@@ -301,6 +310,7 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
     fd: sidecar.fd,
     commit: (bytes, mode, durable) => finish(() => backend.commit(sidecar, path, bytes, mode, durable, statOf(granted.current))),
     release: () => finish(() => backend.release(sidecar)),
+    hold: async (fn) => heldByChain.run([...chain, held], fn),
   };
 }
 
@@ -333,13 +343,10 @@ export async function lockAndRead(path: string, options: LookOptions = {}): Prom
  */
 export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, options: LockOptions = {}): Promise<T> {
   requirePath(path);
-  const chain = heldByChain.getStore() ?? [];
   const locked = await lockAndRead(path, { timeoutMs: options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, signal: options.signal });
-  const held: Held = { key: resolve(lockPathFor(path)), fd: locked.fd, released: false };
   try {
-    return await heldByChain.run([...chain, held], fn);
+    return await locked.hold(fn);
   } finally {
-    held.released = true;
     await locked.release();
   }
 }
