@@ -6,6 +6,10 @@
  *
  * @module
  */
+import { stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { CREATION } from "../schema/kinds/creation.js";
+import { InputError, fromOsError } from "./errors.js";
 
 const FREE_FORM = /^(variables\.[^]*|validation_overrides\[\d+\])$/;
 
@@ -32,4 +36,26 @@ export function flattenForPeople(record: object): Record<string, unknown> {
   };
   for (const [k, v] of Object.entries(record)) if (v !== undefined) visit(v, k);
   return out;
+}
+
+/**
+ * The `creation.json` of a run folder (`<run>/.exlab-wizard/creation.json`),
+ * absolute, after checking that the folder exists.
+ *
+ * @throws {@link InputError} (`not_found`, `not_a_directory`) otherwise.
+ * @example
+ * ```ts
+ * await runCreationFile("/data/lab/CONFOCAL_01/P/Runs/Run_2026-04-17T14-32");
+ * ```
+ */
+export async function runCreationFile(runFolder: string): Promise<string> {
+  const dir = resolve(runFolder);
+  let isDir: boolean;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch (err) {
+    throw fromOsError(err, dir);
+  }
+  if (!isDir) throw new InputError("not_a_directory", dir, "the run folder is not a directory");
+  return join(dir, ".exlab-wizard", CREATION.file);
 }
