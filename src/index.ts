@@ -36,6 +36,10 @@ export { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion, requireSchemaMajor } 
 export type { SchemaVersion } from "./schema/version.js";
 export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.js";
 export { formatTimestamp } from "./schema/timestamp.js";
+export { LOG_LINE_MAX_BYTES, LOG_TAG_NAMES, LOG_TRUNCATION_MARKER, escapeLogText, formatLogLine } from "./schema/log-line.js";
+export type { LogEntryInput, LogTagName, LogTags } from "./schema/log-line.js";
+export { parseLogLine } from "./schema/log-line-parse.js";
+export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
 export {
   ExlabCacheError,
