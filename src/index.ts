@@ -39,6 +39,10 @@ export { formatTimestamp } from "./schema/timestamp.js";
 export { LOG_LINE_MAX_BYTES, LOG_TAG_NAMES, LOG_TRUNCATION_MARKER, escapeLogText, formatLogLine } from "./schema/log-line.js";
 export type { LogEntryInput, LogTagName, LogTags } from "./schema/log-line.js";
 export { parseLogLine } from "./schema/log-line-parse.js";
+export { appendRecord } from "./fs/append.js";
+export type { AppendOptions } from "./fs/append.js";
+export { APP_LOG_HOST, appendLogLine, defaultLogHost, logFilePath, sanitizeLogHost } from "./log/write.js";
+export type { LogFileOptions } from "./log/write.js";
 export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
 export {
