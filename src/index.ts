@@ -43,6 +43,9 @@ export { appendRecord } from "./fs/append.js";
 export type { AppendOptions } from "./fs/append.js";
 export { APP_LOG_HOST, appendLogLine, defaultLogHost, logFilePath, sanitizeLogHost } from "./log/write.js";
 export type { LogFileOptions } from "./log/write.js";
+export { DEFAULT_MAX_LINE_BYTES, LOG_FILE_PATTERN, logFiles, readLog } from "./log/read.js";
+export type { LogFile, ReadLogOptions } from "./log/read.js";
+export type { LogRecord, RawReason } from "./log/entry.js";
 export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
 export {
