@@ -46,6 +46,8 @@ export type { LogFileOptions } from "./log/write.js";
 export { DEFAULT_MAX_LINE_BYTES, LOG_FILE_PATTERN, logFiles, readLog } from "./log/read.js";
 export type { LogFile, ReadLogOptions } from "./log/read.js";
 export type { LogRecord, RawReason } from "./log/entry.js";
+export { followLog } from "./log/follow.js";
+export type { FollowEvent, FollowLogOptions, LogFileEvent } from "./log/follow.js";
 export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
 export {

@@ -3,22 +3,21 @@
  *
  * @module
  */
-import { constants } from "node:fs";
-import { open, readdir, type FileHandle } from "node:fs/promises";
+import { readdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { errnoCode } from "../errors.js";
 import { requirePath } from "../fs/_path.js";
 import type { LogRecord } from "./entry.js";
 import { EntryAssembler, type Keyed } from "./_entries.js";
 import { LineSplitter } from "./_lines.js";
+import { mergeKeyed } from "./_merge.js";
+import { openLog } from "./_open.js";
 
 /** A log file's name: `wizard.<host>.log`. */
 export const LOG_FILE_PATTERN = /^wizard\.(.+)\.log$/;
 
 /** The default cap on one physical line (64 KiB): longer lines are handed out cut, as raw records. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
-
-const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** Options of {@link readLog}. */
 export interface ReadLogOptions {
@@ -54,18 +53,6 @@ export async function logFiles(folder: string): Promise<LogFile[]> {
   requirePath(folder, "folder");
   const names = (await readdir(folder)).filter((n) => LOG_FILE_PATTERN.test(n)).sort();
   return names.map((n) => ({ host: LOG_FILE_PATTERN.exec(n)?.[1] ?? n, path: join(folder, n) }));
-}
-
-async function openLog(path: string): Promise<FileHandle> {
-  const fh = await open(path, READ_FLAGS);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
-    return fh;
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
 }
 
 /** Every record of one file, in file order, each with its merge key. */
@@ -133,28 +120,5 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
  */
 export async function* readLog(folder: string, options: ReadLogOptions = {}): AsyncGenerator<LogRecord, void, undefined> {
   const files = await logFiles(folder);
-  const sources = files.map((f) => fileRecords(f, options));
-  const heads: (Keyed | undefined)[] = [];
-  const next = async (s: AsyncGenerator<Keyed>): Promise<Keyed | undefined> => {
-    const r = await s.next();
-    return r.done === true ? undefined : r.value;
-  };
-  try {
-    for (const s of sources) heads.push(await next(s));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i];
-        // Strictly smaller: on equal keys the earlier file (by name) goes first.
-        if (h !== undefined && (best < 0 || h.key < (heads[best] as Keyed).key)) best = i;
-      }
-      if (best < 0) return;
-      const chosen = heads[best] as Keyed;
-      heads[best] = await next(sources[best] as AsyncGenerator<Keyed>);
-      yield chosen.record;
-    }
-  } finally {
-    // An early `break` by the caller closes every file.
-    await Promise.all(sources.map((s) => s.return(undefined)));
-  }
+  for await (const k of mergeKeyed(files.map((f) => fileRecords(f, options)))) yield k.record;
 }
