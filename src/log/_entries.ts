@@ -31,29 +31,31 @@ export class EntryAssembler {
     this.#file = file;
   }
 
-  /** The records `line` completes (zero or one; two when a raw line follows a pending entry). */
-  push(line: PhysicalLine): Keyed[] {
-    const out: Keyed[] = [];
+  /** Add to `out` the records `line` completes (none, or the one it ends). */
+  push(line: PhysicalLine, out: Keyed[]): void {
     const parsed = line.cut ? "overlong" : parseLogLine(line.text);
     if (parsed === "continuation" && this.#pending !== undefined && this.#pendingBytes + line.text.length <= MAX_CONTINUATION_BYTES) {
       this.#pending.record.continuation.push(line.text);
       this.#pending.record.invalidUtf8 ||= line.invalidUtf8;
       this.#pendingBytes += line.text.length;
-      return out;
+      return;
     }
     const done = this.flush();
     if (done !== undefined) out.push(done);
-    const base = { host: this.#host, file: this.#file, line: line.number, tags: {}, continuation: [], text: line.text, invalidUtf8: line.invalidUtf8 };
+    const host = this.#host;
+    const file = this.#file;
+    const { text, number, invalidUtf8 } = line;
     if (typeof parsed === "object") {
       this.#lastTime = parsed.time;
       const { timestamp, time, level, tags, message, truncated } = parsed;
-      this.#pending = { record: { kind: "entry", ...base, timestamp, time, level, tags, message, truncated }, key: time };
+      const record: LogRecord = { kind: "entry", host, file, line: number, timestamp, time, level, tags, message, continuation: [], truncated, text, invalidUtf8 };
+      this.#pending = { record, key: time };
     } else {
       const reason = parsed === "continuation" ? "orphan_continuation" : parsed;
-      this.#pending = { record: { kind: "raw", reason, ...base, message: line.text, truncated: false }, key: this.#lastTime };
+      const record: LogRecord = { kind: "raw", reason, host, file, line: number, tags: {}, message: text, continuation: [], truncated: false, text, invalidUtf8 };
+      this.#pending = { record, key: this.#lastTime };
     }
     this.#pendingBytes = 0;
-    return out;
   }
 
   /** The record still open, if any (at the end of the input, or when a follower gives up waiting for more). */

@@ -55,8 +55,8 @@ export class Tail {
     return this.#pos;
   }
 
-  /** Every record completed by the bytes from where reading got to up to the end of the file. */
-  async *drain(): AsyncGenerator<Keyed> {
+  /** Every record completed by the bytes from where reading got to up to the end of the file, a batch per chunk. */
+  async *drain(): AsyncGenerator<Keyed[]> {
     const buffer = Buffer.allocUnsafe(this.#settings.chunkBytes);
     this.grew = false;
     for (;;) {
@@ -64,23 +64,26 @@ export class Tail {
       try {
         ({ bytesRead: got } = await this.#fh.read(buffer, 0, buffer.length, this.#pos));
       } catch (err) {
-        yield* this.finish();
-        yield this.#assembler.unreadable(errnoCode(err) ?? String(err));
+        yield [...this.finish(), this.#assembler.unreadable(errnoCode(err) ?? String(err))];
         return;
       }
       if (got === 0) return;
       this.grew = true;
       this.#pos += got;
-      for (const line of this.#splitter.push(buffer.subarray(0, got))) yield* this.#assembler.push(line);
+      const batch: Keyed[] = [];
+      for (const line of this.#splitter.push(buffer.subarray(0, got))) this.#assembler.push(line, batch);
+      yield batch;
     }
   }
 
   /** The partial last line and the open entry, handed out now (the file ends, is truncated or replaced). */
-  *finish(): Generator<Keyed> {
+  finish(): Keyed[] {
+    const out: Keyed[] = [];
     const last = this.#splitter.end();
-    if (last !== undefined) yield* this.#assembler.push(last);
+    if (last !== undefined) this.#assembler.push(last, out);
     const done = this.#assembler.flush();
-    if (done !== undefined) yield done;
+    if (done !== undefined) out.push(done);
+    return out;
   }
 
   /** The open entry, when no more lines came for it: a follower cannot wait for ever. */

@@ -72,7 +72,7 @@ export async function* followLog(folder: string, options: FollowLogOptions = {})
   let first = true;
   try {
     while (signal?.aborted !== true) {
-      const sources: AsyncGenerator<Keyed>[] = [];
+      const sources: AsyncGenerator<Keyed[]>[] = [];
       for (const [name, tail] of [...tails]) {
         let st;
         try {
@@ -82,7 +82,7 @@ export async function* followLog(folder: string, options: FollowLogOptions = {})
         }
         if (st !== undefined && st.dev === tail.dev && st.ino === tail.ino) {
           if (st.size < tail.position) {
-            yield* [...tail.finish()].map(record);
+            yield* tail.finish().map(record);
             yield { event: "file_truncated", host: tail.host, file: tail.path };
             tail.rewind();
           }
@@ -90,8 +90,8 @@ export async function* followLog(folder: string, options: FollowLogOptions = {})
           continue;
         }
         // Renamed away or removed: what was written to it before is still ours to read.
-        for await (const k of tail.drain()) yield record(k);
-        yield* [...tail.finish()].map(record);
+        for await (const batch of tail.drain()) yield* batch.map(record);
+        yield* tail.finish().map(record);
         await tail.close();
         tails.delete(name);
         if (st === undefined) yield { event: "file_removed", host: tail.host, file: tail.path };
@@ -126,7 +126,7 @@ export async function* followLog(folder: string, options: FollowLogOptions = {})
           yield record(opened);
         }
       }
-      for await (const k of mergeKeyed(sources)) yield record(k);
+      for await (const r of mergeKeyed(() => Promise.resolve(sources))) yield { event: "record", record: r };
       for (const tail of tails.values()) {
         const idle = tail.grew ? undefined : tail.flushIdle();
         if (idle !== undefined) yield record(idle);

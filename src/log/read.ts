@@ -56,7 +56,7 @@ export async function logFiles(folder: string): Promise<LogFile[]> {
 }
 
 /** Every record of one file, in file order, each with its merge key. */
-async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenerator<Keyed> {
+async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenerator<Keyed[]> {
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const assembler = new EntryAssembler(file.host, file.path);
   let fh: FileHandle;
@@ -64,7 +64,7 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
     fh = await openLog(file.path);
   } catch (err) {
     // One file that cannot be read must not hide the others.
-    yield assembler.unreadable(errnoCode(err) === "ELOOP" ? "ELOOP (a symbolic link)" : (errnoCode(err) ?? String(err)));
+    yield [assembler.unreadable(errnoCode(err) === "ELOOP" ? "ELOOP (a symbolic link)" : (errnoCode(err) ?? String(err)))];
     return;
   }
   try {
@@ -77,17 +77,20 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
         ({ bytesRead: got } = await fh.read(buffer, 0, buffer.length, null));
       } catch (err) {
         const done = assembler.flush();
-        if (done !== undefined) yield done;
-        yield assembler.unreadable(errnoCode(err) ?? String(err));
+        yield done === undefined ? [assembler.unreadable(errnoCode(err) ?? String(err))] : [done, assembler.unreadable(errnoCode(err) ?? String(err))];
         return;
       }
       if (got === 0) break;
-      for (const line of splitter.push(buffer.subarray(0, got))) yield* assembler.push(line);
+      const batch: Keyed[] = [];
+      for (const line of splitter.push(buffer.subarray(0, got))) assembler.push(line, batch);
+      yield batch;
     }
+    const batch: Keyed[] = [];
     const last = splitter.end();
-    if (last !== undefined) yield* assembler.push(last);
+    if (last !== undefined) assembler.push(last, batch);
     const done = assembler.flush();
-    if (done !== undefined) yield done;
+    if (done !== undefined) batch.push(done);
+    yield batch;
   } finally {
     await fh.close();
   }
@@ -118,7 +121,6 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
  * }
  * ```
  */
-export async function* readLog(folder: string, options: ReadLogOptions = {}): AsyncGenerator<LogRecord, void, undefined> {
-  const files = await logFiles(folder);
-  for await (const k of mergeKeyed(files.map((f) => fileRecords(f, options)))) yield k.record;
+export function readLog(folder: string, options: ReadLogOptions = {}): AsyncGenerator<LogRecord, void, undefined> {
+  return mergeKeyed(async () => (await logFiles(folder)).map((f) => fileRecords(f, options)));
 }
