@@ -22,6 +22,7 @@ export const TINY = 0.001;
 export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
   "bench-smoke-race-read": ["marker", "read", "creation"],
+  "bench-smoke-log": ["log-append", "log-read"],
 } as const;
 
 /** Rows each scenario must report at TINY, and the operations in each. */
@@ -32,6 +33,8 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   read: { rows: ["floor", "ours-1", "ours-16", "python-1", "python-16"], ops: 100 },
   many: { rows: ["floor-1", "floor-4", "ours", "combo"], ops: 8 },
   creation: { rows: ["floor", "ours", "ours-fresh", "app", "python"], ops: 4 },
+  "log-append": { rows: ["floor", "ours", "app"], ops: 4 * 5 },
+  "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
 };
 
 function assertSane(result: ScenarioResult): void {
