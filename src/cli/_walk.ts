@@ -2,7 +2,7 @@
  * Walking a tree for `ls` and `check`: the root must be a readable folder,
  * and a terminal gets a progress line while the walk takes long.
  */
-import { scanTree, type TreeScan } from "../cache/tree.js";
+import { scanTree, type TreeScan } from "../tree/scan.js";
 import { InputError, fromOsError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { progressLine } from "./progress.js";

@@ -15,7 +15,7 @@
  * nothing more and reports what it did not do), then returns 0.
  */
 import { ExlabCacheError } from "../errors.js";
-import { parseEquipmentConfig, type EquipmentConfig } from "./config.js";
+import { parseEquipmentConfig, type EquipmentConfig } from "../config/equipment.js";
 import { EXIT_OK, StoppedError, printError, reportFatal } from "./errors.js";
 import type { CliIo, Timers } from "./io.js";
 import { sameRead, settledRead, type ConfigRead } from "./_settle.js";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkTree } from "../cache/check.js";
+import { checkTree } from "../tree/rules.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 import { count, printJson, styleFor } from "./io.js";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { checkTree } from "../cache/check.js";
-import type { EquipmentScan } from "../cache/tree.js";
+import { checkTree } from "../tree/rules.js";
+import type { EquipmentScan } from "../tree/scan.js";
 import { ExlabCacheError } from "../errors.js";
 import { RUNS, TEST_RUNS } from "../schema/marker.js";
 import { switchOn, type Command } from "./command.js";

@@ -20,7 +20,7 @@ import { EquipmentCacheWriter } from "../cache/writer.js";
 import { ExlabCacheError, type ErrorEnvelope } from "../errors.js";
 import type { EquipmentJson } from "../schema/equipment.js";
 import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
-import { readEquipmentConfig, type ConfigEntry, type EquipmentConfig } from "./config.js";
+import { readEquipmentConfig, type ConfigEntry, type EquipmentConfig } from "../config/equipment.js";
 import { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, InputError, StoppedError, fromOsError, printError } from "./errors.js";
 import { printJson, type CliIo } from "./io.js";
 import { printResults } from "./_sync-report.js";

@@ -34,8 +34,8 @@ import { MARKERS, type MarkerJson, type RunKind } from "../schema/marker.js";
 import { parseRecord } from "../schema/record.js";
 import { isEquipmentId } from "../schema/rules.js";
 import { limiter } from "../fs/_pool.js";
-import { listEntries } from "./_entries.js";
-import { CACHE_DIR } from "./paths.js";
+import { listEntries } from "../cache/_entries.js";
+import { CACHE_DIR } from "../cache/paths.js";
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The project subfolders that hold a marker, with the run kind each says, sorted by folder name. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { ExlabCacheError, ValidationError, errnoCode } from "../errors.js";
-import type { EquipmentScan, FileScan, MarkerScan, ProjectScan, RunFolderScan, ScanError, TreeScan } from "./tree.js";
+import type { EquipmentScan, FileScan, MarkerScan, ProjectScan, RunFolderScan, ScanError, TreeScan } from "./scan.js";
 import { MARKERS } from "../schema/marker.js";
 
 /** The rules, each a stable identifier. */
