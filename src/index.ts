@@ -37,8 +37,25 @@ export type { SchemaVersion } from "./schema/version.js";
 export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.js";
 export { formatTimestamp } from "./schema/timestamp.js";
 
+export { checkTree } from "./tree/check.js";
+export type { CheckReport } from "./tree/check.js";
+export { listTree } from "./tree/list.js";
+export type { ListReport, ListRow } from "./tree/list.js";
+export { CHECK_RULES } from "./tree/rules.js";
+export type { CheckRule, Finding } from "./tree/rules.js";
+export type { ScanProgress } from "./tree/scan.js";
+export type { TreeOptions } from "./tree/walk.js";
+export { syncFromConfig, syncHasProblems } from "./sync/sync.js";
+export type { SyncOptions, SyncReport, SyncResult, SyncStatus, SyncWarning } from "./sync/sync.js";
+export { REPORT_VERSION } from "./report.js";
+
 export {
+  ConfigError,
+  ERROR_CODES,
   ExlabCacheError,
+  InputError,
+  StoppedError,
+  UsageError,
   FileTooLargeError,
   LockError,
   LockReentryError,
@@ -51,4 +68,14 @@ export {
   ValidationError,
   WriteFailedError,
 } from "./errors.js";
-export type { CacheWarning, ErrorEnvelope, ExlabCacheErrorOptions, RefusedOperation, ValidationIssue } from "./errors.js";
+export type {
+  CacheWarning,
+  ConfigErrorCode,
+  ConfigPosition,
+  ErrorCode,
+  ErrorEnvelope,
+  ExlabCacheErrorOptions,
+  InputErrorCode,
+  RefusedOperation,
+  ValidationIssue,
+} from "./errors.js";
