@@ -4,7 +4,7 @@
  * the config or the disk is escaped; columns are aligned by display width.
  */
 import { count, styleFor, type CliIo } from "./io.js";
-import type { SyncResultJson, SyncStatus } from "./sync.js";
+import type { SyncResult as SyncResultJson, SyncStatus } from "../sync/sync.js";
 import { escapeText, padDisplay, displayWidth } from "./_text.js";
 
 const DRY_WORDS: Record<SyncStatus, string> = {

@@ -7,30 +7,9 @@
  */
 import { resolve } from "node:path";
 import stringWidth from "string-width";
+import { escapeText } from "./_escape.js";
 
-// C0/C1 controls (ESC, CR, LF, DEL...), format characters (bidi overrides,
-// zero-width spaces...), line/paragraph separators and lone surrogates. The
-// zero-width joiner is kept: emoji sequences need it and it moves nothing.
-const UNSAFE = /(?!\u200d)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-/**
- * `text` with every control or invisible character written as an escape:
- * `\n`, `\r`, `\t`, `\xNN` below U+0100, `\uNNNN` above.
- *
- * @example
- * ```ts
- * escapeText("red\x1b[31m\nFAKE"); // "red\\x1b[31m\\nFAKE"
- * ```
- */
-export function escapeText(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    const named = NAMED[c];
-    if (named !== undefined) return named;
-    const code = c.codePointAt(0) ?? 0;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
+export { escapeText } from "./_escape.js";
 
 /**
  * A path as every command prints it: absolute, then escaped.
@@ -67,4 +46,25 @@ export function displayWidth(text: string): number {
  */
 export function padDisplay(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/**
+ * `text` cut to at most `width` terminal columns, ending in `…` when cut.
+ *
+ * @example
+ * ```ts
+ * truncateDisplay("Confocal Microscope 1", 10); // "Confocal …"
+ * ```
+ */
+export function truncateDisplay(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const ch of text) {
+    const w = displayWidth(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
 }

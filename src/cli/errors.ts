@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { ExlabCacheError, UsageError, fromOsError } from "../errors.js";
+import { constants } from "node:os";
+import { ExlabCacheError, UsageError, fromOsError, type ErrorEnvelope } from "../errors.js";
+import { REPORT_VERSION } from "../report.js";
 import { styleFor, type CliIo } from "./io.js";
-import { escapeText } from "./_text.js";
+import { escapeText } from "./_escape.js";
 
 /** Everything went as asked and nothing is wrong. */
 export const EXIT_OK = 0;
@@ -14,6 +16,20 @@ export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 /** Bad usage, or an error that stopped the command (unreadable config, missing root...). */
 export const EXIT_FATAL = 2;
+
+/**
+ * The exit code of a command stopped by `signal`: 128 plus the signal's
+ * number (130 for SIGINT, 143 for SIGTERM), the shells' convention.
+ *
+ * @example
+ * ```ts
+ * exitCodeForSignal("SIGINT"); // 130
+ * ```
+ */
+export function exitCodeForSignal(signal: string | undefined): number {
+  const n = signal === undefined ? undefined : (constants.signals as Record<string, number | undefined>)[signal];
+  return n === undefined ? EXIT_FATAL : 128 + n;
+}
 
 export { ConfigError, InputError, StoppedError, UsageError, fromOsError } from "../errors.js";
 export type { ConfigErrorCode, ConfigPosition, InputErrorCode } from "../errors.js";
@@ -30,7 +46,7 @@ export type { ConfigErrorCode, ConfigPosition, InputErrorCode } from "../errors.
  */
 export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void {
   if (json) {
-    io.stdout.write(`${JSON.stringify(err.toEnvelope(), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, ...err.toEnvelope() }, null, 2)}\n`);
     return;
   }
   const s = styleFor(io, "stderr");
@@ -40,6 +56,20 @@ export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void
     hint = `\n${s.dim(`Run \`exlab-cache ${cmd}--help\` for usage.`)}`;
   }
   io.stderr.write(`${s.red("error:")} ${escapeText(err.message)} ${s.dim(`[${err.code}]`)}${hint}\n`);
+}
+
+/**
+ * Print an error already in envelope form (an entry's problem in a sync
+ * report) as {@link printError} prints it for people.
+ *
+ * @example
+ * ```ts
+ * for (const e of result.errors) printErrorEnvelope(io, e);
+ * ```
+ */
+export function printErrorEnvelope(io: CliIo, error: ErrorEnvelope["error"]): void {
+  const s = styleFor(io, "stderr");
+  io.stderr.write(`${s.red("error:")} ${escapeText(error.message)} ${s.dim(`[${escapeText(error.code)}]`)}\n`);
 }
 
 /**
@@ -60,7 +90,7 @@ export function reportFatal(io: CliIo, err: unknown, json: boolean): number {
     return EXIT_FATAL;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) io.stdout.write(`${JSON.stringify({ error: { code: "internal_error", message } }, null, 2)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, error: { code: "internal_error", message } }, null, 2)}\n`);
   io.stderr.write(`internal error (please report it): ${err instanceof Error ? (err.stack ?? message) : message}\n`);
   return EXIT_FATAL;
 }

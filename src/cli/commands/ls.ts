@@ -1,103 +1,83 @@
 /**
- * `exlab-cache ls`: the equipment registry of a tree at a glance.
+ * `exlab-cache ls`: {@link listTree} as a table that fits the terminal, or
+ * as JSON.
  *
  * @module
  */
-import { checkTree } from "../tree/rules.js";
-import type { EquipmentScan } from "../tree/scan.js";
-import { ExlabCacheError } from "../errors.js";
-import { RUNS, TEST_RUNS } from "../schema/marker.js";
-import { switchOn, type Command } from "./command.js";
-import { EXIT_OK } from "./errors.js";
-import { count, printJson, styleFor } from "./io.js";
-import { displayWidth, escapeText, padDisplay, shownPath } from "./_text.js";
-import { walk } from "./_walk.js";
+import { listTree, type ListRow } from "../../tree/list.js";
+import { switchOn, type Command } from "../command.js";
+import { EXIT_OK } from "../errors.js";
+import { count, printJson, styleFor, type CliIo } from "../io.js";
+import { displayWidth, escapeText, padDisplay, shownPath, truncateDisplay } from "../_text.js";
+import { withProgress } from "../_tree-progress.js";
 
-/** One row of `ls --json`. */
-export interface LsRowJson {
-  /** The folder name. */
-  id: string;
-  label: string | null;
-  first_seen_at: string | null;
-  last_modified_at: string | null;
-  /** Project folder names, sorted. */
-  projects: string[];
-  /** Projects whose `TestRuns/` holds a `test_runs.json`. */
-  test_runs: string[];
-  /** Projects whose `Runs/` holds a `runs.json`. */
-  runs: string[];
-  /** Why there is no record to show (`missing_equipment_json`, or the read error's code). */
-  error: { code: string; message: string } | null;
+/** The narrowest the label column is squeezed to before lines are cut. */
+const MIN_LABEL = 8;
+const GAP = 2;
+
+/** The table's cells: counts of marked projects, or (`wide`) their names. */
+function cells(r: ListRow, wide: boolean): string[] {
+  const list = (names: string[]): string => (wide ? (names.length === 0 ? "-" : names.map(escapeText).join(", ")) : String(names.length));
+  const label = r.label !== null ? escapeText(r.label) : r.error?.code === "missing_equipment_json" ? "(no equipment.json)" : `(${r.error?.code ?? "?"})`;
+  return [escapeText(r.id), label, r.first_seen_at ?? "-", r.last_modified_at ?? "-", String(r.projects.length), list(r.test_runs), list(r.runs)];
 }
 
-function row(eq: EquipmentScan): LsRowJson {
-  const rec = eq.equipment?.record;
-  const withMarker = (folder: string, file: string): string[] =>
-    eq.projects.filter((p) => p.runFolders.some((rf) => rf.name === folder && rf.markers.some((m) => m.fileName === file))).map((p) => p.name);
-  let error: LsRowJson["error"] = null;
-  const err = eq.error ?? eq.equipment?.error;
-  if (err !== undefined) error = { code: err instanceof ExlabCacheError ? err.code : (err.code ?? "io_error"), message: err.message };
-  else if (eq.equipment === undefined) error = { code: "missing_equipment_json", message: "no .exlab-wizard/equipment.json" };
-  return {
-    id: eq.name,
-    label: rec?.label ?? null,
-    first_seen_at: rec?.first_seen_at ?? null,
-    last_modified_at: rec?.last_modified_at ?? null,
-    projects: eq.projects.map((p) => p.name),
-    test_runs: withMarker(TEST_RUNS.place.folder, TEST_RUNS.file),
-    runs: withMarker(RUNS.place.folder, RUNS.file),
-    error,
-  };
+/**
+ * The lines of the table. On a terminal it fits `io.columns`: the label
+ * column is narrowed first, then whatever still overflows is cut with `…`.
+ * Anywhere else nothing is cut, so a pipe or a file gets every value whole.
+ */
+function layout(io: CliIo, table: string[][]): string[] {
+  const widths = table[0]?.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c] ?? "")))) ?? [];
+  const limit = io.isTTY.stdout ? Math.max(20, io.columns ?? 80) : Infinity;
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
+  const label = widths[1] ?? 0;
+  if (total() > limit && label > MIN_LABEL) widths[1] = Math.max(MIN_LABEL, label - (total() - limit));
+  return table.map((row) => {
+    const line = row.map((cell, j) => {
+      const w = widths[j] ?? 0;
+      const fitted = displayWidth(cell) > w ? truncateDisplay(cell, w) : cell;
+      return j === row.length - 1 ? fitted : padDisplay(fitted, w);
+    });
+    const text = line.join(" ".repeat(GAP));
+    return displayWidth(text) > limit ? truncateDisplay(text, limit) : text;
+  });
 }
 
 /** The `ls` command. */
-export const lsCommand: Command = {
+export const command: Command = {
   name: "ls",
-  summary: "List the equipment folders of a tree with their registry records",
   positionals: ["<local_root>"],
-  options: [],
+  options: [{ name: "wide", type: "boolean", help: "List the projects with a test or experimental marker by name, not by count" }],
   description: [
     "One row per equipment folder under <local_root>: id, label, first seen, last modified,",
-    "number of projects, and which projects have a TestRuns/ (test) or Runs/ (experimental)",
-    "marker. Reads only cache files. Exits 0 whenever the tree could be listed; use",
+    "number of projects, and how many projects have a TestRuns/ (test) or Runs/ (experimental)",
+    "marker (--wide: which). On a terminal the rows fit its width; piped, nothing is cut.",
+    "Reads only cache files. Exits 0 whenever the tree could be listed; use",
     "`exlab-cache check` to judge it.",
   ].join("\n"),
-  example: "ls /data/lab",
+  example: "ls /data/lab --wide",
   async run(args, io) {
     const root = args.positionals[0] ?? "";
-    const scan = await walk(io, root, "listing");
-    const rows = scan.equipment.map(row);
-    const problems = checkTree(scan).length;
+    const report = await withProgress(io, "listing", (options) => listTree(root, options));
     if (switchOn(args, "json")) {
-      printJson(io, { root, equipment: rows, problems });
+      printJson(io, report);
       return EXIT_OK;
     }
+    const rows = report.equipment;
     const s = styleFor(io, "stdout");
     if (rows.length === 0) {
       io.stdout.write(`No equipment folders under ${shownPath(root)}\n`);
       return EXIT_OK;
     }
-    const list = (names: string[]): string => (names.length === 0 ? "-" : names.map(escapeText).join(", "));
-    const table = [
-      ["ID", "LABEL", "FIRST SEEN", "LAST MODIFIED", "PROJECTS", "TEST RUNS", "RUNS"],
-      ...rows.map((r) => [
-        escapeText(r.id),
-        r.label !== null ? escapeText(r.label) : (r.error?.code === "missing_equipment_json" ? "(no equipment.json)" : `(${r.error?.code ?? "?"})`),
-        r.first_seen_at ?? "-",
-        r.last_modified_at ?? "-",
-        String(r.projects.length),
-        list(r.test_runs),
-        list(r.runs),
-      ]),
-    ];
-    const widths = table[0]?.map((_, c) => Math.max(...table.map((cells) => displayWidth(cells[c] ?? "")))) ?? [];
-    table.forEach((cells, i) => {
-      const line = cells.map((c, j) => (j === cells.length - 1 ? c : padDisplay(c, widths[j] ?? 0))).join("  ");
+    const head = ["ID", "LABEL", "FIRST SEEN", "LAST MODIFIED", "PROJECTS", "TEST RUNS", "RUNS"];
+    const lines = layout(io, [head, ...rows.map((r) => cells(r, switchOn(args, "wide")))]);
+    lines.forEach((line, i) => {
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.error !== null ? s.red(line) : line}\n`);
     });
     const projects = rows.reduce((n, r) => n + r.projects.length, 0);
     let footer = `${count(rows.length, "equipment folder")}, ${count(projects, "project")}`;
-    if (problems > 0) footer += `; ${count(problems, "problem")}: run \`exlab-cache check ${shownPath(root)}\``;
+    if (report.problems > 0) footer += `; ${count(report.problems, "problem")}: run \`exlab-cache check ${shownPath(root)}\``;
     io.stdout.write(`${footer}\n`);
     return EXIT_OK;
   },
