@@ -62,7 +62,7 @@ test("sync refuses a config larger than 16 MiB with file_too_large and reads one
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test("sync --watch reports a FIFO or too large config as an error line and still stops at once on SIGTERM (exit 0)", async (t) => {
+test("sync --watch reports a FIFO or too large config as an error line and still stops at once on SIGTERM (exit 0) and SIGINT (exit 130)", async (t) => {
   const dir = await tempDir(t);
   const config = fifo(dir);
   const { child, out, done } = watch(t, config, true);
@@ -80,7 +80,7 @@ test("sync --watch reports a FIFO or too large config as an error line and still
   assert.equal(await second.err.next(), `error: ${big}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have [file_too_large]`);
   second.child.kill("SIGINT");
   assert.equal(await second.out.next(), `stopped watching ${big}`);
-  assert.equal((await second.done).code, 0);
+  assert.equal((await second.done).code, 130);
 });
 
 test("a relative --config is named by its absolute path in errors and in the report", async (t) => {

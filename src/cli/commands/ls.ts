@@ -14,6 +14,8 @@ import { withProgress } from "../_tree-progress.js";
 /** The narrowest the label column is squeezed to before lines are cut. */
 const MIN_LABEL = 8;
 const GAP = 2;
+/** The column left out first when a terminal is too narrow. */
+const FIRST_SEEN = 2;
 
 /** The table's cells: counts of marked projects, or (`wide`) their names. */
 function cells(r: ListRow, wide: boolean): string[] {
@@ -24,15 +26,26 @@ function cells(r: ListRow, wide: boolean): string[] {
 
 /**
  * The lines of the table. On a terminal it fits `io.columns`: the label
- * column is narrowed first, then whatever still overflows is cut with `…`.
- * Anywhere else nothing is cut, so a pipe or a file gets every value whole.
+ * column is narrowed first, then FIRST SEEN is left out, then whatever still
+ * overflows is cut with `…`. Anywhere else nothing is cut or left out, so a
+ * pipe or a file gets every value whole.
  */
-function layout(io: CliIo, table: string[][]): string[] {
-  const widths = table[0]?.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c] ?? "")))) ?? [];
+function layout(io: CliIo, full: string[][]): string[] {
   const limit = io.isTTY.stdout ? Math.max(20, io.columns ?? 80) : Infinity;
-  const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
-  const label = widths[1] ?? 0;
-  if (total() > limit && label > MIN_LABEL) widths[1] = Math.max(MIN_LABEL, label - (total() - limit));
+  const widthsOf = (table: string[][]): number[] => table[0]?.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c] ?? "")))) ?? [];
+  const total = (widths: number[]): number => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
+  const squeeze = (widths: number[]): number[] => {
+    const label = widths[1] ?? 0;
+    const over = total(widths) - limit;
+    if (over > 0 && label > MIN_LABEL) widths[1] = Math.max(MIN_LABEL, label - over);
+    return widths;
+  };
+  let table = full;
+  let widths = squeeze(widthsOf(table));
+  if (total(widths) > limit) {
+    table = full.map((row) => row.filter((_, c) => c !== FIRST_SEEN));
+    widths = squeeze(widthsOf(table));
+  }
   return table.map((row) => {
     const line = row.map((cell, j) => {
       const w = widths[j] ?? 0;
@@ -52,7 +65,8 @@ export const command: Command = {
   description: [
     "One row per equipment folder under <local_root>: id, label, first seen, last modified,",
     "number of projects, and how many projects have a TestRuns/ (test) or Runs/ (experimental)",
-    "marker (--wide: which). On a terminal the rows fit its width; piped, nothing is cut.",
+    "marker (--wide: which). On a terminal the rows fit its width (labels shortened, then",
+    "FIRST SEEN left out, then rows cut with …); piped or redirected, nothing is cut.",
     "Reads only cache files. Exits 0 whenever the tree could be listed; use",
     "`exlab-cache check` to judge it.",
   ].join("\n"),
