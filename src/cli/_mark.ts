@@ -113,7 +113,7 @@ export function markCommand(kind: RunKind): Command {
       } else {
         const s = styleFor(io, "stdout");
         io.stdout.write(`${created ? s.green("created") : s.dim("already present")}  ${shownPath(path)}\n`);
-        if (marker !== undefined) printRecord(io, marker);
+        if (marker !== undefined) await printRecord(io, marker);
         if (problem !== undefined) printError(io, problem, false);
       }
       return problem === undefined ? EXIT_OK : EXIT_PROBLEMS;

@@ -1,12 +1,12 @@
 /**
  * Text for people from values the tool did not write itself (labels, ids,
- * paths, folder names from a file, a folder listing or the config): control
- * and other invisible characters are shown as escapes, so a value can
- * neither drive the terminal nor forge a line of output; and columns are
- * measured by how wide a terminal draws them, so CJK and emoji line up.
+ * paths, folder names from a file, a folder listing or the config): escaped
+ * (see _escape.ts) so a value can neither drive the terminal nor forge a
+ * line of output, and measured by how wide a terminal draws it, so CJK and
+ * emoji line up. The width tables are loaded only for text that needs them:
+ * printable ASCII is one column a character.
  */
 import { resolve } from "node:path";
-import stringWidth from "string-width";
 import { escapeText } from "./_escape.js";
 
 export { escapeText } from "./_escape.js";
@@ -23,48 +23,53 @@ export function shownPath(path: string): string {
   return escapeText(resolve(path));
 }
 
-/**
- * How many terminal columns `text` takes (East Asian wide characters count
- * two, combining marks none).
- *
- * @example
- * ```ts
- * displayWidth("顕微鏡"); // 6
- * ```
- */
-export function displayWidth(text: string): number {
-  return stringWidth(text);
+/** Measuring, padding and cutting text by terminal columns. */
+export interface Columns {
+  /** How many columns `text` takes (East Asian wide characters two, combining marks none). */
+  width(text: string): number;
+  /** `text` padded with spaces to `width` columns. */
+  pad(text: string, width: number): string;
+  /** `text` cut to at most `width` columns, ending in `…` when cut. */
+  cut(text: string, width: number): string;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+function columnsOf(width: (text: string) => number): Columns {
+  return {
+    width,
+    pad: (text, w) => text + " ".repeat(Math.max(0, w - width(text))),
+    cut(text, w) {
+      if (width(text) <= w) return text;
+      let out = "";
+      let used = 0;
+      for (const ch of text) {
+        const cw = width(ch);
+        if (used + cw > w - 1) break;
+        out += ch;
+        used += cw;
+      }
+      return `${out}…`;
+    },
+  };
 }
 
 /**
- * `text` padded with spaces to `width` terminal columns.
+ * Columns for laying out `texts`: printable ASCII is measured by its
+ * length; anything else loads the Unicode width tables.
  *
  * @example
  * ```ts
- * padDisplay("顕微鏡", 8); // "顕微鏡  "
+ * const c = await columnsFor(["顕微鏡"]);
+ * c.pad("顕微鏡", 8); // "顕微鏡  "
  * ```
  */
-export function padDisplay(text: string, width: number): string {
-  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
-}
-
-/**
- * `text` cut to at most `width` terminal columns, ending in `…` when cut.
- *
- * @example
- * ```ts
- * truncateDisplay("Confocal Microscope 1", 10); // "Confocal …"
- * ```
- */
-export function truncateDisplay(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
-  let out = "";
-  let used = 0;
-  for (const ch of text) {
-    const w = displayWidth(ch);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
+export async function columnsFor(texts: Iterable<string>): Promise<Columns> {
+  for (const t of texts) {
+    if (!PRINTABLE_ASCII.test(t)) {
+      const { default: stringWidth } = await import("string-width");
+      return columnsOf(stringWidth);
+    }
   }
-  return `${out}…`;
+  return columnsOf((text) => text.length);
 }

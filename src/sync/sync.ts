@@ -14,7 +14,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { equipmentJsonPath } from "../cache/paths.js";
-import { planEquipmentSync, type EquipmentSyncPlan } from "../cache/plan.js";
+import type { EquipmentSyncPlan } from "../cache/plan.js";
 import { EquipmentCacheWriter } from "../cache/writer.js";
 import { readEquipmentConfig, type ConfigEntry, type EquipmentConfig } from "../config/equipment.js";
 import { ExlabCacheError, InputError, StoppedError, fromOsError, type CacheWarning, type ErrorEnvelope } from "../errors.js";
@@ -143,6 +143,8 @@ async function syncEntry(entry: ConfigEntry, ctx: Context): Promise<SyncResult> 
   try {
     await ensureRoot(base, ctx);
     if (ctx.dryRun) {
+      // Loaded for dry runs only: a sync that writes starts without it.
+      const { planEquipmentSync } = await import("../cache/plan.js");
       const plan = await planEquipmentSync(path, input);
       result.status = ACTION_STATUS[plan.action];
       if (plan.action === "update") result.changed = [...plan.changed];

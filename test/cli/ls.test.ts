@@ -6,7 +6,7 @@ import { BIN, cli, stdoutJson } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, markerRecord, put, validTree } from "../helpers/tree.js";
-import { displayWidth } from "../../src/cli/_text.js";
+import displayWidth from "string-width";
 
 test("ls shows one row per equipment folder, sorted, with counts of projects and of marked ones; --wide names them", async (t) => {
   const root = await tempDir(t);

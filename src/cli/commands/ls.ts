@@ -8,7 +8,7 @@ import { listTree, type ListRow } from "../../tree/list.js";
 import { switchOn, type Command } from "../command.js";
 import { EXIT_OK } from "../errors.js";
 import { count, printJson, styleFor, type CliIo } from "../io.js";
-import { displayWidth, escapeText, padDisplay, shownPath, truncateDisplay } from "../_text.js";
+import { columnsFor, escapeText, shownPath } from "../_text.js";
 import { withProgress } from "../_tree-progress.js";
 
 /** The narrowest the label column is squeezed to before lines are cut. */
@@ -30,9 +30,10 @@ function cells(r: ListRow, wide: boolean): string[] {
  * overflows is cut with `…`. Anywhere else nothing is cut or left out, so a
  * pipe or a file gets every value whole.
  */
-function layout(io: CliIo, full: string[][]): string[] {
+async function layout(io: CliIo, full: string[][]): Promise<string[]> {
+  const c = await columnsFor(full.flat());
   const limit = io.isTTY.stdout ? Math.max(20, io.columns ?? 80) : Infinity;
-  const widthsOf = (table: string[][]): number[] => table[0]?.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c] ?? "")))) ?? [];
+  const widthsOf = (table: string[][]): number[] => table[0]?.map((_, col) => Math.max(...table.map((row) => c.width(row[col] ?? "")))) ?? [];
   const total = (widths: number[]): number => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
   const squeeze = (widths: number[]): number[] => {
     const label = widths[1] ?? 0;
@@ -49,11 +50,11 @@ function layout(io: CliIo, full: string[][]): string[] {
   return table.map((row) => {
     const line = row.map((cell, j) => {
       const w = widths[j] ?? 0;
-      const fitted = displayWidth(cell) > w ? truncateDisplay(cell, w) : cell;
-      return j === row.length - 1 ? fitted : padDisplay(fitted, w);
+      const fitted = c.cut(cell, w);
+      return j === row.length - 1 ? fitted : c.pad(fitted, w);
     });
     const text = line.join(" ".repeat(GAP));
-    return displayWidth(text) > limit ? truncateDisplay(text, limit) : text;
+    return c.cut(text, limit);
   });
 }
 
@@ -85,7 +86,7 @@ export const command: Command = {
       return EXIT_OK;
     }
     const head = ["ID", "LABEL", "FIRST SEEN", "LAST MODIFIED", "PROJECTS", "TEST RUNS", "RUNS"];
-    const lines = layout(io, [head, ...rows.map((r) => cells(r, switchOn(args, "wide")))]);
+    const lines = await layout(io, [head, ...rows.map((r) => cells(r, switchOn(args, "wide")))]);
     lines.forEach((line, i) => {
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.error !== null ? s.red(line) : line}\n`);
     });

@@ -60,10 +60,10 @@ export const command: Command = {
       printJson(io, { version: REPORT_VERSION, path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
-      printRecord(io, record);
+      await printRecord(io, record);
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");
-        printRecord(io, extra);
+        await printRecord(io, extra);
       }
     }
     return EXIT_OK;

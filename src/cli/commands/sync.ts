@@ -66,7 +66,7 @@ export const command: Command = {
         printJson(io, report);
       } else {
         for (const r of report.results) if (r.status === "invalid") for (const e of r.errors) printErrorEnvelope(io, e);
-        printResults(io, report.results, dryRun);
+        await printResults(io, report.results, dryRun);
       }
       if (report.results.some((r) => r.status === "cancelled")) {
         const reason: unknown = stop.signal.reason;
