@@ -49,8 +49,13 @@ function runtime(): DoctorReport["runtime"] {
 
 function libc(): string | null {
   if (process.platform !== "linux") return null;
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-  return header?.glibcVersionRuntime !== undefined ? `glibc ${header.glibcVersionRuntime}` : "musl";
+  try {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    return header?.glibcVersionRuntime !== undefined ? `glibc ${header.glibcVersionRuntime}` : "musl";
+  } catch {
+    // A runtime without Node's diagnostic report cannot tell.
+    return null;
+  }
 }
 
 async function requireDir(root: string): Promise<void> {
