@@ -53,6 +53,11 @@ function rebuildFix(): string {
 /**
  * Load the native binary as writes do, and name where it came from, or why
  * it could not be loaded.
+ *
+ * @example
+ * ```ts
+ * const { facts, problem } = checkNative(process.env);
+ * ```
  */
 export function checkNative(env: Readonly<Record<string, string | undefined>>): { facts: NativeFacts; problem?: DoctorProblem } {
   let path: string;
@@ -110,6 +115,11 @@ function probe(file: string): Promise<{ result: string; code?: string; message?:
 /**
  * Hold the lock of a scratch file in `dir` and have a second process try to
  * take it: it must be excluded; once released, it must get it.
+ *
+ * @example
+ * ```ts
+ * const { facts } = await checkLock(scratchDir); // facts.excluded, facts.acquired_after
+ * ```
  */
 export async function checkLock(dir: string): Promise<{ facts: LockFacts; problem?: DoctorProblem }> {
   const file = join(dir, "probe.json");
@@ -162,7 +172,15 @@ export interface FilesystemFacts {
   flock_safe: boolean;
 }
 
-/** The filesystem `root` is on, and whether its locks can be trusted. */
+/**
+ * The filesystem `root` is on, and whether its locks can be trusted.
+ *
+ * @throws the operating-system error when `root` cannot be examined.
+ * @example
+ * ```ts
+ * const { facts } = await checkFilesystem("/data/lab"); // { type: "ext4 (0xef53)", kind: "local", flock_safe: true }
+ * ```
+ */
 export async function checkFilesystem(root: string): Promise<{ facts: FilesystemFacts; problem?: DoctorProblem }> {
   if (process.platform !== "linux") return { facts: { type: null, kind: "unknown", flock_safe: true } };
   const unsafe = await unsafeFilesystemOf(root);
@@ -185,6 +203,11 @@ export async function checkFilesystem(root: string): Promise<{ facts: Filesystem
  * Make a scratch folder in `root` and write a file there as the writer
  * does (temp file, fsync, rename); `use` runs on the folder before it is
  * removed.
+ *
+ * @example
+ * ```ts
+ * const { writable, result } = await checkWritable("/data/lab", (dir) => checkLock(dir));
+ * ```
  */
 export async function checkWritable<T>(root: string, use: (dir: string) => Promise<T>): Promise<{ writable: boolean; result?: T; problem?: DoctorProblem }> {
   let dir: string;

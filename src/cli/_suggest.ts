@@ -4,7 +4,15 @@
  * count one), when it is near enough to be what was meant.
  */
 
-/** Optimal-string-alignment distance between `a` and `b`. */
+/**
+ * Optimal-string-alignment distance between `a` and `b`.
+ *
+ * @example
+ * ```ts
+ * editDistance("confg", "config"); // 1
+ * editDistance("chekc", "check"); // 1 (a swap of neighbours)
+ * ```
+ */
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = [];
   for (let i = 0; i <= a.length; i++) {

@@ -19,7 +19,12 @@ export interface TreeOptions {
  * Walk the tree at `root`.
  *
  * @throws {@link InputError} `not_found`, `not_a_directory` or `io_error`
- *   when `root` cannot be listed; `PermissionDeniedError` when refused.
+ *   when `root` cannot be listed; `PermissionDeniedError` when refused; the
+ *   signal's reason when `options.signal` aborts.
+ * @example
+ * ```ts
+ * const scan = await walkRoot("/data/lab", { signal });
+ * ```
  */
 export async function walkRoot(root: string, options: TreeOptions): Promise<TreeScan> {
   try {
