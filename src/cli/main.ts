@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { EXIT_CODES_HELP, commandHelp, parseCommandArgs } from "./command.js";
 import { COMMANDS, type CommandEntry } from "./commands.js";
 import { EXIT_FATAL, EXIT_OK, UsageError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { escapeText } from "./_escape.js";
 import { suggest } from "./_suggest.js";
+import { packageVersion } from "./_version.js";
 
 export type { CliIo, Writer } from "./io.js";
 export type { CommandEntry } from "./commands.js";
@@ -53,12 +53,6 @@ function mainHelp(): string {
   ].join("\n");
 }
 
-async function version(): Promise<string> {
-  const pkg: unknown = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
-  const v = typeof pkg === "object" && pkg !== null && "version" in pkg ? pkg.version : undefined;
-  return typeof v === "string" ? v : "unknown";
-}
-
 /**
  * Run the tool with `argv` (the arguments after the program name).
  *
@@ -94,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_OK;
     }
     if (first === "--version" || first === "-v") {
-      io.stdout.write(`${await version()}\n`);
+      io.stdout.write(`${await packageVersion()}\n`);
       return EXIT_OK;
     }
     const cmd = await findCommand(first, (known) => `Unknown command \`${escapeText(first)}\` (commands: ${known})`).load();

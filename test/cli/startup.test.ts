@@ -29,7 +29,15 @@ test("the recorder sees what a process imports (else the tests below prove nothi
   assert.ok(modules.includes("cli/commands/ls.js"), modules.join("\n"));
 });
 
-for (const args of [["--version"], ["-v"], ["--help"], ["help"], []]) {
+for (const flag of ["--version", "-v"]) {
+  test(`exlab-cache ${flag} loads nothing of the package but the binary and the version reader`, async (t) => {
+    const { code, modules } = await loadsOf(t, [flag]);
+    assert.equal(code, 0);
+    assert.deepEqual(modules.filter((m) => !m.startsWith("node:")).sort(), ["cli/_version.js", "cli/bin.js"]);
+  });
+}
+
+for (const args of [["--help"], ["help"], []]) {
   test(`exlab-cache ${args.join(" ") || "(no arguments)"} loads no command module and no YAML parser`, async (t) => {
     const { code, modules } = await loadsOf(t, args);
     assert.equal(code, args.length === 0 ? 2 : 0);
