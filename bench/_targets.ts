@@ -70,3 +70,16 @@ export function readTargets(r: ReadRates, inFlight: number): Target[] {
     atLeast(`ours ${inFlight} in flight ≥ ${READ_VS_APP} × Python to_thread ${inFlight} in flight (reads/s)`, r.oursInFlight / r.appInFlight, READ_VS_APP),
   ];
 }
+
+/** `--version` wall time ÷ `node -e 0`'s, at most. */
+export const STARTUP_VERSION_LIMIT = 1.3;
+/** A one-entry `sync`'s wall time ÷ `node -e 0`'s, at most. */
+export const STARTUP_SYNC_LIMIT = 1.8;
+
+/** `CLI startup`, from the mean process wall times of one run. */
+export function startupTargets(bare: Summary, version: Summary, sync: Summary): Target[] {
+  return [
+    atMost(`\`exlab-cache --version\` mean ≤ ${STARTUP_VERSION_LIMIT} × \`node -e 0\` mean`, version.meanMs / bare.meanMs, STARTUP_VERSION_LIMIT),
+    atMost(`one-entry \`exlab-cache sync\` mean ≤ ${STARTUP_SYNC_LIMIT} × \`node -e 0\` mean`, sync.meanMs / bare.meanMs, STARTUP_SYNC_LIMIT),
+  ];
+}

@@ -6,6 +6,57 @@
  * @module
  */
 
+/**
+ * Every `code` an error of this package can carry, in one list: the type
+ * {@link ErrorCode} is derived from it and {@link ExlabCacheError} accepts
+ * nothing else, so a class with a new code does not compile until the code
+ * is listed here. Codes are stable: see docs/stability.md.
+ */
+export const ERROR_CODES = [
+  // records and files
+  "schema_major_mismatch",
+  "validation_failed",
+  "malformed_file",
+  "file_too_large",
+  "not_regular_file",
+  // locks and writes
+  "lock_timeout",
+  "lock_reentry",
+  "lock_failed",
+  "write_failed",
+  "permission_denied",
+  "unsafe_filesystem",
+  // record operations
+  "already_exists",
+  "transition_refused",
+  "override_not_revocable",
+  // paths given by a caller
+  "not_found",
+  "not_a_directory",
+  "io_error",
+  "watch_failed",
+  // config.yaml
+  "config_invalid",
+  "duplicate_id",
+  "yaml_syntax_error",
+  "yaml_encoding_error",
+  "yaml_unsupported_tag",
+  "yaml_alias_limit",
+  // the command line and stopping
+  "usage_error",
+  "cancelled",
+] as const;
+
+/**
+ * One of {@link ERROR_CODES}: the union of every structured error's `code`.
+ *
+ * @example
+ * ```ts
+ * function retryable(code: ErrorCode): boolean { return code === "lock_timeout"; }
+ * ```
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /** The §4.6.3 error envelope: what a client receives for a structured error. */
 export interface ErrorEnvelope {
   error: {
@@ -39,7 +90,7 @@ export interface ExlabCacheErrorOptions {
  */
 export class ExlabCacheError extends Error {
   /** Stable identifier; never changes between releases. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** The file involved, when there is one. */
   readonly path: string | undefined;
   /** The field involved, when there is one. */
@@ -47,7 +98,7 @@ export class ExlabCacheError extends Error {
   /** Extra machine-readable facts. */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options: ExlabCacheErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: ExlabCacheErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -404,4 +455,145 @@ export interface CacheWarning {
   problem?: ExlabCacheError;
   /** The filesystem type, e.g. `fuse (0x65735546)` (`unsafe_filesystem`). */
   fsType?: string;
+}
+
+/**
+ * A command line that does not make sense: unknown command or option,
+ * missing argument, bad value. Always exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError("Missing --config <file>", "sync");
+ * ```
+ */
+export class UsageError extends ExlabCacheError {
+  /** The command whose help to point at, when known. */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super("usage_error", message, { details: command === undefined ? undefined : { command } });
+    this.command = command;
+  }
+}
+
+/** The codes a {@link ConfigError} carries. */
+export type ConfigErrorCode = Extract<ErrorCode, "config_invalid" | "duplicate_id" | "validation_failed" | `yaml_${string}`>;
+
+/** Where in the config file a problem is, as the YAML parser reports it. */
+export interface ConfigPosition {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+/**
+ * A problem with `config.yaml`: the file as a whole (`config_unreadable`,
+ * `yaml_syntax_error`, `yaml_encoding_error`, `yaml_unsupported_tag`,
+ * `yaml_alias_limit`, `config_invalid`) or one equipment entry
+ * (`validation_failed`, `duplicate_id`). The message starts with
+ * `file:line:column:` when the position is known.
+ *
+ * @example
+ * ```ts
+ * new ConfigError("config_invalid", "config.yaml", "`equipment` is missing", { field: "equipment" });
+ * ```
+ */
+export class ConfigError extends ExlabCacheError {
+  /** Where the problem is, when the parser knows. */
+  readonly position: ConfigPosition | undefined;
+
+  constructor(
+    code: ConfigErrorCode,
+    file: string,
+    message: string,
+    options: { field?: string | undefined; position?: ConfigPosition | undefined; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    const at = options.position === undefined ? file : `${file}:${options.position.line}:${options.position.column}`;
+    const field = options.field === undefined ? "" : ` ${options.field}:`;
+    super(code, `${at}:${field} ${message}`, {
+      path: file,
+      field: options.field,
+      details: { ...options.details, ...(options.position === undefined ? {} : { line: options.position.line, column: options.position.column }) },
+      cause: options.cause,
+    });
+    this.position = options.position;
+  }
+}
+
+/** Why a path given on the command line cannot be used. */
+export type InputErrorCode = "not_found" | "not_a_directory" | "not_regular_file" | "file_too_large" | "io_error" | "watch_failed";
+
+/**
+ * A path given on the command line that cannot be used: `not_found`,
+ * `not_a_directory`, `not_regular_file` (a config that is a FIFO, a
+ * device...), `file_too_large`, `watch_failed` (`sync --watch` cannot watch
+ * a folder), or `io_error` for other operating-system errors.
+ *
+ * @example
+ * ```ts
+ * throw new InputError("not_found", "./lab", "does not exist");
+ * ```
+ */
+export class InputError extends ExlabCacheError {
+  constructor(
+    code: InputErrorCode,
+    path: string,
+    reason: string,
+    options: { cause?: unknown; osCode?: string | undefined; details?: Record<string, unknown> | undefined } = {},
+  ) {
+    const details = { ...options.details, ...(options.osCode === undefined ? {} : { os_code: options.osCode }) };
+    super(code, `${path}: ${reason}`, {
+      path,
+      details: Object.keys(details).length === 0 ? undefined : details,
+      cause: options.cause,
+    });
+  }
+}
+
+/**
+ * An operating-system error on `path` as an {@link InputError}, or a
+ * {@link PermissionDeniedError} for `EACCES`/`EPERM`; anything else is
+ * returned as it is.
+ *
+ * @example
+ * ```ts
+ * try { await readFile(file); } catch (err) { throw fromOsError(err, file); }
+ * ```
+ */
+export function fromOsError(err: unknown, path: string): unknown {
+  const code = errnoCode(err);
+  if (code === undefined || err instanceof ExlabCacheError) return err;
+  if (code === "ENOENT") return new InputError("not_found", path, "no such file or directory", { cause: err, osCode: code });
+  if (code === "ENOTDIR") return new InputError("not_a_directory", path, "a path component is not a directory", { cause: err, osCode: code });
+  // The same error the library gives for a refusal, whichever command met it.
+  if (isPermissionRefusal(err)) {
+    const syscall = (err as NodeJS.ErrnoException).syscall;
+    return new PermissionDeniedError(path, syscall === "scandir" || syscall === "opendir" ? "list_folder" : "read_file", err);
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  return new InputError("io_error", path, reason, { cause: err, osCode: code });
+}
+
+/**
+ * A command stopped by SIGINT or SIGTERM: the reason its lock waits are
+ * abandoned with (no `path`), and the error of each file it then did not
+ * write (`path` set). Code `cancelled`.
+ *
+ * @example
+ * ```ts
+ * controller.abort(new StoppedError("SIGTERM"));
+ * new StoppedError("SIGTERM", "/data/lab/CONFOCAL_01/.exlab-wizard/equipment.json").message;
+ * // "/data/lab/.../equipment.json: not written: stopped by SIGTERM"
+ * ```
+ */
+export class StoppedError extends ExlabCacheError {
+  /** The signal that asked the command to stop, when known. */
+  readonly signal: string | undefined;
+
+  constructor(signal: string | undefined, path?: string) {
+    const by = `stopped by ${signal ?? "a signal"}`;
+    super("cancelled", path === undefined ? by : `${path}: not written: ${by}`, { path, details: signal === undefined ? undefined : { signal } });
+    this.signal = signal;
+  }
 }

@@ -83,9 +83,26 @@ export { followLog } from "./log/follow.js";
 export type { FollowEvent, FollowLogOptions, LogFileEvent } from "./log/follow.js";
 export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
+export { checkTree } from "./tree/check.js";
+export type { CheckReport } from "./tree/check.js";
+export { listTree } from "./tree/list.js";
+export type { ListReport, ListRow } from "./tree/list.js";
+export { CHECK_RULES } from "./tree/rules.js";
+export type { CheckRule, Finding } from "./tree/rules.js";
+export type { ScanProgress } from "./tree/scan.js";
+export type { TreeOptions } from "./tree/walk.js";
+export { syncFromConfig, syncHasProblems } from "./sync/sync.js";
+export type { SyncOptions, SyncReport, SyncResult, SyncStatus as SyncEntryStatus, SyncWarning } from "./sync/sync.js";
+export { REPORT_VERSION } from "./report.js";
+
 export {
   AlreadyExistsError,
+  ConfigError,
+  ERROR_CODES,
   ExlabCacheError,
+  InputError,
+  StoppedError,
+  UsageError,
   FileTooLargeError,
   LockError,
   LockReentryError,
@@ -101,4 +118,14 @@ export {
   ValidationError,
   WriteFailedError,
 } from "./errors.js";
-export type { CacheWarning, ErrorEnvelope, ExlabCacheErrorOptions, RefusedOperation, ValidationIssue } from "./errors.js";
+export type {
+  CacheWarning,
+  ConfigErrorCode,
+  ConfigPosition,
+  ErrorCode,
+  ErrorEnvelope,
+  ExlabCacheErrorOptions,
+  InputErrorCode,
+  RefusedOperation,
+  ValidationIssue,
+} from "./errors.js";

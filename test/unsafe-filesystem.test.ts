@@ -47,7 +47,7 @@ test("bindfs (FUSE, mounted as root): detected; the writer warns once per filesy
   assert.match(warnings[0]?.fsType ?? "", /^fuse \(0x65735546\)$/);
 
   const run = await cli(t, ["check", view, "--json"]);
-  const findings = stdoutJson(run) as { rule: string; path: string }[];
+  const { findings } = stdoutJson(run) as { findings: { rule: string; path: string }[] };
   assert.deepEqual(findings.filter((f) => f.rule === "unsafe_filesystem").map((f) => f.path), [view]);
   assert.equal(run.code, 1);
 
@@ -75,6 +75,6 @@ test("a local tree gets no unsafe_filesystem finding from check", async (t) => {
   const root = await tempDir(t);
   await new EquipmentCacheWriter().writeEquipment(equipmentJsonPath(root, "CONFOCAL_01"), equipmentPayload());
   const run = await cli(t, ["check", root, "--json"]);
-  assert.deepEqual(stdoutJson(run), []);
+  assert.deepEqual((stdoutJson(run) as { findings: unknown[] }).findings, []);
   assert.equal(run.code, 0);
 });

@@ -8,11 +8,12 @@ import { markerRace } from "./marker-race.js";
 import { readValidate } from "./read-validate.js";
 import { rewriteFour } from "./rewrite-four.js";
 import { rewriteOne } from "./rewrite-one.js";
+import { startup } from "./startup.js";
 
 export type { BenchContext, Scenario } from "./_context.js";
 
 /** The scenarios of the issue, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, creationUpdate, logAppend, logRead];
+export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, creationUpdate, logAppend, logRead, startup];
 
 /**
  * The scenario named `name`: its id (`rewrite-1`) or its title

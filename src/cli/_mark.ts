@@ -8,6 +8,7 @@ import { recordPath } from "../cache/paths.js";
 import { EquipmentCacheWriter } from "../cache/writer.js";
 import { ExlabCacheError, ValidationError } from "../errors.js";
 import { MARKERS, type MarkerInput, type MarkerJson, type RunKind } from "../schema/marker.js";
+import { REPORT_VERSION } from "../report.js";
 import { requiredOption, switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError, printError } from "./errors.js";
 import { printJson, styleFor } from "./io.js";
@@ -58,7 +59,6 @@ export function markCommand(kind: RunKind): Command {
   const { file, place: { folder } } = d;
   return {
     name,
-    summary: `Write a project's ${folder}/ marker (${file}) once`,
     positionals: [],
     options: [
       { name: "root", type: "string", value: "<local_root>", help: "The tree's root folder (must exist)", required: true },
@@ -109,11 +109,11 @@ export function markCommand(kind: RunKind): Command {
       }
       const status = created ? "created" : "already_present";
       if (json) {
-        printJson(io, { path, status, marker: marker ?? null, error: problem?.toEnvelope().error ?? null, warnings: warnings.list });
+        printJson(io, { version: REPORT_VERSION, path, status, marker: marker ?? null, error: problem?.toEnvelope().error ?? null, warnings: warnings.list });
       } else {
         const s = styleFor(io, "stdout");
         io.stdout.write(`${created ? s.green("created") : s.dim("already present")}  ${shownPath(path)}\n`);
-        if (marker !== undefined) printRecord(io, marker);
+        if (marker !== undefined) await printRecord(io, marker);
         if (problem !== undefined) printError(io, problem, false);
       }
       return problem === undefined ? EXIT_OK : EXIT_PROBLEMS;

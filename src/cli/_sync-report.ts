@@ -4,8 +4,8 @@
  * the config or the disk is escaped; columns are aligned by display width.
  */
 import { count, styleFor, type CliIo } from "./io.js";
-import type { SyncResultJson, SyncStatus } from "./sync.js";
-import { escapeText, padDisplay, displayWidth } from "./_text.js";
+import type { SyncResult as SyncResultJson, SyncStatus } from "../sync/sync.js";
+import { columnsFor, escapeText } from "./_text.js";
 
 const DRY_WORDS: Record<SyncStatus, string> = {
   created: "would create",
@@ -33,7 +33,7 @@ function summary(results: readonly SyncResultJson[], dryRun: boolean): string {
  * One line per entry (status, id, then the path, changed fields or error),
  * then the counts.
  */
-export function printResults(io: CliIo, results: readonly SyncResultJson[], dryRun: boolean): void {
+export async function printResults(io: CliIo, results: readonly SyncResultJson[], dryRun: boolean): Promise<void> {
   const s = styleFor(io, "stdout");
   const colour: Record<SyncStatus, (t: string) => string> = {
     created: s.green,
@@ -45,14 +45,15 @@ export function printResults(io: CliIo, results: readonly SyncResultJson[], dryR
     cancelled: s.red,
   };
   const wWidth = Math.max(0, ...results.map((r) => word(r.status, dryRun).length));
-  const nWidth = Math.max(0, ...results.map((r) => displayWidth(name(r))));
+  const c = await columnsFor(results.map(name));
+  const nWidth = Math.max(0, ...results.map((r) => c.width(name(r))));
   for (const r of results) {
     const path = escapeText(r.path ?? "");
     let tail = path;
     if (r.status === "updated") tail = `${r.changed.join(", ")}  ${path}`;
     if (r.status === "invalid") tail = `line ${r.line ?? "?"}: not synced (see errors above)`;
     if (r.status === "failed" || r.status === "cancelled") tail = r.errors.map((e) => `${escapeText(e.message)} [${e.code}]`).join("; ");
-    io.stdout.write(`${colour[r.status](word(r.status, dryRun).padEnd(wWidth))}  ${padDisplay(name(r), nWidth)}  ${tail}\n`);
+    io.stdout.write(`${colour[r.status](word(r.status, dryRun).padEnd(wWidth))}  ${c.pad(name(r), nWidth)}  ${tail}\n`);
   }
   io.stdout.write(`${summary(results, dryRun)}${dryRun ? " (dry run: nothing written)" : ""}\n`);
 }

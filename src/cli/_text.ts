@@ -1,36 +1,15 @@
 /**
  * Text for people from values the tool did not write itself (labels, ids,
- * paths, folder names from a file, a folder listing or the config): control
- * and other invisible characters are shown as escapes, so a value can
- * neither drive the terminal nor forge a line of output; and columns are
- * measured by how wide a terminal draws them, so CJK and emoji line up.
+ * paths, folder names from a file, a folder listing or the config): escaped
+ * (see _escape.ts) so a value can neither drive the terminal nor forge a
+ * line of output, and measured by how wide a terminal draws it, so CJK and
+ * emoji line up. The width tables are loaded only for text that needs them:
+ * printable ASCII is one column a character.
  */
 import { resolve } from "node:path";
-import stringWidth from "string-width";
+import { escapeText } from "./_escape.js";
 
-// C0/C1 controls (ESC, CR, LF, DEL...), format characters (bidi overrides,
-// zero-width spaces...), line/paragraph separators and lone surrogates. The
-// zero-width joiner is kept: emoji sequences need it and it moves nothing.
-const UNSAFE = /(?!\u200d)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-/**
- * `text` with every control or invisible character written as an escape:
- * `\n`, `\r`, `\t`, `\xNN` below U+0100, `\uNNNN` above.
- *
- * @example
- * ```ts
- * escapeText("red\x1b[31m\nFAKE"); // "red\\x1b[31m\\nFAKE"
- * ```
- */
-export function escapeText(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    const named = NAMED[c];
-    if (named !== undefined) return named;
-    const code = c.codePointAt(0) ?? 0;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
+export { escapeText } from "./_escape.js";
 
 /**
  * A path as every command prints it: absolute, then escaped.
@@ -44,27 +23,53 @@ export function shownPath(path: string): string {
   return escapeText(resolve(path));
 }
 
-/**
- * How many terminal columns `text` takes (East Asian wide characters count
- * two, combining marks none).
- *
- * @example
- * ```ts
- * displayWidth("顕微鏡"); // 6
- * ```
- */
-export function displayWidth(text: string): number {
-  return stringWidth(text);
+/** Measuring, padding and cutting text by terminal columns. */
+export interface Columns {
+  /** How many columns `text` takes (East Asian wide characters two, combining marks none). */
+  width(text: string): number;
+  /** `text` padded with spaces to `width` columns. */
+  pad(text: string, width: number): string;
+  /** `text` cut to at most `width` columns, ending in `…` when cut. */
+  cut(text: string, width: number): string;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+function columnsOf(width: (text: string) => number): Columns {
+  return {
+    width,
+    pad: (text, w) => text + " ".repeat(Math.max(0, w - width(text))),
+    cut(text, w) {
+      if (width(text) <= w) return text;
+      let out = "";
+      let used = 0;
+      for (const ch of text) {
+        const cw = width(ch);
+        if (used + cw > w - 1) break;
+        out += ch;
+        used += cw;
+      }
+      return `${out}…`;
+    },
+  };
 }
 
 /**
- * `text` padded with spaces to `width` terminal columns.
+ * Columns for laying out `texts`: printable ASCII is measured by its
+ * length; anything else loads the Unicode width tables.
  *
  * @example
  * ```ts
- * padDisplay("顕微鏡", 8); // "顕微鏡  "
+ * const c = await columnsFor(["顕微鏡"]);
+ * c.pad("顕微鏡", 8); // "顕微鏡  "
  * ```
  */
-export function padDisplay(text: string, width: number): string {
-  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+export async function columnsFor(texts: Iterable<string>): Promise<Columns> {
+  for (const t of texts) {
+    if (!PRINTABLE_ASCII.test(t)) {
+      const { default: stringWidth } = await import("string-width");
+      return columnsOf(stringWidth);
+    }
+  }
+  return columnsOf((text) => text.length);
 }

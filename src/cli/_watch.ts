@@ -15,11 +15,12 @@
  * nothing more and reports what it did not do), then returns 0.
  */
 import { ExlabCacheError } from "../errors.js";
-import { parseEquipmentConfig, type EquipmentConfig } from "./config.js";
-import { EXIT_OK, StoppedError, printError, reportFatal } from "./errors.js";
+import { REPORT_VERSION } from "../report.js";
+import { parseEquipmentConfig, type EquipmentConfig } from "../config/equipment.js";
+import { EXIT_OK, StoppedError, exitCodeForSignal, printError, reportFatal } from "./errors.js";
 import type { CliIo, Timers } from "./io.js";
 import { sameRead, settledRead, type ConfigRead } from "./_settle.js";
-import type { SyncReportJson } from "./sync.js";
+import type { SyncReport } from "../sync/sync.js";
 import { passLine } from "./_sync-report.js";
 import { escapeText } from "./_text.js";
 import { FolderWatch } from "./_watch-folders.js";
@@ -36,22 +37,22 @@ const GLOBAL_TIMERS: Timers = {
 };
 
 /** A pass over one version of the config, with the signal that stops it. */
-export type WatchPass = (config: EquipmentConfig, signal: AbortSignal) => Promise<SyncReportJson>;
+export type WatchPass = (config: EquipmentConfig, signal: AbortSignal) => Promise<SyncReport>;
 
 /**
  * Watch `file` and run `pass` on it now and after every change.
  *
  * @param file - the config, absolute.
- * @returns the exit code: 0 when stopped by a signal, 2 when the watch
- *   itself failed (a folder that cannot be watched, an unexpected error).
+ * @returns the exit code: 0 when stopped by SIGTERM (or a signal whose
+ *   name is unknown), 130 by SIGINT, 2 when the watch itself failed (a folder that cannot be watched, an unexpected error).
  * @example
  * ```ts
- * return watchConfig(io, "/etc/exlab-wizard/config.yaml", false, (config, signal) => syncPass(io, config, { ...ctx, signal }, false));
+ * return watchConfig(io, "/etc/exlab-wizard/config.yaml", false, (config, signal) => syncConfig(config, { signal }));
  * ```
  */
 export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchPass): Promise<number> {
   const timers = io.timers ?? GLOBAL_TIMERS;
-  const line = (doc: object): void => void io.stdout.write(`${JSON.stringify(doc)}\n`);
+  const line = (doc: object): void => void io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, ...doc })}\n`);
   const stop = new AbortController();
   return new Promise<number>((done) => {
     let timer: unknown;
@@ -61,6 +62,8 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
     /** The last version handled (passed, or reported as unreadable): the same one is not handled twice. */
     let handled: ConfigRead | undefined;
     let unhook = (): void => undefined;
+    /** The signal that stopped the watch. */
+    let stoppedBy: string | undefined;
 
     const finish = (code: number): void => {
       if (finished) return;
@@ -71,6 +74,9 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
       if (code === EXIT_OK) {
         if (json) line({ event: "stopped", config: file });
         else io.stdout.write(`stopped watching ${escapeText(file)}\n`);
+        // SIGTERM is how a service manager stops a service: a clean stop, 0.
+        // SIGINT is someone at the keyboard: 130, as for any other command.
+        if (stoppedBy !== undefined && stoppedBy !== "SIGTERM") code = exitCodeForSignal(stoppedBy);
       }
       done(code);
     };
@@ -157,6 +163,7 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
     const folders = new FolderWatch(file, schedule);
     unhook =
       io.onStop?.((signal) => {
+        stoppedBy = signal;
         stop.abort(new StoppedError(signal));
         timers.clearTimeout(timer);
         if (!running) finish(EXIT_OK);

@@ -1,46 +1,27 @@
 #!/usr/bin/env node
 /**
- * The `exlab-cache` executable: hands the process's arguments, streams and
- * environment to {@link main} and exits with its code.
+ * The `exlab-cache` executable. It turns on Node's compile cache where there
+ * is one (Node ≥ 22.1), so later starts skip compiling the tool's modules,
+ * then loads the rest of the tool: imported statically, that would be
+ * compiled before the cache is on. `--version` alone is answered here,
+ * loading nothing else.
  *
  * @module
  */
-import { errnoCode } from "../errors.js";
-import { main } from "./main.js";
+import * as nodeModule from "node:module";
 
-// A reader that stops early (`exlab-cache check /data/lab | head`) closes the
-// pipe; that is the reader's choice, not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (err) => {
-    if (errnoCode(err) === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+const compileCache = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
+try {
+  compileCache?.();
+} catch {
+  // A cache folder that cannot be made only costs speed.
 }
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
-
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  isTTY: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
-  onStop(stop) {
-    let asked = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (!asked) {
-        asked = true;
-        stop(signal);
-        return;
-      }
-      // Asked twice: whatever the command is waiting on, the person at the
-      // keyboard wants it gone now. The default action ends the process.
-      unhook();
-      process.kill(process.pid, signal);
-    };
-    const unhook = (): void => {
-      for (const s of STOP_SIGNALS) process.off(s, onSignal);
-    };
-    for (const s of STOP_SIGNALS) process.on(s, onSignal);
-    return unhook;
-  },
-});
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  // The one answer a script may ask for on every run: nothing else is loaded.
+  const { packageVersion } = await import("./_version.js");
+  process.stdout.write(`${await packageVersion()}\n`);
+} else {
+  await import("./_process.js");
+}

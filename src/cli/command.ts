@@ -7,6 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { escapeText } from "./_escape.js";
+import { suggest } from "./_suggest.js";
 import type { CliIo } from "./io.js";
 
 /** One option of a command. */
@@ -33,10 +35,8 @@ export interface ParsedArgs {
 
 /** A command of the tool. */
 export interface Command {
-  /** As typed: `sync`, `mark-test-runs`... */
+  /** As typed: `sync`, `mark-test-runs`...; the same as its line in the table (commands.ts). */
   name: string;
-  /** One line for the command list. */
-  summary: string;
   /** Positional arguments, as shown in the usage line: `<local_root>`. */
   positionals: readonly string[];
   /** Options besides `--json` and `--help`, which every command has. */
@@ -50,7 +50,7 @@ export interface Command {
 }
 
 /** What every command's help ends with. */
-export const EXIT_CODES_HELP = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error.";
+export const EXIT_CODES_HELP = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 130 stopped by SIGINT, 143 by SIGTERM.";
 
 const COMMON: readonly OptionSpec[] = [
   { name: "json", type: "boolean", help: "Print one JSON document on stdout (errors as the error envelope)" },
@@ -101,6 +101,7 @@ export function commandHelp(cmd: Command): string {
 export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedArgs | "help" {
   const config: Record<string, { type: "string" | "boolean"; short?: string }> = {};
   for (const o of [...cmd.options, ...COMMON]) config[o.name] = o.name === "help" ? { type: "boolean", short: "h" } : { type: o.type };
+  refuseUnknownOptions(cmd, argv);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
@@ -122,6 +123,20 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedA
     throw new UsageError(`Expected ${what}, got ${parsed.positionals.length}`, cmd.name);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/** An unknown `--option` is named with the nearest known one, when one is near. */
+function refuseUnknownOptions(cmd: Command, argv: readonly string[]): void {
+  const known = [...cmd.options, ...COMMON].map((o) => o.name);
+  for (const arg of argv) {
+    if (arg === "--") return;
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0] ?? "";
+    if (known.includes(name)) continue;
+    const near = suggest(name, known);
+    const hint = near === undefined ? "" : `; did you mean \`--${near}\`?`;
+    throw new UsageError(`Unknown option \`--${escapeText(name)}\`${hint}`, cmd.name);
+  }
 }
 
 /**

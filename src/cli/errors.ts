@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { ExlabCacheError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
+import { constants } from "node:os";
+import { ExlabCacheError, UsageError, fromOsError, type ErrorEnvelope } from "../errors.js";
+import { REPORT_VERSION } from "../report.js";
 import { styleFor, type CliIo } from "./io.js";
-import { escapeText } from "./_text.js";
+import { escapeText } from "./_escape.js";
 
 /** Everything went as asked and nothing is wrong. */
 export const EXIT_OK = 0;
@@ -16,119 +18,21 @@ export const EXIT_PROBLEMS = 1;
 export const EXIT_FATAL = 2;
 
 /**
- * A command line that does not make sense: unknown command or option,
- * missing argument, bad value. Always exit code 2.
+ * The exit code of a command stopped by `signal`: 128 plus the signal's
+ * number (130 for SIGINT, 143 for SIGTERM), the shells' convention.
  *
  * @example
  * ```ts
- * throw new UsageError("Missing --config <file>", "sync");
+ * exitCodeForSignal("SIGINT"); // 130
  * ```
  */
-export class UsageError extends ExlabCacheError {
-  /** The command whose help to point at, when known. */
-  readonly command: string | undefined;
-
-  constructor(message: string, command?: string) {
-    super("usage_error", message, { details: command === undefined ? undefined : { command } });
-    this.command = command;
-  }
+export function exitCodeForSignal(signal: string | undefined): number {
+  const n = signal === undefined ? undefined : (constants.signals as Record<string, number | undefined>)[signal];
+  return n === undefined ? EXIT_FATAL : 128 + n;
 }
 
-/** Where in the config file a problem is, as the YAML parser reports it. */
-export interface ConfigPosition {
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
-
-/**
- * A problem with `config.yaml`: the file as a whole (`config_unreadable`,
- * `yaml_syntax_error`, `yaml_encoding_error`, `yaml_unsupported_tag`,
- * `yaml_alias_limit`, `config_invalid`) or one equipment entry
- * (`validation_failed`, `duplicate_id`). The message starts with
- * `file:line:column:` when the position is known.
- *
- * @example
- * ```ts
- * new ConfigError("config_invalid", "config.yaml", "`equipment` is missing", { field: "equipment" });
- * ```
- */
-export class ConfigError extends ExlabCacheError {
-  /** Where the problem is, when the parser knows. */
-  readonly position: ConfigPosition | undefined;
-
-  constructor(
-    code: string,
-    file: string,
-    message: string,
-    options: { field?: string | undefined; position?: ConfigPosition | undefined; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
-    const at = options.position === undefined ? file : `${file}:${options.position.line}:${options.position.column}`;
-    const field = options.field === undefined ? "" : ` ${options.field}:`;
-    super(code, `${at}:${field} ${message}`, {
-      path: file,
-      field: options.field,
-      details: { ...options.details, ...(options.position === undefined ? {} : { line: options.position.line, column: options.position.column }) },
-      cause: options.cause,
-    });
-    this.position = options.position;
-  }
-}
-
-/** Why a path given on the command line cannot be used. */
-export type InputErrorCode = "not_found" | "not_a_directory" | "not_regular_file" | "file_too_large" | "io_error" | "watch_failed";
-
-/**
- * A path given on the command line that cannot be used: `not_found`,
- * `not_a_directory`, `not_regular_file` (a config that is a FIFO, a
- * device...), `file_too_large`, `watch_failed` (`sync --watch` cannot watch
- * a folder), or `io_error` for other operating-system errors.
- *
- * @example
- * ```ts
- * throw new InputError("not_found", "./lab", "does not exist");
- * ```
- */
-export class InputError extends ExlabCacheError {
-  constructor(
-    code: InputErrorCode,
-    path: string,
-    reason: string,
-    options: { cause?: unknown; osCode?: string | undefined; details?: Record<string, unknown> | undefined } = {},
-  ) {
-    const details = { ...options.details, ...(options.osCode === undefined ? {} : { os_code: options.osCode }) };
-    super(code, `${path}: ${reason}`, {
-      path,
-      details: Object.keys(details).length === 0 ? undefined : details,
-      cause: options.cause,
-    });
-  }
-}
-
-/**
- * An operating-system error on `path` as an {@link InputError}, or a
- * {@link PermissionDeniedError} for `EACCES`/`EPERM`; anything else is
- * returned as it is.
- *
- * @example
- * ```ts
- * try { await readFile(file); } catch (err) { throw fromOsError(err, file); }
- * ```
- */
-export function fromOsError(err: unknown, path: string): unknown {
-  const code = errnoCode(err);
-  if (code === undefined || err instanceof ExlabCacheError) return err;
-  if (code === "ENOENT") return new InputError("not_found", path, "no such file or directory", { cause: err, osCode: code });
-  if (code === "ENOTDIR") return new InputError("not_a_directory", path, "a path component is not a directory", { cause: err, osCode: code });
-  // The same error the library gives for a refusal, whichever command met it.
-  if (isPermissionRefusal(err)) {
-    const syscall = (err as NodeJS.ErrnoException).syscall;
-    return new PermissionDeniedError(path, syscall === "scandir" || syscall === "opendir" ? "list_folder" : "read_file", err);
-  }
-  const reason = err instanceof Error ? err.message : String(err);
-  return new InputError("io_error", path, reason, { cause: err, osCode: code });
-}
+export { ConfigError, InputError, StoppedError, UsageError, fromOsError } from "../errors.js";
+export type { ConfigErrorCode, ConfigPosition, InputErrorCode } from "../errors.js";
 
 /**
  * Print a structured error: one line on stderr for people, or the §4.6.3
@@ -142,7 +46,7 @@ export function fromOsError(err: unknown, path: string): unknown {
  */
 export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void {
   if (json) {
-    io.stdout.write(`${JSON.stringify(err.toEnvelope(), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, ...err.toEnvelope() }, null, 2)}\n`);
     return;
   }
   const s = styleFor(io, "stderr");
@@ -152,6 +56,20 @@ export function printError(io: CliIo, err: ExlabCacheError, json: boolean): void
     hint = `\n${s.dim(`Run \`exlab-cache ${cmd}--help\` for usage.`)}`;
   }
   io.stderr.write(`${s.red("error:")} ${escapeText(err.message)} ${s.dim(`[${err.code}]`)}${hint}\n`);
+}
+
+/**
+ * Print an error already in envelope form (an entry's problem in a sync
+ * report) as {@link printError} prints it for people.
+ *
+ * @example
+ * ```ts
+ * for (const e of result.errors) printErrorEnvelope(io, e);
+ * ```
+ */
+export function printErrorEnvelope(io: CliIo, error: ErrorEnvelope["error"]): void {
+  const s = styleFor(io, "stderr");
+  io.stderr.write(`${s.red("error:")} ${escapeText(error.message)} ${s.dim(`[${escapeText(error.code)}]`)}\n`);
 }
 
 /**
@@ -172,30 +90,8 @@ export function reportFatal(io: CliIo, err: unknown, json: boolean): number {
     return EXIT_FATAL;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) io.stdout.write(`${JSON.stringify({ error: { code: "internal_error", message } }, null, 2)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, error: { code: "internal_error", message } }, null, 2)}\n`);
   io.stderr.write(`internal error (please report it): ${err instanceof Error ? (err.stack ?? message) : message}\n`);
   return EXIT_FATAL;
 }
 
-/**
- * A command stopped by SIGINT or SIGTERM: the reason its lock waits are
- * abandoned with (no `path`), and the error of each file it then did not
- * write (`path` set). Code `cancelled`.
- *
- * @example
- * ```ts
- * controller.abort(new StoppedError("SIGTERM"));
- * new StoppedError("SIGTERM", "/data/lab/CONFOCAL_01/.exlab-wizard/equipment.json").message;
- * // "/data/lab/.../equipment.json: not written: stopped by SIGTERM"
- * ```
- */
-export class StoppedError extends ExlabCacheError {
-  /** The signal that asked the command to stop, when known. */
-  readonly signal: string | undefined;
-
-  constructor(signal: string | undefined, path?: string) {
-    const by = `stopped by ${signal ?? "a signal"}`;
-    super("cancelled", path === undefined ? by : `${path}: not written: ${by}`, { path, details: signal === undefined ? undefined : { signal } });
-    this.signal = signal;
-  }
-}

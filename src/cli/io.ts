@@ -24,6 +24,12 @@ export interface CliIo {
   /** Whether each stream is a terminal: colours and progress only then. */
   isTTY: { stdout: boolean; stderr: boolean };
   /**
+   * The terminal's width when stdout is one: `ls` fits its rows to it.
+   * Ignored unless `isTTY.stdout`; output to a pipe or file is never cut.
+   * @default 80 on a terminal
+   */
+  columns?: number | undefined;
+  /**
    * Monotonic milliseconds, for the progress display's timing.
    * @default performance.now
    */
@@ -93,14 +99,15 @@ export function styleFor(io: CliIo, stream: "stdout" | "stderr"): Style {
 }
 
 /**
- * Write one JSON document and a newline to stdout.
+ * Write one JSON document and a newline to stdout. Every document is an
+ * object with a `version` member (the type insists).
  *
  * @example
  * ```ts
- * printJson(io, { status: "created" });
+ * printJson(io, { version: REPORT_VERSION, status: "created" });
  * ```
  */
-export function printJson(io: CliIo, value: unknown): void {
+export function printJson<T extends { version: number }>(io: CliIo, value: T): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 

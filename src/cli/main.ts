@@ -6,28 +6,27 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
-import { checkCommand } from "./check.js";
-import { EXIT_CODES_HELP, commandHelp, parseCommandArgs, type Command } from "./command.js";
+import { EXIT_CODES_HELP, commandHelp, parseCommandArgs } from "./command.js";
+import { COMMANDS, type CommandEntry } from "./commands.js";
 import { EXIT_FATAL, EXIT_OK, UsageError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
-import { escapeText } from "./_text.js";
-import { logCommand } from "./log.js";
-import { lsCommand } from "./ls.js";
-import { markRunsCommand } from "./mark-runs.js";
-import { markTestRunsCommand } from "./mark-test-runs.js";
-import { overrideAddCommand } from "./override-add.js";
-import { overrideRevokeCommand } from "./override-revoke.js";
-import { overridesCommand } from "./overrides.js";
-import { runsCommand } from "./runs.js";
-import { showCommand } from "./show.js";
-import { syncCommand } from "./sync.js";
+import { escapeText } from "./_escape.js";
+import { suggest } from "./_suggest.js";
+import { packageVersion } from "./_version.js";
 
 export type { CliIo, Writer } from "./io.js";
-export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
+export type { CommandEntry } from "./commands.js";
+export { COMMANDS } from "./commands.js";
+export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, exitCodeForSignal } from "./errors.js";
 
-/** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, runsCommand, overridesCommand, overrideAddCommand, overrideRevokeCommand, logCommand];
+/** The command named `name`, or a usage error naming the nearest one. */
+function findCommand(name: string, usage: (known: string) => string): CommandEntry {
+  const found = COMMANDS.find((c) => c.name === name);
+  if (found !== undefined) return found;
+  const near = suggest(name, COMMANDS.map((c) => c.name));
+  const known = COMMANDS.map((c) => c.name).join(", ");
+  throw new UsageError(`${usage(known)}${near === undefined ? "" : `; did you mean \`${near}\`?`}`);
+}
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -54,16 +53,11 @@ function mainHelp(): string {
   ].join("\n");
 }
 
-async function version(): Promise<string> {
-  const pkg: unknown = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
-  const v = typeof pkg === "object" && pkg !== null && "version" in pkg ? pkg.version : undefined;
-  return typeof v === "string" ? v : "unknown";
-}
-
 /**
  * Run the tool with `argv` (the arguments after the program name).
  *
- * @returns the exit code: 0 ok, 1 problems found, 2 usage or fatal error.
+ * @returns the exit code: 0 ok, 1 problems found, 2 usage or fatal error,
+ *   128 + the signal's number when stopped by one (see docs/cli.md).
  *   Never rejects: every error is reported through `io`.
  * @example
  * ```ts
@@ -84,12 +78,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_FATAL;
     }
     if (first === "help" && rest.length > 0) {
-      const topic = COMMANDS.find((c) => c.name === rest[0]);
-      if (topic === undefined || rest.length > 1) {
-        const known = COMMANDS.map((c) => c.name).join(", ");
-        throw new UsageError(`Expected \`help <command>\` with one of ${known}, got \`${escapeText(rest.join(" "))}\``);
-      }
-      io.stdout.write(commandHelp(topic));
+      const bad = (known: string): string => `Expected \`help <command>\` with one of ${known}, got \`${escapeText(rest.join(" "))}\``;
+      if (rest.length > 1) throw new UsageError(bad(COMMANDS.map((c) => c.name).join(", ")));
+      io.stdout.write(commandHelp(await findCommand(rest[0] ?? "", bad).load()));
       return EXIT_OK;
     }
     if (first === "--help" || first === "-h" || first === "help") {
@@ -97,14 +88,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_OK;
     }
     if (first === "--version" || first === "-v") {
-      io.stdout.write(`${await version()}\n`);
+      io.stdout.write(`${await packageVersion()}\n`);
       return EXIT_OK;
     }
-    const cmd = COMMANDS.find((c) => c.name === first);
-    if (cmd === undefined) {
-      const known = COMMANDS.map((c) => c.name).join(", ");
-      throw new UsageError(`Unknown command \`${escapeText(first)}\` (commands: ${known})`);
-    }
+    const cmd = await findCommand(first, (known) => `Unknown command \`${escapeText(first)}\` (commands: ${known})`).load();
     const args = parseCommandArgs(cmd, rest);
     if (args === "help") {
       io.stdout.write(commandHelp(cmd));

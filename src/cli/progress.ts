@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ScanProgress } from "../cache/tree.js";
+import type { ScanProgress } from "../tree/scan.js";
 import type { CliIo } from "./io.js";
 
 /** How long a walk runs before progress is shown, in milliseconds. */

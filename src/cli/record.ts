@@ -5,22 +5,23 @@
  * @module
  */
 import { styleFor, type CliIo } from "./io.js";
-import { displayWidth, escapeText, padDisplay } from "./_text.js";
+import { columnsFor, escapeText } from "./_text.js";
 
 /**
  * Print `record` as aligned `key  value` lines, indented by two spaces.
  *
  * @example
  * ```ts
- * printRecord(io, { schema_version: "1.0", run_kind: "test" });
+ * await printRecord(io, { schema_version: "1.0", run_kind: "test" });
  * // "  schema_version  1.0\n  run_kind        test\n"
  * ```
  */
-export function printRecord(io: CliIo, record: object): void {
+export async function printRecord(io: CliIo, record: object): Promise<void> {
   const s = styleFor(io, "stdout");
   const entries = Object.entries(record).map(([k, v]) => [escapeText(k), escapeText(typeof v === "string" ? v : JSON.stringify(v))] as const);
-  const width = Math.max(0, ...entries.map(([k]) => displayWidth(k)));
+  const c = await columnsFor(entries.map(([k]) => k));
+  const width = Math.max(0, ...entries.map(([k]) => c.width(k)));
   for (const [k, text] of entries) {
-    io.stdout.write(`  ${s.dim(padDisplay(k, width))}  ${text}\n`);
+    io.stdout.write(`  ${s.dim(c.pad(k, width))}  ${text}\n`);
   }
 }

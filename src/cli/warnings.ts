@@ -7,7 +7,7 @@
  */
 import type { CacheWarning } from "../errors.js";
 import { styleFor, type CliIo } from "./io.js";
-import { escapeText } from "./_text.js";
+import { escapeText } from "./_escape.js";
 
 /** A repair notice as it appears in `--json` output. */
 export interface WarningJson {

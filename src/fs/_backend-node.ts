@@ -40,7 +40,10 @@ export function loadFlock(lockPath: string): FlockBackend {
   try {
     return flockBackend();
   } catch (err) {
-    throw new LockError(lockPath, `the native lock backend could not be loaded (${(err as Error).message}); reinstall the package so it is built`, { cause: err });
+    const reason = ((err as Error).message.split("\n")[0] ?? "").trim();
+    throw new LockError(lockPath, `the native lock backend could not be loaded (${reason}); run \`exlab-cache doctor\` for the cause and the fix (usually \`npm rebuild exlab-cache\`)`, {
+      cause: err,
+    });
   }
 }
 

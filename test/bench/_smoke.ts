@@ -21,7 +21,7 @@ export const TINY = 0.001;
 /** Which smoke file runs which scenario ids (together: every scenario). */
 export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
-  "bench-smoke-race-read": ["marker", "read", "creation"],
+  "bench-smoke-race-read": ["marker", "read", "creation", "startup"],
   "bench-smoke-log": ["log-append", "log-read"],
 } as const;
 
@@ -35,6 +35,7 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   creation: { rows: ["floor", "ours", "ours-fresh", "app", "python"], ops: 4 },
   "log-append": { rows: ["floor", "ours", "app"], ops: 4 * 5 },
   "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
+  startup: { rows: ["bare", "version", "sync"], ops: 5 },
 };
 
 function assertSane(result: ScenarioResult): void {

@@ -1,6 +1,6 @@
 /**
- * The benchmarks must not rot: the marker race and the read scenario run
- * once at a tiny size with every contender as real processes; see
+ * The benchmarks must not rot: the marker race, the read scenario and the
+ * CLI startup run once at a tiny size with every contender as real processes; see
  * _smoke.ts for what is checked.
  */
 import assert from "node:assert/strict";

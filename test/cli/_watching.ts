@@ -3,6 +3,7 @@
  * line as it arrives (tests wait on output, never on time), a config to
  * save, and the label a pass wrote.
  */
+import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { readFile, readdir, readlink } from "node:fs/promises";
 import type { TestContext } from "node:test";
@@ -66,13 +67,24 @@ export function watch(t: TestContext, config: string, json: boolean, command: { 
 }
 
 /**
+ * One line of `sync --watch --json`: an object with `version: 1`, as every
+ * JSON document of the tool must be, returned without that member.
+ */
+export function parseLine(line: string): PassJson {
+  const doc = JSON.parse(line) as PassJson & { version?: unknown };
+  assert.equal(doc.version, 1, `a watch line without version 1: ${line}`);
+  const { version: _version, ...rest } = doc;
+  return rest;
+}
+
+/**
  * The next JSON line that is not a report of a missing file: a save that
  * replaces a file or a folder leaves a moment where there is none, which a
  * busy machine may let the watch see and rightly report.
  */
 export async function nextPass(out: Lines, passOver: readonly string[] = ["not_found", "config_invalid"]): Promise<PassJson> {
   for (;;) {
-    const doc = JSON.parse(await out.next()) as PassJson;
+    const doc = parseLine(await out.next());
     if (!(doc.event === "error" && passOver.includes(doc.error?.code ?? ""))) return doc;
   }
 }

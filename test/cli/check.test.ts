@@ -19,7 +19,9 @@ interface Finding {
 async function checkJson(t: TestContext, root: string): Promise<{ code: number | null; findings: Finding[] }> {
   const run = await cli(t, ["check", root, "--json"]);
   assert.equal(run.stderr, "");
-  return { code: run.code, findings: stdoutJson(run) as Finding[] };
+  const doc = stdoutJson(run) as { root: string; findings: Finding[] };
+  assert.equal(doc.root, root);
+  return { code: run.code, findings: doc.findings };
 }
 
 /** The findings as `rule path-relative-to-root code field`, for compact comparison. */
@@ -27,7 +29,7 @@ function summary(root: string, findings: readonly Finding[]): string[] {
   return findings.map((f) => `${f.rule} ${f.path.slice(root.length + 1)} ${f.code} ${f.field}`);
 }
 
-test("a valid tree passes: exit 0, an empty JSON array, and an ok line for people", async (t) => {
+test("a valid tree passes: exit 0, no findings in a versioned JSON document, and an ok line for people", async (t) => {
   const root = await tempDir(t);
   await validTree(root);
   const { code, findings } = await checkJson(t, root);

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cli } from "../helpers/cli.js";
+import { cli, stdoutJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { put } from "../helpers/tree.js";
 import { configText, nextPass, watch } from "./_watching.js";
@@ -25,7 +25,7 @@ test("sync refuses a config that is a FIFO with one line and a code, without wai
   assert.equal(run.stderr, `error: ${config}: is a FIFO, not a regular file; a config is read only from a regular file [not_regular_file]\n`);
   const json = await cli(t, ["sync", "--config", config, "--json"]);
   assert.equal(json.code, 2);
-  assert.deepEqual(JSON.parse(json.stdout), {
+  assert.deepEqual(stdoutJson(json), {
     error: {
       code: "not_regular_file",
       message: `${config}: is a FIFO, not a regular file; a config is read only from a regular file`,
@@ -50,7 +50,7 @@ test("sync refuses a config larger than 16 MiB with file_too_large and reads one
   assert.deepEqual([run.code, run.stdout], [2, ""]);
   assert.equal(run.stderr, `error: ${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have [file_too_large]\n`);
   const json = await cli(t, ["sync", "--config", config, "--json"]);
-  assert.deepEqual((JSON.parse(json.stdout) as { error: unknown }).error, {
+  assert.deepEqual((stdoutJson(json) as { error: unknown }).error, {
     code: "file_too_large",
     message: `${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have`,
     details: { size: LIMIT + 1, limit: LIMIT, path: config },
@@ -62,7 +62,7 @@ test("sync refuses a config larger than 16 MiB with file_too_large and reads one
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test("sync --watch reports a FIFO or too large config as an error line and still stops at once on SIGTERM (exit 0)", async (t) => {
+test("sync --watch reports a FIFO or too large config as an error line and still stops at once on SIGTERM (exit 0) and SIGINT (exit 130)", async (t) => {
   const dir = await tempDir(t);
   const config = fifo(dir);
   const { child, out, done } = watch(t, config, true);
@@ -80,7 +80,7 @@ test("sync --watch reports a FIFO or too large config as an error line and still
   assert.equal(await second.err.next(), `error: ${big}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have [file_too_large]`);
   second.child.kill("SIGINT");
   assert.equal(await second.out.next(), `stopped watching ${big}`);
-  assert.equal((await second.done).code, 0);
+  assert.equal((await second.done).code, 130);
 });
 
 test("a relative --config is named by its absolute path in errors and in the report", async (t) => {
@@ -94,5 +94,5 @@ test("a relative --config is named by its absolute path in errors and in the rep
   await put(join(dir, "config.yaml"), configText(lab, "One"));
   const run = await cli(t, ["sync", "--config", "./config.yaml", "--json"], { cwd: dir });
   assert.equal(run.code, 0);
-  assert.equal((JSON.parse(run.stdout) as { config: string }).config, join(dir, "config.yaml"));
+  assert.equal((stdoutJson(run) as { config: string }).config, join(dir, "config.yaml"));
 });

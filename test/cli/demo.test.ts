@@ -15,7 +15,7 @@ test("the demo syncs the bundled config into ./lab, marks a test run, lists and 
   for (const id of ["CONFOCAL_01", "FLOW_CYTO_02", "LIGHTSHEET_01"]) assert.match(first.stdout, new RegExp(`^created {2}${id} `, "m"));
   const marker = join(cwd, "lab", "CONFOCAL_01", "PROJ-0042", "TestRuns", ".exlab-wizard", "test_runs.json");
   assert.ok(first.stdout.split("\n").includes(`created  ${marker}`), first.stdout);
-  assert.match(first.stdout, /^CONFOCAL_01 +Confocal Microscope 1 +\S+ +\S+ +1 +PROJ-0042 +-$/m);
+  assert.match(first.stdout, /^CONFOCAL_01 +Confocal Microscope 1 +\S+ +\S+ +1 +1 +0$/m);
   assert.match(first.stdout, /^ok: 3 equipment folders, 1 project, no problems$/m);
   const path = join(cwd, "lab", "CONFOCAL_01", ".exlab-wizard", "equipment.json");
   const record = await readFile(path, "utf8");

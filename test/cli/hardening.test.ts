@@ -166,7 +166,7 @@ test("check reports symlinked .exlab-wizard, equipment and project folders and n
   assert.ok(!ls.stdout.includes("OUTSIDE LABEL"), ls.stdout);
   const check = await cli(t, ["check", root, "--json"]);
   assert.equal(check.code, 1);
-  const findings = (stdoutJson(check) as { rule: string; path: string }[]).filter((f) => f.rule === "symlinked_folder").map((f) => f.path);
+  const findings = (stdoutJson(check) as { findings: { rule: string; path: string }[] }).findings.filter((f) => f.rule === "symlinked_folder").map((f) => f.path);
   assert.deepEqual(findings, [
     join(root, "CONFOCAL_01", "PROJ-LINK"),
     join(root, "FLOW_01", "PROJ-9", "TestRuns", ".exlab-wizard"),

@@ -9,8 +9,8 @@ import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { equipmentRecord, put, validTree } from "../helpers/tree.js";
 
-const COMMAND_NAMES = ["sync", "mark-test-runs", "mark-runs", "show", "ls", "check"];
-const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error.";
+const COMMAND_NAMES = ["sync", "mark-test-runs", "mark-runs", "show", "ls", "check", "doctor"];
+const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 130 stopped by SIGINT, 143 by SIGTERM.";
 
 for (const name of COMMAND_NAMES) {
   test(`${name} --help shows usage, an example and the exit codes (exit 0)`, async (t) => {
@@ -50,11 +50,11 @@ test("usage errors are one line and a hint on stderr, exit 2, never a stack trac
   assert.equal(unknown.code, 2);
   assert.equal(
     unknown.stderr,
-    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, runs, overrides, override-add, override-revoke, log) [usage_error]\nRun `exlab-cache --help` for usage.\n",
+    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, runs, overrides, override-add, override-revoke, log, doctor) [usage_error]\nRun `exlab-cache --help` for usage.\n",
   );
   const badFlag = await cli(t, ["ls", ".", "--colour"]);
   assert.equal(badFlag.code, 2);
-  assert.equal(badFlag.stderr, "error: Unknown option '--colour' [usage_error]\nRun `exlab-cache ls --help` for usage.\n");
+  assert.equal(badFlag.stderr, "error: Unknown option `--colour` [usage_error]\nRun `exlab-cache ls --help` for usage.\n");
   const noValue = await cli(t, ["sync", "--config"]);
   assert.equal(noValue.code, 2);
   assert.match(noValue.stderr, /^error: Option '--config <value>' argument missing \[usage_error\]\n/);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { main, type CliIo } from "exlab-cache/cli";
 import { tempDir } from "../helpers/tmp.js";
 import { put } from "../helpers/tree.js";
-import { Lines, label, type PassJson } from "./_watching.js";
+import { Lines, label, type PassJson, parseLine } from "./_watching.js";
 
 type Timers = NonNullable<CliIo["timers"]>;
 
@@ -75,7 +75,7 @@ test("sync --watch does not sync a half-saved file that is valid YAML: it waits 
       const next = await step();
       if (next !== undefined) {
         line = out.next();
-        return JSON.parse(next.printed) as PassJson;
+        return parseLine(next.printed);
       }
       timers.fire();
     }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
-import { configText, label, waitForFd, watch, type PassJson } from "./_watching.js";
+import { configText, label, waitForFd, watch, type PassJson, parseLine } from "./_watching.js";
 
 test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves, reports a half-saved file and waits, exits 0 on SIGTERM", async (t) => {
   const dir = await tempDir(t);
@@ -18,7 +18,7 @@ test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves,
   // reports are passed over; any other line is checked.
   const pass = async (): Promise<PassJson> => {
     for (;;) {
-      const doc = JSON.parse(await out.next()) as PassJson;
+      const doc = parseLine(await out.next());
       if (!(doc.event === "error" && doc.error?.code === "config_invalid")) return doc;
     }
   };
@@ -57,7 +57,7 @@ test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves,
   assert.deepEqual([result.code, result.signal], [0, null]);
 });
 
-test("sync --watch prints one line per pass for people and exits 0 on SIGINT", async (t) => {
+test("sync --watch prints one line per pass for people and exits 130 on SIGINT, as any command stopped by Ctrl-C", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -75,7 +75,7 @@ test("sync --watch prints one line per pass for people and exits 0 on SIGINT", a
   assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 2 unchanged`);
   child.kill("SIGINT");
   assert.equal(await out.next(), `stopped watching ${config}`);
-  assert.equal((await done).code, 0);
+  assert.deepEqual([(await done).code, (await done).signal], [130, null]);
 });
 
 test("a signal during a pass waiting for a lock abandons the wait, writes nothing more, reports what was not synced and exits 0", async (t) => {
@@ -92,8 +92,8 @@ test("a signal during a pass waiting for a lock abandons the wait, writes nothin
     // The watch is now inside a pass, waiting for this lock.
     await waitForFd(child.pid ?? 0, `${path}.lock`);
     child.kill("SIGTERM");
-    const last = JSON.parse(await out.next()) as PassJson;
-    const stopped = JSON.parse(await out.next()) as PassJson;
+    const last = parseLine(await out.next());
+    const stopped = parseLine(await out.next());
     return { last, stopped, exit: await done };
   });
   assert.deepEqual(

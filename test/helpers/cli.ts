@@ -42,11 +42,21 @@ export function cli(t: TestContext, args: readonly string[], options: { cwd?: st
   return runNodeIn(t, BIN, args, options);
 }
 
-/** Parse a run's stdout as JSON (failing with the output shown when it is not). */
+/**
+ * Parse a run's stdout as one JSON document (failing with the output shown
+ * when it is not), check that it is an object with `version: 1`, as every
+ * `--json` document must be, and return it without that member.
+ */
 export function stdoutJson(run: CliRun): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(run.stdout);
+    doc = JSON.parse(run.stdout);
   } catch {
     throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr}`);
   }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("version" in doc) || doc.version !== 1) {
+    throw new Error(`stdout is not a JSON object with version 1 (exit ${run.code}):\n${run.stdout}`);
+  }
+  const { version: _version, ...rest } = doc as Record<string, unknown>;
+  return rest;
 }

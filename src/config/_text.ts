@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigError, type ConfigPosition } from "./errors.js";
+import { ConfigError, type ConfigPosition } from "../errors.js";
 
 // The characters PyYAML's reader lets through; anything else (NUL, other C0
 // and C1 controls, DEL, U+FFFE, U+FFFF, lone surrogates) stops the load.

@@ -34,8 +34,8 @@ import { MARKERS, type MarkerJson, type RunKind } from "../schema/marker.js";
 import { parseRecord } from "../schema/record.js";
 import { isEquipmentId } from "../schema/rules.js";
 import { limiter } from "../fs/_pool.js";
-import { listEntries } from "./_entries.js";
-import { CACHE_DIR } from "./paths.js";
+import { listEntries } from "../cache/_entries.js";
+import { CACHE_DIR } from "../cache/paths.js";
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The project subfolders that hold a marker, with the run kind each says, sorted by folder name. */
@@ -147,6 +147,8 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** The filesystem to use. @default Node's `fs/promises` */
   fs?: FileSystem;
+  /** Abandons the walk: no read starts after it aborts, and the walk rejects with its reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A directory entry whose name is valid UTF-8. */
@@ -203,10 +205,18 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
   const progress: ScanProgress = { directories: 0, files: 0 };
   const symlinks: string[] = [];
   const undecodable: string[] = [];
+  // Once aborted, a failed read is the abort, not a property of the tree.
+  const scanError = (err: unknown): ScanError => {
+    options.signal?.throwIfAborted();
+    return asScanError(err);
+  };
   // `undecodable` is noted only where the walk would enter the folder (the
   // root and equipment folders): a project's other folders are its own.
   const list = async (dir: string, noteUndecodable = false): Promise<Entry[]> => {
-    const raw = await limit(() => listEntries(fs, dir));
+    const raw = await limit(() => {
+      options.signal?.throwIfAborted();
+      return listEntries(fs, dir);
+    });
     progress.directories++;
     options.onProgress?.({ ...progress });
     const entries: Entry[] = [];
@@ -228,7 +238,10 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     if (target?.isDirectory() === true) symlinks.push(path);
   };
   const read = async (path: string): Promise<Buffer> => {
-    const bytes = await limit(() => readCacheFile(path, { fs: options.fs }));
+    const bytes = await limit(() => {
+      options.signal?.throwIfAborted();
+      return readCacheFile(path, { fs: options.fs });
+    });
     progress.files++;
     options.onProgress?.({ ...progress });
     return bytes;
@@ -240,7 +253,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
       entries = await list(path);
     } catch (err) {
       if (errnoCode(err) === "ENOENT") return { dir: undefined, names: new Set() };
-      return { dir: { path, error: asScanError(err), tempFiles: [] }, names: new Set() };
+      return { dir: { path, error: scanError(err), tempFiles: [] }, names: new Set() };
     }
     const names = new Set(entries.filter((e) => !e.dir).map((e) => e.name));
     const temps = entries.filter((e) => fileNames.some((n) => isTempFileOf(n, e.name))).sort(byName);
@@ -253,7 +266,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     try {
       return { path, record: parse(await read(path)) };
     } catch (err) {
-      return { path, error: asScanError(err) };
+      return { path, error: scanError(err) };
     }
   }
 
@@ -289,7 +302,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     try {
       entries = await list(path);
     } catch (err) {
-      return { name, path, error: asScanError(err), runFolders: [] };
+      return { name, path, error: scanError(err), runFolders: [] };
     }
     const dirs = new Set(entries.filter((e) => e.dir).map((e) => e.name));
     await Promise.all(entries.filter((e) => e.link && RUN_FOLDERS.some(([d]) => d === e.name)).map((e) => noteLink(join(path, e.name))));
@@ -303,7 +316,7 @@ export async function scanTree(root: string, options: ScanOptions = {}): Promise
     try {
       entries = await list(path, idValid);
     } catch (err) {
-      return idValid ? { name, path, idValid, error: asScanError(err), cacheDir: undefined, equipment: undefined, projects: [] } : undefined;
+      return idValid ? { name, path, idValid, error: scanError(err), cacheDir: undefined, equipment: undefined, projects: [] } : undefined;
     }
     const cacheEntry = entries.find((e) => e.name === CACHE_DIR);
     if (cacheEntry?.link === true) await noteLink(join(path, CACHE_DIR));

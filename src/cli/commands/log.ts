@@ -6,14 +6,14 @@
  */
 import { stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import type { LogRecord } from "../log/entry.js";
-import { followLog, type FollowEvent } from "../log/follow.js";
-import { logFiles, readLog } from "../log/read.js";
-import { isTimestamp } from "../schema/rules.js";
-import { stringOption, switchOn, type Command, type ParsedArgs } from "./command.js";
-import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError } from "./errors.js";
-import type { CliIo, Writer } from "./io.js";
-import { escapeText } from "./_text.js";
+import type { LogRecord } from "../../log/entry.js";
+import { followLog, type FollowEvent } from "../../log/follow.js";
+import { logFiles, readLog } from "../../log/read.js";
+import { isTimestamp } from "../../schema/rules.js";
+import { stringOption, switchOn, type Command, type ParsedArgs } from "../command.js";
+import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError } from "../errors.js";
+import type { CliIo, Writer } from "../io.js";
+import { escapeText } from "../_text.js";
 
 /** The version of the `--json` output's shape. */
 export const LOG_JSON_VERSION = 1;
@@ -157,7 +157,6 @@ async function show(io: CliIo, e: FollowEvent, keep: (r: LogRecord) => boolean, 
 /** The `log` command. */
 export const logCommand: Command = {
   name: "log",
-  summary: "Show every host's activity log in a folder, merged by time (--follow to keep watching)",
   positionals: ["<folder>"],
   options: [
     { name: "level", type: "string", value: "<level>", help: "Only entries at this level or above (DEBUG, INFO, WARN, ERROR, CRITICAL)" },
@@ -183,3 +182,6 @@ export const logCommand: Command = {
     return switchOn(args, "follow") ? follow(io, folder, keep, json) : printAll(io, folder, keep, json);
   },
 };
+
+/** The command, for the table in `../commands.ts`. */
+export const command = logCommand;

@@ -4,18 +4,18 @@
  *
  * @module
  */
-import { CreationCacheWriter } from "../cache/creation.js";
-import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
-import { EXIT_OK } from "./errors.js";
-import { printJson, styleFor } from "./io.js";
-import { printRecord } from "./record.js";
-import { shownPath } from "./_text.js";
-import { runCreationFile } from "./_creation.js";
+import { REPORT_VERSION } from "../../report.js";
+import { CreationCacheWriter } from "../../cache/creation.js";
+import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
+import { EXIT_OK } from "../errors.js";
+import { printJson, styleFor } from "../io.js";
+import { printRecord } from "../record.js";
+import { shownPath } from "../_text.js";
+import { runCreationFile } from "../_creation.js";
 
 /** The `override-revoke` command. */
 export const overrideRevokeCommand: Command = {
   name: "override-revoke",
-  summary: "Revoke a validation override of a run folder with a tombstone",
   positionals: ["<run_folder>"],
   options: [
     { name: "id", type: "string", value: "<id>", help: "The override entry's id (see `exlab-cache overrides`)", required: true },
@@ -37,11 +37,14 @@ export const overrideRevokeCommand: Command = {
       ...(operator === undefined ? {} : { operator }),
     });
     if (switchOn(args, "json")) {
-      printJson(io, { path, entry });
+      printJson(io, { version: REPORT_VERSION, path, entry });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").green("override revoked")}  ${shownPath(path)}\n`);
-      printRecord(io, entry);
+      await printRecord(io, entry);
     }
     return EXIT_OK;
   },
 };
+
+/** The command, for the table in `../commands.ts`. */
+export const command = overrideRevokeCommand;

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Document, LineCounter } from "yaml";
-import { ConfigError, type ConfigPosition } from "./errors.js";
-import { positionOf } from "./_config-text.js";
+import { ConfigError, type ConfigPosition } from "../errors.js";
+import { positionOf } from "./_text.js";
 import { SAFE_TAGS, pyyamlTags } from "./_yaml-tags.js";
 
 /** A parsed config and the line counter that places its nodes. */

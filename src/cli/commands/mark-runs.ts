@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { markCommand } from "./_mark.js";
+import { markCommand } from "../_mark.js";
 
 /** The `mark-runs` command. */
-export const markRunsCommand = markCommand("experimental");
+export const command = markCommand("experimental");

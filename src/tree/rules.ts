@@ -1,11 +1,11 @@
 /**
- * The rules `exlab-cache check` applies to a walked tree. Pure: every fact
+ * The rules `checkTree` (and `exlab-cache check`) apply to a walked tree. Pure: every fact
  * comes from a {@link TreeScan}; nothing here touches the disk.
  *
  * @module
  */
 import { ExlabCacheError, ValidationError, errnoCode } from "../errors.js";
-import type { EquipmentScan, FileScan, MarkerScan, ProjectScan, RunFolderScan, ScanError, TreeScan } from "./tree.js";
+import type { EquipmentScan, FileScan, MarkerScan, ProjectScan, RunFolderScan, ScanError, TreeScan } from "./scan.js";
 import { MARKERS } from "../schema/marker.js";
 
 /** The rules, each a stable identifier. */
@@ -51,11 +51,11 @@ const finding = (rule: CheckRule, path: string, message: string, code: string | 
  *
  * @example
  * ```ts
- * const findings = checkTree(await scanTree("/data/lab"));
+ * const findings = findProblems(await scanTree("/data/lab"));
  * for (const f of findings) console.log(`${f.path}: ${f.rule}: ${f.message}`);
  * ```
  */
-export function checkTree(scan: TreeScan): Finding[] {
+export function findProblems(scan: TreeScan): Finding[] {
   const out: Finding[] = [];
   for (const eq of scan.equipment) checkEquipment(eq, out);
   for (const p of scan.symlinks) {

@@ -8,7 +8,7 @@
  */
 import { constants, type BigIntStats } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { InputError, fromOsError } from "./errors.js";
+import { InputError, fromOsError } from "../errors.js";
 
 /**
  * The largest config read, in bytes (16 MiB). Real configs are a few

@@ -4,27 +4,27 @@
  * @module
  */
 import { basename } from "node:path";
-import { ExlabCacheError } from "../errors.js";
-import { readCacheFile } from "../fs/read.js";
-import { CREATION, parseCreation } from "../schema/kinds/creation.js";
-import { parseRecord } from "../schema/record.js";
-import { RECORD_KINDS, recordKindOfFile } from "../schema/registry.js";
-import { decodeJsonObject } from "../schema/_decode.js";
-import { switchOn, type Command } from "./command.js";
-import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
-import { printJson, styleFor } from "./io.js";
-import { printRecord } from "./record.js";
-import { flattenForPeople } from "./_creation.js";
-import { escapeText, shownPath } from "./_text.js";
+import { ExlabCacheError } from "../../errors.js";
+import { readCacheFile } from "../../fs/read.js";
+import { parseRecord } from "../../schema/record.js";
+import { RECORD_KINDS, recordKindOfFile } from "../../schema/registry.js";
+import { decodeJsonObject } from "../../schema/_decode.js";
+import { CREATION, parseCreation } from "../../schema/kinds/creation.js";
+import { REPORT_VERSION } from "../../report.js";
+import { switchOn, type Command } from "../command.js";
+import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "../errors.js";
+import { printJson, styleFor } from "../io.js";
+import { printRecord } from "../record.js";
+import { flattenForPeople } from "../_creation.js";
+import { escapeText, shownPath } from "../_text.js";
 
 const FILE_NAMES = RECORD_KINDS.map((d) => d.file);
 /** "a, b or c" */
 const NAMED = `${FILE_NAMES.slice(0, -1).join(", ")} or ${FILE_NAMES.at(-1) ?? ""}`;
 
 /** The `show` command. */
-export const showCommand: Command = {
+export const command: Command = {
   name: "show",
-  summary: "Decode, validate and print one cache file",
   positionals: ["<file>"],
   options: [],
   description: [
@@ -61,13 +61,13 @@ export const showCommand: Command = {
     // Fields a newer minor wrote: valid, kept by writers, shown apart.
     const extra = Object.fromEntries(Object.entries(decodeJsonObject(bytes, file)).filter(([k]) => !Object.hasOwn(record, k)));
     if (json) {
-      printJson(io, { path: file, kind: basename(file, ".json"), record, other_fields: extra });
+      printJson(io, { version: REPORT_VERSION, path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
-      printRecord(io, kind === CREATION ? flattenForPeople(record) : record);
+      await printRecord(io, kind === CREATION ? flattenForPeople(record) : record);
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");
-        printRecord(io, extra);
+        await printRecord(io, extra);
       }
     }
     return EXIT_OK;

@@ -4,19 +4,19 @@
  *
  * @module
  */
-import { CreationCacheWriter } from "../cache/creation.js";
-import { PROBLEM_CLASSES } from "../schema/override-entries.js";
-import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
-import { EXIT_OK } from "./errors.js";
-import { printJson, styleFor } from "./io.js";
-import { printRecord } from "./record.js";
-import { shownPath } from "./_text.js";
-import { runCreationFile } from "./_creation.js";
+import { REPORT_VERSION } from "../../report.js";
+import { CreationCacheWriter } from "../../cache/creation.js";
+import { PROBLEM_CLASSES } from "../../schema/override-entries.js";
+import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
+import { EXIT_OK } from "../errors.js";
+import { printJson, styleFor } from "../io.js";
+import { printRecord } from "../record.js";
+import { shownPath } from "../_text.js";
+import { runCreationFile } from "../_creation.js";
 
 /** The `override-add` command. */
 export const overrideAddCommand: Command = {
   name: "override-add",
-  summary: "Record a validation override on a run folder (creation.json)",
   positionals: ["<run_folder>"],
   options: [
     { name: "problem-class", type: "string", value: "<class>", help: `The problem class waived: ${PROBLEM_CLASSES.join(", ")}`, required: true },
@@ -42,11 +42,14 @@ export const overrideAddCommand: Command = {
       ...(expires === undefined ? {} : { expires_at: expires }),
     });
     if (switchOn(args, "json")) {
-      printJson(io, { path, entry });
+      printJson(io, { version: REPORT_VERSION, path, entry });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").green("override recorded")}  ${shownPath(path)}\n`);
-      printRecord(io, entry);
+      await printRecord(io, entry);
     }
     return EXIT_OK;
   },
 };
+
+/** The command, for the table in `../commands.ts`. */
+export const command = overrideAddCommand;

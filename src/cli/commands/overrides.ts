@@ -5,14 +5,15 @@
  *
  * @module
  */
-import { CreationCacheWriter } from "../cache/creation.js";
-import type { CreationJson } from "../schema/kinds/creation.js";
-import { pythonTruthy, selectActiveOverrides } from "../schema/overrides.js";
-import { switchOn, type Command } from "./command.js";
-import { EXIT_OK, fromOsError } from "./errors.js";
-import { count, printJson, styleFor } from "./io.js";
-import { displayWidth, escapeText, padDisplay, shownPath } from "./_text.js";
-import { runCreationFile } from "./_creation.js";
+import { REPORT_VERSION } from "../../report.js";
+import { CreationCacheWriter } from "../../cache/creation.js";
+import type { CreationJson } from "../../schema/kinds/creation.js";
+import { pythonTruthy, selectActiveOverrides } from "../../schema/overrides.js";
+import { switchOn, type Command } from "../command.js";
+import { EXIT_OK, fromOsError } from "../errors.js";
+import { count, printJson, styleFor } from "../io.js";
+import { columnsFor, escapeText, shownPath } from "../_text.js";
+import { runCreationFile } from "../_creation.js";
 
 /** What an entry is now. */
 export type EntryState = "active" | "revoked" | "expired" | "tombstone";
@@ -22,7 +23,6 @@ const text = (v: unknown): string => (v === undefined || v === null ? "-" : esca
 /** The `overrides` command. */
 export const overridesCommand: Command = {
   name: "overrides",
-  summary: "List the validation overrides of a run folder and which are in force",
   positionals: ["<run_folder>"],
   options: [],
   description: [
@@ -47,7 +47,7 @@ export const overridesCommand: Command = {
     const rows = entries.map((e) => ({ state: stateOf(e), entry: e }));
     const waived = [...new Set([...active].map((e) => e["problem_class"]).filter((c): c is string => typeof c === "string"))];
     if (switchOn(args, "json")) {
-      printJson(io, { path, overrides: rows, active_problem_classes: waived });
+      printJson(io, { version: REPORT_VERSION, path, overrides: rows, active_problem_classes: waived });
       return EXIT_OK;
     }
     const s = styleFor(io, "stdout");
@@ -64,12 +64,16 @@ export const overridesCommand: Command = {
         text(e["reason"]),
       ]),
     ];
-    const widths = (table[0] ?? []).map((_, c) => Math.max(...table.map((cells) => displayWidth(cells[c] ?? ""))));
+    const cols = await columnsFor(table.flat());
+    const widths = (table[0] ?? []).map((_, c) => Math.max(...table.map((cells) => cols.width(cells[c] ?? ""))));
     table.forEach((cells, i) => {
-      const line = cells.map((c, j) => (j === cells.length - 1 ? c : padDisplay(c, widths[j] ?? 0))).join("  ");
+      const line = cells.map((c, j) => (j === cells.length - 1 ? c : cols.pad(c, widths[j] ?? 0))).join("  ");
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.state === "active" ? s.green(line) : s.dim(line)}\n`);
     });
     io.stdout.write(`${count(rows.length, "entry", "entries")}; waived now: ${waived.length === 0 ? "nothing" : waived.map(escapeText).join(", ")}\n`);
     return EXIT_OK;
   },
 };
+
+/** The command, for the table in `../commands.ts`. */
+export const command = overridesCommand;

@@ -5,17 +5,18 @@
  *
  * @module
  */
+import { REPORT_VERSION } from "../../report.js";
 import type { Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { ExlabCacheError } from "../errors.js";
-import { readCacheFile } from "../fs/read.js";
-import { CREATION, SYNC_STATUSES, parseCreation } from "../schema/kinds/creation.js";
-import { isEquipmentId } from "../schema/rules.js";
-import { stringOption, switchOn, type Command } from "./command.js";
-import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError } from "./errors.js";
-import { count, printJson, styleFor } from "./io.js";
-import { displayWidth, escapeText, padDisplay, shownPath } from "./_text.js";
+import { ExlabCacheError } from "../../errors.js";
+import { readCacheFile } from "../../fs/read.js";
+import { CREATION, SYNC_STATUSES, parseCreation } from "../../schema/kinds/creation.js";
+import { isEquipmentId } from "../../schema/rules.js";
+import { stringOption, switchOn, type Command } from "../command.js";
+import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError } from "../errors.js";
+import { count, printJson, styleFor } from "../io.js";
+import { columnsFor, escapeText, shownPath } from "../_text.js";
 
 /** One row of `runs --json`. */
 export interface RunRowJson {
@@ -94,7 +95,6 @@ function statusFilter(value: string | undefined, unsynced: boolean): Set<string>
 /** The `runs` command. */
 export const runsCommand: Command = {
   name: "runs",
-  summary: "List run folders with their run kind and sync status (creation.json)",
   positionals: ["<local_root>"],
   options: [
     { name: "status", type: "string", value: "<list>", help: `Only runs in these statuses, comma-separated (${SYNC_STATUSES.join(", ")})` },
@@ -120,7 +120,7 @@ export const runsCommand: Command = {
     const unreadable = rows.filter((r) => r.error !== null).length;
     const code = unreadable > 0 ? EXIT_PROBLEMS : EXIT_OK;
     if (switchOn(args, "json")) {
-      printJson(io, { root, runs: rows, unreadable });
+      printJson(io, { version: REPORT_VERSION, root, runs: rows, unreadable });
       return code;
     }
     if (rows.length === 0) {
@@ -132,9 +132,10 @@ export const runsCommand: Command = {
       ["RUN", "RUN KIND", "SYNC STATUS"],
       ...rows.map((r) => [escapeText(relative(root, r.path)), escapeText(r.run_kind ?? "-"), r.error === null ? escapeText(r.sync_status ?? "-") : `(${r.error.code})`]),
     ];
-    const widths = [0, 1].map((c) => Math.max(...table.map((cells) => displayWidth(cells[c] ?? ""))));
+    const cols = await columnsFor(table.flat());
+    const widths = [0, 1].map((c) => Math.max(...table.map((cells) => cols.width(cells[c] ?? ""))));
     table.forEach((cells, i) => {
-      const line = cells.map((c, j) => (j === cells.length - 1 ? c : padDisplay(c, widths[j] ?? 0))).join("  ");
+      const line = cells.map((c, j) => (j === cells.length - 1 ? c : cols.pad(c, widths[j] ?? 0))).join("  ");
       io.stdout.write(`${i === 0 ? s.bold(line) : rows[i - 1]?.error !== null ? s.red(line) : line}\n`);
     });
     let footer = count(rows.length, "run");
@@ -143,3 +144,6 @@ export const runsCommand: Command = {
     return code;
   },
 };
+
+/** The command, for the table in `../commands.ts`. */
+export const command = runsCommand;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { markCommand } from "./_mark.js";
+import { markCommand } from "../_mark.js";
 
 /** The `mark-test-runs` command. */
-export const markTestRunsCommand = markCommand("test");
+export const command = markCommand("test");

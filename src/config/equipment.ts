@@ -15,10 +15,10 @@ import type { Document, Node, YAMLMap } from "yaml";
 import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
 import type { FieldSpec } from "../schema/record.js";
 import { describe } from "../schema/rules.js";
-import { readConfigBytes } from "./_config-file.js";
-import { decodeConfigText } from "./_config-text.js";
+import { readConfigBytes } from "./_file.js";
+import { decodeConfigText } from "./_text.js";
 import { parseConfigDocument } from "./_yaml.js";
-import { ConfigError, type ConfigPosition } from "./errors.js";
+import { ConfigError, type ConfigPosition } from "../errors.js";
 
 /** One `equipment[]` entry as found in the file. */
 export interface ConfigEntry {

@@ -1,0 +1,80 @@
+/**
+ * `exlab-cache sync`: {@link syncFromConfig} once, or (`--watch`) each time
+ * the config is saved.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { readEquipmentConfig } from "../../config/equipment.js";
+import { StoppedError } from "../../errors.js";
+import { syncConfig, syncHasProblems } from "../../sync/sync.js";
+import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
+import { EXIT_OK, EXIT_PROBLEMS, exitCodeForSignal, printErrorEnvelope } from "../errors.js";
+import { printJson } from "../io.js";
+import { printResults } from "../_sync-report.js";
+import { warningSink } from "../warnings.js";
+
+/** The `sync` command. */
+export const command: Command = {
+  name: "sync",
+  positionals: [],
+  options: [
+    { name: "config", type: "string", value: "<config.yaml>", help: "The ExLab Wizard config file to read", required: true },
+    { name: "root", type: "string", value: "<dir>", help: "Write under this folder instead of each entry's local_root" },
+    { name: "create-root", type: "boolean", help: "Create a local_root (or --root) that does not exist" },
+    { name: "dry-run", type: "boolean", help: "Report what would change; write nothing" },
+    { name: "watch", type: "boolean", help: "Sync, then re-sync on every save of the config until SIGINT/SIGTERM" },
+  ],
+  description: [
+    "Reads the equipment[] entries of config.yaml as the application does (YAML 1.1, `<<`",
+    "merges; other sections are ignored) and writes <local_root>/<id>/.exlab-wizard/equipment.json",
+    "for each, where local_root is the entry's own, else paths.local_root. A local_root that",
+    "does not exist fails that entry (exit 1) and nothing is created, unless --create-root.",
+    "With --root the files go under that folder instead; the record still mirrors config.yaml.",
+    "Reports each entry as created, updated (with the fields that changed), unchanged (not",
+    "rewritten), repaired (a corrupt file was kept aside and replaced), invalid (with its line;",
+    "skipped) or failed, as found under the file's lock. first_seen_at never changes once",
+    "written. SIGINT/SIGTERM abandon lock waits: entries not written are reported as",
+    "cancelled (exit 130 on SIGINT, 143 on SIGTERM). The config must be a regular file of at",
+    "most 16 MiB.",
+    "With --watch: one line per pass (one JSON document per line with --json); a save is",
+    "synced once the file has stopped changing; a file that cannot be read or parsed is",
+    "reported and the next save awaited; SIGTERM exits 0, SIGINT 130.",
+  ].join("\n"),
+  example: "sync --config /etc/exlab-wizard/config.yaml --dry-run",
+  async run(args, io) {
+    const json = switchOn(args, "json");
+    const dryRun = switchOn(args, "dry-run");
+    const rootArg = stringOption(args, "root");
+    const options = { root: rootArg === undefined ? undefined : resolve(rootArg), dryRun, createRoot: switchOn(args, "create-root") };
+    // Absolute from here on: every line and document names the file so.
+    const file = resolve(requiredOption(args, "config"));
+    const warnings = (): { onWarning: ReturnType<typeof warningSink>["add"] } => ({ onWarning: warningSink(io, json).add });
+    if (switchOn(args, "watch")) {
+      // Loaded only to watch: a one-shot sync starts without it.
+      const { watchConfig } = await import("../_watch.js");
+      return watchConfig(io, file, json, (config, signal) => syncConfig(config, { ...options, ...warnings(), signal }));
+    }
+    // Asked to stop, a one-shot sync abandons its lock waits, starts no
+    // other entry and reports which were not written.
+    const stop = new AbortController();
+    const unhook = io.onStop?.((signal) => stop.abort(new StoppedError(signal))) ?? ((): void => undefined);
+    try {
+      const config = await readEquipmentConfig(file);
+      const report = await syncConfig(config, { ...options, ...warnings(), signal: stop.signal });
+      if (json) {
+        printJson(io, report);
+      } else {
+        for (const r of report.results) if (r.status === "invalid") for (const e of r.errors) printErrorEnvelope(io, e);
+        await printResults(io, report.results, dryRun);
+      }
+      if (report.results.some((r) => r.status === "cancelled")) {
+        const reason: unknown = stop.signal.reason;
+        return exitCodeForSignal(reason instanceof StoppedError ? reason.signal : undefined);
+      }
+      return syncHasProblems(report) ? EXIT_PROBLEMS : EXIT_OK;
+    } finally {
+      unhook();
+    }
+  },
+};
