@@ -36,6 +36,8 @@ export { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion, requireSchemaMajor } 
 export type { SchemaVersion } from "./schema/version.js";
 export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.js";
 export { formatTimestamp } from "./schema/timestamp.js";
+export { pythonTruthy, selectActiveOverrides } from "./schema/overrides.js";
+export type { OverrideWarning, SelectOverridesOptions } from "./schema/overrides.js";
 
 export {
   ExlabCacheError,
