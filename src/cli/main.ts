@@ -8,6 +8,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { checkCommand } from "./check.js";
+import { gateCommand } from "./gate.js";
+import { problemsCommand } from "./problems.js";
 import { EXIT_CODES_HELP, commandHelp, parseCommandArgs, type Command } from "./command.js";
 import { EXIT_FATAL, EXIT_OK, UsageError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
@@ -22,7 +24,7 @@ export type { CliIo, Writer } from "./io.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, problemsCommand, gateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
