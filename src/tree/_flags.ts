@@ -6,17 +6,9 @@
  *
  * @module
  */
-import { selectActiveOverrides } from "../schema/overrides.js";
+import { pythonTruthy, selectActiveOverrides } from "../schema/overrides.js";
 import type { CreationFacts } from "./_creation-source.js";
 import type { Flags } from "./finding.js";
-
-/** Python's truthiness of a decoded JSON value. */
-function truthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === "object") return Object.keys(v).length > 0;
-  return true;
-}
 
 /** A list or an object: unhashable in Python. */
 function unhashable(v: unknown): boolean {
@@ -37,16 +29,16 @@ export function overrideHazard(entries: readonly Record<string, unknown>[]): str
   const ids = new Set(entries.filter((e) => Object.hasOwn(e, "id")).map((e) => e["id"]));
   const revoked = new Set<unknown>();
   for (const e of entries) {
-    if (!truthy(e["revoked"])) continue;
+    if (!pythonTruthy(e["revoked"])) continue;
     const target = e["revokes"];
     if (target === undefined || target === null) continue;
     if (unhashable(target)) return "a tombstone's `revokes` is a list or object";
     if (ids.has(target)) revoked.add(target);
   }
   for (const e of entries) {
-    if (truthy(e["revoked"]) || revoked.has(e["id"])) continue;
+    if (pythonTruthy(e["revoked"]) || revoked.has(e["id"])) continue;
     const expires = e["expires_at"];
-    if (typeof expires !== "string" && truthy(expires)) return "a live override's `expires_at` is neither text nor null";
+    if (typeof expires !== "string" && pythonTruthy(expires)) return "a live override's `expires_at` is neither text nor null";
   }
   return undefined;
 }
@@ -66,7 +58,7 @@ export function recordFlags(facts: CreationFacts, now: Date): { readonly flags: 
   if (hazard !== undefined) return { hazard };
   const overridden = new Set<string>();
   for (const e of selectActiveOverrides(facts.overrides, now)) {
-    const cls = (e as Record<string, unknown>)["problem_class"];
+    const cls = e["problem_class"];
     if (unhashable(cls)) return { hazard: "a live override's `problem_class` is a list or object" };
     if (typeof cls === "string") overridden.add(cls);
   }

@@ -74,5 +74,6 @@ export function pyReprValue(v: unknown): string {
       .map(([k, x]) => `${pyRepr(k)}: ${pyReprValue(x)}`)
       .join(", ")}}`;
   }
-  return String(v);
+  // bigint, function, symbol: not produced by JSON decoding.
+  return typeof v === "bigint" ? v.toString() : "None";
 }
