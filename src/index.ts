@@ -39,6 +39,16 @@ export { formatTimestamp } from "./schema/timestamp.js";
 export { pythonTruthy, selectActiveOverrides } from "./schema/overrides.js";
 export type { OverrideWarning, SelectOverridesOptions } from "./schema/overrides.js";
 
+export { AuditScopeError, auditTree } from "./tree/audit.js";
+export type { AuditOptions, AuditProgress, AuditResult, AuditScope } from "./tree/audit.js";
+export { gateRun } from "./tree/gate.js";
+export type { GateOptions, GateProgress, GateVerdict } from "./tree/gate.js";
+export { DEFAULT_SCAN_EXTENSIONS, readAuditConfig } from "./tree/config.js";
+export type { AuditConfig } from "./tree/config.js";
+export { APP_RULES, OWN_RULES, RULE_TIERS, compareCodePoints, compareFindings } from "./tree/finding.js";
+export type { Finding, OffendingKind, Rule, SourcedFinding, Tier } from "./tree/finding.js";
+export { pyRepr } from "./tree/pyrepr.js";
+
 export {
   ExlabCacheError,
   FileTooLargeError,
