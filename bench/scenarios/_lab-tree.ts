@@ -38,28 +38,33 @@ export function generateLabTree(dir: string, equipment: number, projects: number
   let folders = 0;
   let files = 0;
   const mk = (p: string): void => {
-    mkdirSync(p, { recursive: true });
+    mkdirSync(p);
     folders++;
   };
   const put = (p: string, data: string | Buffer): void => {
     writeFileSync(p, data);
     files++;
   };
+  mkdirSync(root, { recursive: true });
   let n = 0;
   const ids: string[] = [];
   for (let e = 0; e < equipment; e++) {
     const id = `EQ_${String(e).padStart(2, "0")}`;
     ids.push(id);
+    mk(join(root, id));
     mk(join(root, id, ".exlab-wizard"));
     for (let p = 0; p < projects; p++) {
       const P = join(root, id, `PROJ-${String(p).padStart(4, "0")}`);
+      mk(P);
       mk(join(P, ".exlab-wizard"));
       put(join(P, ".exlab-wizard", "creation.json"), record(P, "project", "experimental"));
       for (const [box, prefix, kind] of [["Runs", "Run_", "experimental"], ["TestRuns", "TestRun_", "test"]] as const) {
+        mk(join(P, box));
         mk(join(P, box, ".exlab-wizard"));
         put(join(P, box, ".exlab-wizard", box === "Runs" ? "runs.json" : "test_runs.json"), "{}");
         for (let r = 0; r < runs / 2; r++) {
           const R = join(P, box, `${prefix}2026-04-${String(1 + (r % 28)).padStart(2, "0")}T10-${String(r).padStart(2, "0")}`);
+          mk(R);
           mk(join(R, ".exlab-wizard"));
           put(join(R, ".exlab-wizard", "creation.json"), record(R, "run", kind));
           const token = n++ % 75 === 0 ? "<sample_id>" : "fixed tissue";

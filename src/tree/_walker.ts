@@ -8,7 +8,7 @@
  * @module
  */
 import { readdirSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { auditCreation, type AuditCreation } from "./_creation-source.js";
 import { scanContent } from "./_content.js";
 import { recordFlags } from "./_flags.js";
@@ -23,7 +23,14 @@ import { pyRepr } from "./pyrepr.js";
 /** The cache folder's name: never walked, never judged. */
 const CACHE_DIR = ".exlab-wizard";
 /** Records are small; a bigger one is reported rather than read. */
+const RECORD = join(CACHE_DIR, "creation.json");
+const README_FIELDS = join(CACHE_DIR, "readme_fields.json");
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** `dir` and `name` joined: `dir` is already normal (it came from join), so no normalising pass. */
+function child(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
 
 /** Counts kept while walking. */
 export interface WalkCounts {
@@ -107,11 +114,11 @@ function unreadable(path: string, runPath: string, reason: string): SourcedFindi
 }
 
 function readRecord(dir: string, hasCache: boolean, level: Level, runPath: string, ctx: WalkContext): FolderRecord {
-  const path = join(dir, CACHE_DIR, "creation.json");
+  const path = child(dir, RECORD);
   if (!hasCache) return { path, read: undefined, flags: NO_FLAGS, typed: false };
   const r = readBounded(path, MAX_RECORD_BYTES, true);
   if (r.kind !== "bytes") {
-    if (r.kind === "too_large") ctx.emit(unreadable(path, runPath, `it is ${r.size} bytes, over the ${MAX_RECORD_BYTES} read`));
+    if (r.kind === "too_large") ctx.emit(unreadable(path, runPath, `it is larger than the ${MAX_RECORD_BYTES} bytes read`));
     return { path, read: undefined, flags: NO_FLAGS, typed: false };
   }
   ctx.counts.files++;
@@ -172,7 +179,7 @@ function visit(dir: Pending, base: string, root: WalkRoot, ctx: WalkContext): Pe
     const name = e.name;
     if (name === CACHE_DIR || e.isSymbolicLink()) continue;
     if (dir.parts.length === 0 && root.onlyProject !== undefined && name !== root.onlyProject) continue;
-    const path = join(dir.path, name);
+    const path = child(dir.path, name);
     if (e.isDirectory()) {
       for (const hit of folderNameHits(name)) ctx.emit(own(hit, runPath, path, record.flags, [path, ...recordSources]));
       const parts = [...dir.parts, name];
@@ -202,7 +209,7 @@ function requiredFields(dir: string, record: FolderRecord, runPath: string, ctx:
   const raw = record.read?.state === "typed" || record.read?.state === "untyped" ? record.read.raw : undefined;
   const ids = requiredFieldIds(raw);
   if (ids.length === 0) return;
-  const path = join(dir, CACHE_DIR, "readme_fields.json");
+  const path = child(dir, README_FIELDS);
   const r = readBounded(path, MAX_RECORD_BYTES, true);
   if (r.kind !== "bytes") return;
   const layers = readmeLayers(r.bytes);

@@ -117,7 +117,7 @@ export async function gateRun(run: string, options: GateOptions = {}): Promise<G
   const r = readBounded(recordPath, MAX_RECORD_BYTES, true);
   if (r.kind === "absent") return notGateable(run, "record_missing", "the run has no creation.json", recordPath);
   if (r.kind === "not_regular") return notGateable(run, "record_unreadable", "creation.json is not a regular file", recordPath);
-  if (r.kind === "too_large") return notGateable(run, "record_unreadable", `creation.json is ${r.size} bytes, over the ${MAX_RECORD_BYTES} read`, recordPath);
+  if (r.kind === "too_large") return notGateable(run, "record_unreadable", `creation.json is larger than the ${MAX_RECORD_BYTES} bytes read`, recordPath);
   if (r.kind === "error") return notGateable(run, "record_unreadable", `${r.code}: ${r.message}`, recordPath);
   let facts: CreationFacts;
   try {
