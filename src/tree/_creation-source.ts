@@ -13,6 +13,8 @@
  *
  * @module
  */
+import { ExlabCacheError } from "../errors.js";
+import { parseCreation } from "../schema/kinds/creation.js";
 import { decodeJson, isObject } from "./_json.js";
 
 /** The fields the rules use. */
@@ -115,34 +117,25 @@ export function auditCreation(bytes: Uint8Array): AuditCreation {
   return { state: "typed", facts: factsOf(raw), raw };
 }
 
-/** Why a run cannot be gated: its record cannot be read by the application's writer. */
-export class GateReadError extends Error {
-  constructor(
-    readonly code: "decode_failed" | "schema_major_mismatch" | "validation_failed",
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * The gate's view of a `creation.json`'s bytes: the writer's reader, with
- * its major check and migration defaults.
+ * The gate's view of a `creation.json`'s bytes: the record's own reader
+ * (major 1 only, `run_kind` defaulting to `experimental`, every field
+ * checked), as the application's writer reads it before queueing.
  *
- * @throws {@link GateReadError} when the writer's reader would fail.
+ * @throws `MalformedFileError` (`malformed_file`), `SchemaMajorMismatchError`
+ *   (`schema_major_mismatch`), `ValidationError` (`validation_failed`).
  */
-export function gateCreation(bytes: Uint8Array): CreationFacts {
-  const decoded = decodeJson(bytes);
-  if (!decoded.ok) throw new GateReadError("decode_failed", decoded.reason);
-  const raw = decoded.value;
-  if (!isObject(raw)) throw new GateReadError("decode_failed", "the top level is not an object");
-  const version = raw["schema_version"];
-  const major = typeof version === "string" ? /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(version.split(".")[0] ?? "") ? Number.parseInt((version.split(".")[0] ?? "").replaceAll("_", ""), 10) : NaN : NaN;
-  if (major !== 1) throw new GateReadError("schema_major_mismatch", `schema major mismatch: expected 1, found ${typeof version === "string" ? version : ""}`);
-  const ov = raw["validation_overrides"];
-  if (Object.hasOwn(raw, "validation_overrides") && !listOf(isObject)(ov)) throw new GateReadError("validation_failed", "validation_overrides is not a list of objects");
-  // The migration default applies to an absent key only (a null stays, and fails).
-  const migrated = Object.hasOwn(raw, "run_kind") ? raw : { ...raw, run_kind: "experimental" };
-  if (!TYPED(migrated)) throw new GateReadError("validation_failed", "it does not match the creation.json schema");
-  return factsOf(migrated);
+export function gateCreation(bytes: Uint8Array, path: string): CreationFacts {
+  const r = parseCreation(bytes, path);
+  const kind: string = r.run_kind;
+  // A kind a newer minor might add is not one the application's gate knows.
+  if (kind !== "experimental" && kind !== "test") {
+    throw new ExlabCacheError("validation_failed", `${path}: run_kind ${JSON.stringify(kind)} is not experimental or test`, { path, field: "run_kind" });
+  }
+  return {
+    runKind: kind === "test" ? "test" : "experimental",
+    syncStatus: r.sync_status,
+    pathsLocal: r.paths.local,
+    overrides: r.validation_overrides,
+  };
 }

@@ -8,7 +8,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { GateReadError, gateCreation, type CreationFacts } from "./_creation-source.js";
+import { ExlabCacheError } from "../errors.js";
+import { gateCreation, type CreationFacts } from "./_creation-source.js";
 import { recordFlags } from "./_flags.js";
 import { readBounded } from "./_read.js";
 import { fileNameHits, folderNameHits } from "./_rules.js";
@@ -121,9 +122,9 @@ export async function gateRun(run: string, options: GateOptions = {}): Promise<G
   if (r.kind === "error") return notGateable(run, "record_unreadable", `${r.code}: ${r.message}`, recordPath);
   let facts: CreationFacts;
   try {
-    facts = gateCreation(r.bytes);
+    facts = gateCreation(r.bytes, recordPath);
   } catch (err) {
-    if (err instanceof GateReadError) return notGateable(run, err.code, err.message, recordPath);
+    if (err instanceof ExlabCacheError) return notGateable(run, err.code, err.message, recordPath);
     throw err;
   }
   const flags = recordFlags(facts, (options.now ?? (() => new Date()))());

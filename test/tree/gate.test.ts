@@ -69,7 +69,7 @@ test("records the application's writer refuses make the run not gateable; a miss
   const cases: [string, string | Record<string, unknown>, string][] = [
     ["major 2", creationRecord("/x/Runs/Run_a", { schema_version: "2.0" }), "schema_major_mismatch"],
     ["no version", (() => { const r = creationRecord("/x/Runs/Run_a"); delete r["schema_version"]; return r; })(), "schema_major_mismatch"],
-    ["not JSON", "{", "decode_failed"],
+    ["not JSON", "{", "malformed_file"],
     ["bad kind", creationRecord("/x/Runs/Run_a", { run_kind: "Test" }), "validation_failed"],
     ["unhashable id", creationRecord("/x/Runs/Run_a", { validation_overrides: [{ id: {} }] }), "override_unreadable"],
   ];
