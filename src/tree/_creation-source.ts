@@ -1,15 +1,15 @@
 /**
- * What the audit and the gate need from a `creation.json`, in one place so
- * that the record's own reader can replace the reading here without the
- * rules noticing.
+ * What the audit and the gate need from a `creation.json`, in one place, so
+ * the rules never see how a record is read.
  *
  * - The audit reads as the application's validator does: no lock, no
  *   migration defaults, no version check beyond `schema_version` being a
  *   string; the typed record or nothing, plus the raw object (for
  *   `required_readme_field_ids`, read even from a record that failed typing).
- * - The gate reads as the application's writer does: the major must be 1,
- *   `run_kind` defaults to `experimental`, any failure makes the run
- *   ungateable.
+ * - The gate reads with the record's own reader (`parseCreation`), as the
+ *   application's writer reads: the major must be 1, `run_kind` defaults to
+ *   `experimental`, any failure makes the run ungateable. The audit cannot
+ *   use it: it must accept other majors and no migration defaults.
  *
  * @module
  */
