@@ -7,7 +7,7 @@
 import { auditTree, type AuditScope } from "../tree/audit.js";
 import { APP_RULES, OWN_RULES, type SourcedFinding } from "../tree/finding.js";
 import { requiredOption, stringOption, switchOn, type Command } from "./command.js";
-import { EXIT_OK, EXIT_PROBLEMS, UsageError } from "./errors.js";
+import { EXIT_OK, EXIT_PROBLEMS, StoppedError, UsageError } from "./errors.js";
 import { count, printJson, styleFor, type CliIo } from "./io.js";
 import { escapeText } from "./_text.js";
 
@@ -92,7 +92,7 @@ export const problemsCommand: Command = {
     const scope = scopeOf(stringOption(args, "equipment"), stringOption(args, "project"));
     const line = progress(io);
     const stop = new AbortController();
-    const unhook = io.onStop?.((signal) => stop.abort(new Error(`stopped by ${signal ?? "a signal"}`)));
+    const unhook = io.onStop?.((signal) => stop.abort(new StoppedError(signal)));
     let result;
     try {
       result = await auditTree({ config: requiredOption(args, "config"), scope, appCompatible: switchOn(args, "app-compatible"), signal: stop.signal, onProgress: line.update });

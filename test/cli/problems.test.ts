@@ -82,3 +82,23 @@ test("gate: eligible exits 0, blocked 1 with the blocking findings, not gateable
   const none = await cli(t, ["gate", join(root, "nope")]);
   assert.equal(none.code, 2);
 });
+
+test("problems reads the validator settings as the application does, and refuses what it refuses", async (t) => {
+  const root = await tempDir(t);
+  await record(root, "CONFOCAL_01/P", { level: "project" });
+  await put(root, "CONFOCAL_01/P/notes.log", "<in_a_log>");
+  const base = `paths:\n  local_root: "${root}"\nequipment:\n  - id: CONFOCAL_01\n`;
+  const plain = await put(root, "plain.yaml", base);
+  assert.equal((await cli(t, ["problems", "--config", plain])).code, 0);
+  // A listed extension is scanned; whitespace around it is stripped and case ignored.
+  const logs = await put(root, "logs.yaml", `${base}validator:\n  content_scan_extensions: [" .LOG "]\n`);
+  const run = await cli(t, ["problems", "--config", logs, "--json"]);
+  assert.equal(run.code, 1);
+  assert.deepEqual((stdoutJson(run) as { findings: { matched_token: string }[] }).findings.map((f) => f.matched_token), ["<in_a_log>"]);
+  for (const bad of ["validator:\n  content_scan_max_mib: 0\n", "validator:\n  other: 1\n", "validator:\n  content_scan_extensions: [log]\n", "orchestrator:\n  staging_root: [1]\n"]) {
+    const file = await put(root, "bad.yaml", base + bad);
+    const r = await cli(t, ["problems", "--config", file]);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, /\[config_invalid\]\n$/, bad);
+  }
+});
