@@ -7,7 +7,7 @@
  * @module
  */
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ExlabCacheError } from "../errors.js";
 import { gateCreation, type CreationFacts } from "./_creation-source.js";
 import { recordFlags } from "./_flags.js";
@@ -68,6 +68,12 @@ const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/;
  * The segments of a recorded path that are judged. A POSIX root is never a
  * segment. A Windows drive (`C:\`) is one segment to the application; here
  * it is left out unless `appCompatible`.
+ *
+ * @example
+ * ```ts
+ * recordedSegments("C:\\data\\lab\\Run_x", false); // ["data", "lab", "Run_x"]
+ * recordedSegments("C:\\data\\lab\\Run_x", true);  // ["C:\\", "data", "lab", "Run_x"]
+ * ```
  */
 export function recordedSegments(path: string, appCompatible: boolean): string[] {
   const drive = WINDOWS_DRIVE.exec(path);
@@ -129,7 +135,7 @@ export async function gateRun(run: string, options: GateOptions = {}): Promise<G
   }
   const flags = recordFlags(facts, (options.now ?? (() => new Date()))());
   if ("hazard" in flags) return notGateable(run, "override_unreadable", flags.hazard, recordPath);
-  const recorded = facts.pathsLocal === "" ? run : facts.pathsLocal;
+  const recorded = facts.pathsLocal === "" ? resolve(run) : facts.pathsLocal;
   const segments = recordedSegments(recorded, options.appCompatible === true);
   const files = regularFiles(run);
   const total = segments.length + files.length + 1;
