@@ -102,3 +102,25 @@ test("problems reads the validator settings as the application does, and refuses
     assert.match(r.stderr, /\[config_invalid\]\n$/, bad);
   }
 });
+
+test("problems shows progress with a total on a terminal only, and erases it", async (t) => {
+  const { config } = await lab(t);
+  const { main } = await import("../../src/cli/main.js");
+  let clock = 0;
+  const run = async (tty: boolean): Promise<string> => {
+    let err = "";
+    await main(["problems", "--config", config], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+      env: {},
+      isTTY: { stdout: false, stderr: tty },
+      // Every reading of the clock is a second later: the progress delay is always past.
+      now: () => (clock += 1000),
+    });
+    return err;
+  };
+  const shown = await run(true);
+  assert.match(shown, /\r\x1b\[Kauditing: 1\/1 projects, \d+ folders, \d+ files/);
+  assert.ok(shown.endsWith("\r\x1b[K"), JSON.stringify(shown));
+  assert.equal(await run(false), "");
+});
