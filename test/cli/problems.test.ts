@@ -120,7 +120,7 @@ test("problems shows progress with a total on a terminal only, and erases it", a
     return err;
   };
   const shown = await run(true);
-  assert.match(shown, /\r\x1b\[Kauditing: 1\/1 projects, \d+ folders, \d+ files/);
+  assert.match(shown, new RegExp(String.raw`\r\u001b\[Kauditing: 1/1 projects, \d+ folders, \d+ files`));
   assert.ok(shown.endsWith("\r\x1b[K"), JSON.stringify(shown));
   assert.equal(await run(false), "");
 });
