@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import fc from "fast-check";
+import { pyStrip, pySuffix } from "../../src/tree/_rules.js";
 import { pyRepr } from "../../src/tree/pyrepr.js";
 
 const PY = "/usr/bin/python3";
@@ -42,4 +43,14 @@ test("pyRepr equals CPython's repr() on 3000 generated strings", (t) => {
 test("pyRepr's quote choice and escapes on the cases the findings meet", () => {
   const cases = ["a:b.txt", "it's", `both ' and "`, "tab\tname", "\x01", "back\\slash", "", "NUL."];
   assert.deepEqual(cases.map(pyRepr), pythonRepr(cases));
+});
+
+test("pyStrip and pySuffix equal Python's str.strip() and PurePath.suffix on generated names", () => {
+  const ws = ["\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " ", "\x85", "\xa0", "\u1680", "\u2000", "\u200a", "\u200b", "\u2028", "\u202f", "\u3000", "\ufeff", "a", ".", "x.txt", ".."];
+  const names = fc.sample(fc.array(fc.constantFrom(...ws), { minLength: 1, maxLength: 8 }).map((a) => a.join("")), { numRuns: 1500, seed: 7 }).filter((s) => !s.includes("/"));
+  const script = "import sys,json\nfrom pathlib import PurePosixPath as P\nfor s in json.load(sys.stdin): print(json.dumps([s.strip(), P('d/' + s).suffix if s not in ('.', '..') else '']))";
+  const r = spawnSync(PY, ["-c", script], { input: JSON.stringify(names), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as [string, string]);
+  names.forEach((s, i) => assert.deepEqual([pyStrip(s), pySuffix(s)], expected[i], JSON.stringify(s)));
 });
