@@ -108,8 +108,9 @@ function own(hit: Hit, runPath: string, offending: string, flags: Flags, sources
   return { finding: makeFinding(hit, runPath, offending, flags), sources };
 }
 
-function unreadable(path: string, runPath: string, reason: string): SourcedFinding {
-  const hit: Hit = { rule: "unreadable_record", offending_kind: "file_content", matched_token: null, rule_detail: `Record ${pyRepr(path)} cannot be read: ${reason}; the application's audit stops on it.` };
+function unreadable(path: string, runPath: string, reason: string, appStops = true): SourcedFinding {
+  const consequence = appStops ? "the application's audit stops on it" : "it is treated as absent";
+  const hit: Hit = { rule: "unreadable_record", offending_kind: "file_content", matched_token: null, rule_detail: `Record ${pyRepr(path)} cannot be read: ${reason}; ${consequence}.` };
   return own(hit, runPath, path, NO_FLAGS, [path]);
 }
 
@@ -118,7 +119,7 @@ function readRecord(dir: string, hasCache: boolean, level: Level, runPath: strin
   if (!hasCache) return { path, read: undefined, flags: NO_FLAGS, typed: false };
   const r = readBounded(path, MAX_RECORD_BYTES, true);
   if (r.kind !== "bytes") {
-    if (r.kind === "too_large") ctx.emit(unreadable(path, runPath, `it is larger than the ${MAX_RECORD_BYTES} bytes read`));
+    if (r.kind === "too_large") ctx.emit(unreadable(path, runPath, `it is larger than the ${MAX_RECORD_BYTES} bytes read`, false));
     return { path, read: undefined, flags: NO_FLAGS, typed: false };
   }
   ctx.counts.files++;
