@@ -74,6 +74,12 @@ test("depth is bounded with a finding at the bound, and nothing below it is read
 });
 
 test("a folder that cannot be listed is a finding, not a silence", { skip: process.getuid?.() !== 0 ? "needs root to run as another user" : false }, async (t) => {
+  // The other user must be able to run the tool from where this checkout is.
+  const NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+  if (spawnSync("setpriv", [...NOBODY, process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(BIN)})`]).status !== 0) {
+    t.skip("the user nobody cannot read this checkout");
+    return;
+  }
   const lab = await tempDir(t);
   await chmod(lab, 0o755);
   await record(lab, "CONFOCAL_01/P", { level: "project" });
@@ -81,7 +87,7 @@ test("a folder that cannot be listed is a finding, not a silence", { skip: proce
   await put(lab, "CONFOCAL_01/P/locked/<x>.txt", "x");
   await chmod(join(lab, "CONFOCAL_01/P/locked"), 0o000);
   const cfg = await put(lab, "config.yaml", `paths:\n  local_root: "${lab}"\nequipment:\n  - id: CONFOCAL_01\n`);
-  const r = spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, BIN, "problems", "--config", cfg, "--json"], { encoding: "utf8" });
+  const r = spawnSync("setpriv", [...NOBODY, process.execPath, BIN, "problems", "--config", cfg, "--json"], { encoding: "utf8" });
   assert.equal(r.status, 1, r.stderr);
   const doc = JSON.parse(r.stdout) as { findings: { rule: string; offending_path: string; matched_token: unknown }[] };
   assert.deepEqual(doc.findings.map((f) => `${f.rule} ${withL(lab, f.offending_path)} ${String(f.matched_token)}`), ["unlisted_folder <L>/CONFOCAL_01/P/locked EACCES"]);
