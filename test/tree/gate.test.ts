@@ -16,8 +16,12 @@ test("fixture A: a README token does not block; a test record in Runs/ does, exa
   const P = "CONFOCAL_01/PROJ-0042";
   await record(root, `${P}/Runs/Run_2026-04-17T14-32`);
   await put(root, `${P}/Runs/Run_2026-04-17T14-32/README.md`, "sample: <sample_id>\n");
-  const ok = await gateRun(join(root, P, "Runs/Run_2026-04-17T14-32"), { now: NOW });
+  const steps: [number, number][] = [];
+  const ok = await gateRun(join(root, P, "Runs/Run_2026-04-17T14-32"), { now: NOW, onProgress: (p) => steps.push([p.done, p.total]) });
   assert.equal(ok.status, "eligible");
+  // One step per recorded segment, per direct file, and the run-kind check; the last is the total.
+  const last = steps.at(-1);
+  assert.ok(last !== undefined && last[0] === last[1] && last[1] === root.split("/").filter(Boolean).length + 4 + 1 + 1, JSON.stringify(steps));
   await record(root, `${P}/Runs/Run_2026-04-18T09-00`, { run_kind: "test", sync_status: "synced" });
   const v = await gateRun(join(root, P, "Runs/Run_2026-04-18T09-00"), { now: NOW });
   assert.ok(v.status === "blocked");
