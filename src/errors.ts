@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   "already_exists",
   "transition_refused",
   "override_not_revocable",
+  // the Problems audit
+  "scope_not_found",
   // paths given by a caller
   "not_found",
   "not_a_directory",

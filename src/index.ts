@@ -88,12 +88,22 @@ export type { CheckReport } from "./tree/check.js";
 export { listTree } from "./tree/list.js";
 export type { ListReport, ListRow } from "./tree/list.js";
 export { CHECK_RULES } from "./tree/rules.js";
-export type { CheckRule, Finding } from "./tree/rules.js";
+export type { CheckRule, Finding as CheckFinding } from "./tree/rules.js";
 export type { ScanProgress } from "./tree/scan.js";
 export type { TreeOptions } from "./tree/walk.js";
 export { syncFromConfig, syncHasProblems } from "./sync/sync.js";
 export type { SyncOptions, SyncReport, SyncResult, SyncStatus as SyncEntryStatus, SyncWarning } from "./sync/sync.js";
 export { REPORT_VERSION } from "./report.js";
+
+export { AuditScopeError, auditTree } from "./tree/audit.js";
+export type { AuditOptions, AuditProgress, AuditResult, AuditScope } from "./tree/audit.js";
+export { gateRun } from "./tree/gate.js";
+export type { GateOptions, GateProgress, GateVerdict } from "./tree/gate.js";
+export { DEFAULT_SCAN_EXTENSIONS, readAuditConfig } from "./tree/config.js";
+export type { AuditConfig } from "./tree/config.js";
+export { APP_RULES, OWN_RULES, RULE_TIERS, compareCodePoints, compareFindings } from "./tree/finding.js";
+export type { Finding, OffendingKind, Rule, SourcedFinding, Tier } from "./tree/finding.js";
+export { pyRepr } from "./tree/pyrepr.js";
 
 export {
   AlreadyExistsError,

@@ -23,6 +23,7 @@ export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
   "bench-smoke-race-read": ["marker", "read", "creation", "startup"],
   "bench-smoke-log": ["log-append", "log-read"],
+  "bench-smoke-audit": ["audit"],
 } as const;
 
 /** Rows each scenario must report at TINY, and the operations in each. */
@@ -36,6 +37,7 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   "log-append": { rows: ["floor", "ours", "app"], ops: 4 * 5 },
   "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
   startup: { rows: ["bare", "version", "sync"], ops: 5 },
+  audit: { rows: ["floor", "ours", "ours-quarter"], ops: 3 },
 };
 
 function assertSane(result: ScenarioResult): void {

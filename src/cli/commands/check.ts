@@ -23,7 +23,8 @@ export const command: Command = {
     "misplaced_marker, stale_temp_file, timestamps_out_of_order, symlinked_folder,",
     "undecodable_name, temp_named_folder, unsafe_filesystem (NFS, SMB or FUSE: locks do not",
     "exclude). Reads only cache files: run folders are never opened, symlinked folders never",
-    "followed.",
+    "followed. For the application's Problems audit of names and contents (placeholders,",
+    "orphans...) see `exlab-cache problems`.",
   ].join("\n"),
   example: "check /data/lab --json",
   async run(args, io) {
