@@ -10,8 +10,9 @@
 import assert from "node:assert/strict";
 import { lstat, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { test } from "node:test";
 import { lockPathFor, withFileLock } from "exlab-cache";
-import { testNeeding } from "./helpers/capabilities.js";
+import { needs } from "./helpers/capabilities.js";
 import { finished, startChild } from "./helpers/children.js";
 import { PYTHON, filelockPeers, pyScript, type FilelockPeer } from "./helpers/filelock.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -26,7 +27,7 @@ async function tryLock(t: Parameters<typeof tempDir>[0], peer: FilelockPeer, fil
 }
 
 for (const peer of filelockPeers()) {
-  testNeeding(peer.needs, `filelock ${peer.version} follows the ${peer.protocol} protocol: truncation of a busy sidecar, the sidecar after release, symlinked sidecars`, async (t) => {
+  test(`filelock ${peer.version} follows the ${peer.protocol} protocol: truncation of a busy sidecar, the sidecar after release, symlinked sidecars`, needs(peer.needs), async (t) => {
     const dir = await tempDir(t);
     const file = join(dir, "equipment.json");
     const sidecar = lockPathFor(file);

@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdir, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TestContext } from "node:test";
+import { test, type TestContext } from "node:test";
 import { EquipmentCacheWriter, WriteFailedError, equipmentJsonPath, runsMarkerPath, testRunsMarkerPath } from "exlab-cache";
 import { cli } from "./helpers/cli.js";
 import { listTree, snapshotTree } from "./helpers/snapshot.js";
 import { FakeClock, equipmentPayload, tempDir } from "./helpers/tmp.js";
-import { testNeeding } from "./helpers/capabilities.js";
+import { needs } from "./helpers/capabilities.js";
 
 function run(args: string[]): void {
   const r = spawnSync(args[0] ?? "", args.slice(1), { encoding: "utf8" });
@@ -56,7 +56,7 @@ function isReadOnlyRefusal(path: string): (err: unknown) => boolean {
   };
 }
 
-testNeeding(["mount"], "library on a read-only mount: marker present is false, unchanged sync is unchanged, a change is write_failed EROFS", async (t) => {
+test("library on a read-only mount: marker present is false, unchanged sync is unchanged, a change is write_failed EROFS", needs(["mount"]), async (t) => {
   const ro = await readOnlyView(t, await seed(t));
   const before = listTree(await snapshotTree(ro));
   const writer = new EquipmentCacheWriter({ clock: new FakeClock().now });
@@ -72,7 +72,7 @@ testNeeding(["mount"], "library on a read-only mount: marker present is false, u
   assert.deepEqual(listTree(await snapshotTree(ro)), before);
 });
 
-testNeeding(["mount"], "CLI on a read-only mount: mark-test-runs prints already present, mark-runs fails with EROFS, sync reports unchanged", async (t) => {
+test("CLI on a read-only mount: mark-test-runs prints already present, mark-runs fails with EROFS, sync reports unchanged", needs(["mount"]), async (t) => {
   const ro = await readOnlyView(t, await seed(t));
   const before = listTree(await snapshotTree(ro));
   const args = ["--root", ro, "--equipment", "CONFOCAL_01", "--project", "PROJ-0042"];

@@ -19,7 +19,7 @@ import {
 } from "exlab-cache";
 import { tempDir } from "./helpers/tmp.js";
 import { equipmentRecord } from "./helpers/tree.js";
-import { PYTHON, testNeeding } from "./helpers/capabilities.js";
+import { PYTHON, needs } from "./helpers/capabilities.js";
 
 const good = equipmentRecord();
 const bytes = (v: unknown): Buffer => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
@@ -144,7 +144,7 @@ test("the JSON Schema names every field and its constraints", () => {
   assert.deepEqual(equipmentJsonSchema["required"], Object.keys(good));
 });
 
-testNeeding(["python3"], "the writer's bytes are identical to Python's compact JSON of the same record", async (t) => {
+test("the writer's bytes are identical to Python's compact JSON of the same record", needs(["python3"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   await new EquipmentCacheWriter().writeEquipment(path, {

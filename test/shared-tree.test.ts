@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { chmod, chown, lstat, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { TestContext } from "node:test";
+import { test, type TestContext } from "node:test";
 import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, lockPathFor, testRunsMarkerPath } from "exlab-cache";
 import { createLab, runAs, type Account, type Lab } from "./helpers/accounts.js";
 import { workerScript } from "./helpers/children.js";
 import { BIN } from "./helpers/cli.js";
-import { testNeeding } from "./helpers/capabilities.js";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, filelockPeers, pyScript, standinDir } from "./helpers/filelock.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
 
@@ -58,7 +58,7 @@ async function snapshot(dir: string): Promise<string[]> {
   return out;
 }
 
-testNeeding(["accounts"], "alice creates under umask 002; bob (same group) rewrites, marks and rewrites again; modes and group follow the tree", async (t) => {
+test("alice creates under umask 002; bob (same group) rewrites, marks and rewrites again; modes and group follow the tree", needs(["accounts"]), async (t) => {
   const { lab, equipment, marker } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   // New files 0666 and folders 0777 minus the umask; the setgid tree gives them the lab group.
@@ -80,7 +80,7 @@ testNeeding(["accounts"], "alice creates under umask 002; bob (same group) rewri
 });
 
 for (const peer of filelockPeers()) {
-  testNeeding(["accounts", ...peer.needs], `Python filelock ${peer.version} run as bob locks a sidecar alice created (umask 002) and does its read-modify-writes`, async (t) => {
+  test(`Python filelock ${peer.version} run as bob locks a sidecar alice created (umask 002) and does its read-modify-writes`, needs(["accounts", ...peer.needs]), async (t) => {
     const { lab, equipment } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
     const probe = await runAs(t, lab.bob, "002", PYTHON, [pyScript("try_lock.py"), equipment], peer.env);
@@ -92,7 +92,7 @@ for (const peer of filelockPeers()) {
   });
 }
 
-testNeeding(["accounts"], "root's rewrite keeps 0640 alice:lab", async (t) => {
+test("root's rewrite keeps 0640 alice:lab", needs(["accounts"]), async (t) => {
   const { lab, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   await chmod(equipment, 0o640);
@@ -101,7 +101,7 @@ testNeeding(["accounts"], "root's rewrite keeps 0640 alice:lab", async (t) => {
   assert.equal((JSON.parse(await readFile(equipment, "utf8")) as { label: string }).label, "by root");
 });
 
-testNeeding(["accounts"], "a 0644 sidecar left by another account still lets a group member lock and write (read-only descriptor)", async (t) => {
+test("a 0644 sidecar left by another account still lets a group member lock and write (read-only descriptor)", needs(["accounts"]), async (t) => {
   const { lab, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "022", "equipment", equipment, "by alice")).code, 0);
   await chmod(dirname(equipment), 0o2775);
@@ -118,7 +118,7 @@ for (const umask of ["002", "007"]) {
   // needs only a read-only descriptor) but the folder refuses its temp
   // file. Under 007 it cannot even open the sidecar.
   const refused = umask === "002" ? "create_in_folder" : "open_sidecar";
-  testNeeding(["accounts"], `a stranger outside the group (tree made under umask ${umask}) gets permission_denied (${refused}) from the writer and the marker, and nothing changes`, async (t) => {
+  test(`a stranger outside the group (tree made under umask ${umask}) gets permission_denied (${refused}) from the writer and the marker, and nothing changes`, needs(["accounts"]), async (t) => {
     const { lab, root, equipment, marker } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, umask, "equipment", equipment, "by alice")).code, 0);
     assert.equal((await asUser(t, lab.alice, umask, "marker", marker, "PROJ-0042")).code, 0);
@@ -145,7 +145,7 @@ for (const [umask, file, dir] of [
   ["022", 0o644, 0o2755],
   ["077", 0o600, 0o2700],
 ] as const) {
-  testNeeding(["accounts"], `umask ${umask}: new files are ${file.toString(8)}, folders ${dir.toString(8)}; root's rewrite keeps them`, async (t) => {
+  test(`umask ${umask}: new files are ${file.toString(8)}, folders ${dir.toString(8)}; root's rewrite keeps them`, needs(["accounts"]), async (t) => {
     const { lab, equipment } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, umask, "equipment", equipment, "by alice")).code, 0);
     assert.deepEqual(await owner(equipment), { mode: file, uid: lab.alice.uid, gid: lab.gid });
@@ -156,7 +156,7 @@ for (const [umask, file, dir] of [
   });
 }
 
-testNeeding(["accounts", "python3"], "a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (as its owner and as root)", async (t) => {
+test("a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (as its owner and as root)", needs(["accounts", "python3"]), async (t) => {
   const { lab, root } = await sharedTree(t);
   const path = join(root, "n");
   const py = await runAs(t, lab.alice, "002", PYTHON, [pyScript("counter.py"), path, "1"], { PYTHONPATH: standinDir("4"), PYTHONDONTWRITEBYTECODE: "1" });
@@ -170,7 +170,7 @@ testNeeding(["accounts", "python3"], "a 0600 record written by Python (mkstemp) 
   assert.deepEqual(await owner(path), { mode: 0o600, uid: lab.alice.uid, gid: lab.gid });
 });
 
-testNeeding(["accounts"], "the CLI as bob re-syncs a record alice wrote; as the stranger it reports permission_denied (envelope, exit 2) and changes nothing", async (t) => {
+test("the CLI as bob re-syncs a record alice wrote; as the stranger it reports permission_denied (envelope, exit 2) and changes nothing", needs(["accounts"]), async (t) => {
   const { lab, root, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   const config = join(dirname(root), "config.yaml");

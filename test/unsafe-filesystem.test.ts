@@ -12,7 +12,7 @@ import { EquipmentCacheWriter, UnsafeFilesystemError, classifyFsType, equipmentJ
 import { cli, stdoutJson } from "./helpers/cli.js";
 import { bindfsMount, exfatMount } from "./helpers/fuse.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
-import { testNeeding } from "./helpers/capabilities.js";
+import { needs } from "./helpers/capabilities.js";
 
 test("statfs magic numbers: NFS, SMB, CIFS, SMB2 and FUSE are flagged; ext4, tmpfs, btrfs, xfs are not", () => {
   assert.deepEqual(classifyFsType(0x6969), { kind: "nfs", name: "nfs" });
@@ -31,7 +31,7 @@ test("a local folder is not flagged, and a path not created yet is judged by its
   assert.equal(await unsafeFilesystemOf(join(dir, "not", "yet", "there.json")), undefined);
 });
 
-testNeeding(["fuse"], "bindfs (FUSE, mounted as root): detected; the writer warns once per filesystem, check reports it, and refuseUnsafeFilesystems writes nothing", async (t) => {
+test("bindfs (FUSE, mounted as root): detected; the writer warns once per filesystem, check reports it, and refuseUnsafeFilesystems writes nothing", needs(["fuse"]), async (t) => {
   const { view } = await bindfsMount(t);
   const found = await unsafeFilesystemOf(join(view, "A", ".exlab-wizard", "equipment.json"));
   assert.equal(found?.kind, "fuse");
@@ -62,7 +62,7 @@ testNeeding(["fuse"], "bindfs (FUSE, mounted as root): detected; the writer warn
   assert.deepEqual((await readdir(view)).sort(), ["CONFOCAL_01"]);
 });
 
-testNeeding(["fuse"], "exfat-fuse (mounted as root): detected as FUSE, and a strict writer refuses the first marker there", async (t) => {
+test("exfat-fuse (mounted as root): detected as FUSE, and a strict writer refuses the first marker there", needs(["fuse"]), async (t) => {
   const mnt = await exfatMount(t);
   assert.equal((await unsafeFilesystemOf(mnt))?.kind, "fuse");
   const writer = new EquipmentCacheWriter({ refuseUnsafeFilesystems: true });

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cli, stdoutJson } from "./helpers/cli.js";
 import { FakeClock, equipmentPayload, tempDir } from "./helpers/tmp.js";
 import { equipmentRecord, put } from "./helpers/tree.js";
-import { PYTHON, testNeeding } from "./helpers/capabilities.js";
+import { PYTHON, needs } from "./helpers/capabilities.js";
 
 test("syncEquipment reports created, unchanged (nothing written), updated with the changed fields, and repaired", async (t) => {
   const root = await tempDir(t);
@@ -43,7 +43,7 @@ test("a valid record larger than the read bound keeps its first_seen_at on rewri
   assert.equal(await readFile(warnings[0]?.preservedAt ?? "", "utf8"), big);
 });
 
-testNeeding(["python3"], "year 0000 is refused: as a clock reading, by formatTimestamp and by isTimestamp, as Python's datetime refuses it", async (t) => {
+test("year 0000 is refused: as a clock reading, by formatTimestamp and by isTimestamp, as Python's datetime refuses it", needs(["python3"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   const yearZero = new Date("0000-06-01T00:00:00Z");

@@ -9,10 +9,11 @@
  */
 import assert from "node:assert/strict";
 import { readFile, readdir } from "node:fs/promises";
+import { test } from "node:test";
 import type { ScenarioResult } from "../../bench/_model.js";
 import { runBench } from "../../bench/run.js";
 import type { Scenario } from "../../bench/scenarios/index.js";
-import { PYTHON, REQUIRE_ALL, lacking, realFilelockDir, testNeeding, type Capability } from "../helpers/capabilities.js";
+import { PYTHON, REQUIRE_ALL, lacking, needs, realFilelockDir, type Capability } from "../helpers/capabilities.js";
 import { standinDir } from "../helpers/filelock.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -70,7 +71,7 @@ function assertSane(result: ScenarioResult): void {
 
 /** Register the smoke test of `scenario`. */
 export function smokeScenario(scenario: Scenario): void {
-  testNeeding(BENCH_NEEDS, `bench scenario "${scenario.title}" runs end to end at a tiny size`, async (t) => {
+  test(`bench scenario "${scenario.title}" runs end to end at a tiny size`, needs(BENCH_NEEDS), async (t) => {
     const dir = await tempDir(t, "exlab-bench-smoke-");
     const report = await runBench({ scenarios: [scenario], scale: TINY, outDir: dir, workDir: dir, python: PYTHON, filelockDir: BENCH_FILELOCK.dir });
     assert.equal(report.results.length, 1);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { UsageError, parseBenchArgs } from "../../bench/_args.js";
 import { SCENARIOS } from "../../bench/scenarios/index.js";
 import { runNode } from "../helpers/children.js";
-import { PYTHON, testNeeding } from "../helpers/capabilities.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 import { tempDir } from "../helpers/tmp.js";
 import { BENCH_FILELOCK, BENCH_NEEDS, EXPECTED, SMOKE_FILES, TINY } from "./_smoke.js";
 
@@ -35,7 +35,7 @@ test("--scenario takes ids, titles (commas and all) and comma-separated ids", ()
 
 const MAIN = fileURLToPath(new URL("../../bench/main.js", import.meta.url));
 
-testNeeding(BENCH_NEEDS, "npm run bench -- --scenario runs that scenario alone and prints its table", async (t) => {
+test("npm run bench -- --scenario runs that scenario alone and prints its table", needs(BENCH_NEEDS), async (t) => {
   const dir = await tempDir(t, "exlab-bench-cli-");
   const args = ["--scenario", "equipment rewrite, 1 writer", "--scale", String(TINY), "--out", dir, "--dir", dir, "--python", PYTHON, "--filelock", BENCH_FILELOCK.dir];
   const res = await runNode(t, MAIN, args);

@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
+import { test } from "node:test";
 import { runBench } from "../../bench/run.js";
 import { SCENARIOS } from "../../bench/scenarios/index.js";
 import { rewriteOne } from "../../bench/scenarios/rewrite-one.js";
-import { PYTHON, testNeeding } from "../helpers/capabilities.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 import { tempDir } from "../helpers/tmp.js";
 import { SMOKE_FILES, TINY, smokeScenario } from "./_smoke.js";
 
@@ -20,7 +21,7 @@ for (const id of SMOKE_FILES["bench-smoke"]) {
 }
 
 // The interpreter has a filelock of its own (Debian's); it must not stand in.
-testNeeding(["python3", "python3-filelock"], "a filelock directory without the package stops the run before anything is measured", async (t) => {
+test("a filelock directory without the package stops the run before anything is measured", needs(["python3", "python3-filelock"]), async (t) => {
   const dir = await tempDir(t, "exlab-bench-smoke-");
   await assert.rejects(runBench({ scenarios: [rewriteOne], scale: TINY, outDir: dir, workDir: dir, filelockDir: dir, python: PYTHON }), /no filelock package in /);
   assert.deepEqual(await readdir(dir), []);

@@ -6,7 +6,7 @@ import { cli, stdoutJson, BIN } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, markerRecord, put, validTree } from "../helpers/tree.js";
-import { testNeeding } from "../helpers/capabilities.js";
+import { needs } from "../helpers/capabilities.js";
 
 interface Finding {
   rule: string;
@@ -183,7 +183,7 @@ test("check never looks inside run folders: broken files there are not reported"
   assert.equal(code, 0);
 });
 
-testNeeding(["strace"], "check touches no data file and stats no directory entry (strace)", async (t) => {
+test("check touches no data file and stats no directory entry (strace)", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   await validTree(root);
   for (let i = 0; i < 20; i++) await put(join(root, "CONFOCAL_01", "PROJ-0042", "Runs", `Run_2026-05-${String(i + 1).padStart(2, "0")}T10-00`, "data.bin"), "x");

@@ -7,7 +7,7 @@ import { BIN, PACKAGE_ROOT, cli, stdoutJson } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { equipmentRecord, put, validTree } from "../helpers/tree.js";
-import { testNeeding } from "../helpers/capabilities.js";
+import { needs } from "../helpers/capabilities.js";
 
 const COMMAND_NAMES = ["sync", "mark-test-runs", "mark-runs", "show", "ls", "check"];
 const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error.";
@@ -104,7 +104,7 @@ test("colours only on a terminal, and never with NO_COLOR", async (t) => {
   assert.equal(pipe.stdout, stripAnsi(tty.stdout));
 });
 
-testNeeding(["script"], "the binary sees a real terminal: colours through a pty, none with NO_COLOR", async (t) => {
+test("the binary sees a real terminal: colours through a pty, none with NO_COLOR", needs(["script"]), async (t) => {
   const root = await tempDir(t);
   await validTree(root);
   const command = `'${process.execPath}' '${BIN}' check '${root}'`;

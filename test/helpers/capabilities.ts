@@ -5,16 +5,17 @@
  * tools of the platform lanes.
  *
  * A test that needs a capability the machine lacks is registered with
- * `skip: "<reason>"`, so it is reported as skipped with that reason and the
- * run's reporter (test/summary-reporter.mjs) lists it once at the end.
- * Under EXLAB_REQUIRE_ALL=1 (.ci/run sets it) a lacking capability fails the
- * test instead: CI proves everything or fails.
+ * `skip: "<reason>"` (`test(name, needs([...]), fn)`), so it is reported as
+ * skipped with that reason and the run's reporter
+ * (test/summary-reporter.mjs) lists it once at the end. Under
+ * EXLAB_REQUIRE_ALL=1 (.ci/run sets it) a lacking capability also fails the
+ * run: CI proves everything or fails.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test, type TestContext, type TestOptions } from "node:test";
+import { test, type TestOptions } from "node:test";
 import { fileURLToPath } from "node:url";
 
 /** The repository root (this file is compiled to dist-test/test/helpers/). */
@@ -139,26 +140,24 @@ export function skipReason(caps: readonly Capability[]): string | undefined {
   return missing.length === 0 ? undefined : missing.join("; ");
 }
 
-type Body = (t: TestContext) => void | Promise<void>;
+const refused = new Set<string>();
 
 /**
- * `test(name, options, fn)` for a test that needs `caps`: run as usual when
- * the machine has them all; otherwise skipped with the reason, or, under
- * EXLAB_REQUIRE_ALL=1, failed with it.
+ * The options of a test that needs `caps`: none when the machine has them
+ * all, else `skip` with the reason. Under EXLAB_REQUIRE_ALL=1 the test is
+ * still skipped (running it without what it needs proves nothing), and a
+ * failing test naming the reason is registered once per reason instead.
+ *
+ * @example test("mounts a tmpfs", needs(["mount"]), async (t) => { ... });
  */
-export function testNeeding(caps: readonly Capability[], name: string, fn: Body): void;
-export function testNeeding(caps: readonly Capability[], name: string, options: TestOptions, fn: Body): void;
-export function testNeeding(caps: readonly Capability[], name: string, a: TestOptions | Body, b?: Body): void {
-  const options = typeof a === "function" ? {} : a;
-  const fn = (typeof a === "function" ? a : b) as Body;
+export function needs(caps: readonly Capability[]): TestOptions {
   const reason = skipReason(caps);
-  if (reason === undefined) {
-    test(name, options, fn);
-  } else if (REQUIRE_ALL) {
-    test(name, options, () => {
-      throw new Error(`EXLAB_REQUIRE_ALL=1 allows no skip, and this test ${reason}`);
+  if (reason === undefined) return {};
+  if (REQUIRE_ALL && !refused.has(reason)) {
+    refused.add(reason);
+    test(`EXLAB_REQUIRE_ALL=1 allows no skip: ${reason}`, () => {
+      throw new Error(`this machine lacks what tests need (${reason}); EXLAB_REQUIRE_ALL=1 allows no skip`);
     });
-  } else {
-    test(name, { ...options, skip: reason }, fn);
   }
+  return { skip: reason };
 }

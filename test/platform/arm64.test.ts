@@ -10,8 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { describe, type TestContext } from "node:test";
-import { testNeeding } from "../helpers/capabilities.js";
+import { describe, test, type TestContext } from "node:test";
+import { needs } from "../helpers/capabilities.js";
 import { REPO_ROOT, assertCounts, hostBaseline, nodeTapCounts, nodePackage, runMerged } from "./_lanes.js";
 
 const sysroot = "/usr/aarch64-linux-gnu";
@@ -22,7 +22,7 @@ delete env.NODE_TEST_CONTEXT;
 const hostEnv: NodeJS.ProcessEnv = { ...process.env, PREBUILDS_ONLY: "1" };
 delete hostEnv.NODE_TEST_CONTEXT;
 
-testNeeding(["qemu"], "the arm64 Node loads the linux-arm64 prebuild", async (t) => {
+test("the arm64 Node loads the linux-arm64 prebuild", needs(["qemu"]), async (t) => {
   const script = `import(${JSON.stringify(join(REPO_ROOT, "dist", "fs", "_native.js"))}).then((m) => console.log(JSON.stringify({ arch: process.arch, path: m.nativeAddonPath(), canWait: m.flockBackend().canWait })))`;
   const run = await emulate(t, ["-e", script]);
   assert.equal(run.code, 0, run.out);
@@ -32,7 +32,7 @@ testNeeding(["qemu"], "the arm64 Node loads the linux-arm64 prebuild", async (t)
 // Emulation is slow: the three files run side by side.
 describe("the native, lock and atomic-replace tests on arm64", { concurrency: true }, () => {
   for (const file of ["native", "lock", "atomic"]) {
-    testNeeding(["qemu"], `${file}.test.js passes`, async (t) => {
+    test(`${file}.test.js passes`, needs(["qemu"]), async (t) => {
       const path = join("dist-test", "test", `${file}.test.js`);
       const expected = await hostBaseline(t, [path], hostEnv);
       const run = await emulate(t, [join(REPO_ROOT, path)]);

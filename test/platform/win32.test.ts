@@ -10,9 +10,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, openSync, closeSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, type TestContext } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { testNeeding } from "../helpers/capabilities.js";
+import { needs } from "../helpers/capabilities.js";
 import { workerScript } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { LANE_DIR, REPO_ROOT, nodePackage } from "./_lanes.js";
@@ -46,7 +46,7 @@ after(() => {
 
 /** A test of this lane: it needs wine and the mingw compiler. */
 function wineTest(name: string, fn: (t: TestContext) => Promise<void>): void {
-  testNeeding(["wine"], name, async (t) => {
+  test(name, needs(["wine"]), async (t) => {
     setUpLane();
     await fn(t);
   });

@@ -9,11 +9,12 @@
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { test } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath } from "exlab-cache";
 import { finished, startChild, workerScript } from "../helpers/children.js";
 import { openFlags, parseStrace, type Syscall } from "../helpers/strace.js";
 import { equipmentPayload, tempDir } from "../helpers/tmp.js";
-import { testNeeding } from "../helpers/capabilities.js";
+import { needs } from "../helpers/capabilities.js";
 
 const TRACED = [
   "open", "openat", "creat", "close",
@@ -102,7 +103,7 @@ function assertRecipe(events: Syscall[], path: string): { lockEx: Syscall; tmpOp
   return { lockEx, tmpOpen, written: writes.reduce((n, w) => n + w.ret, 0) };
 }
 
-testNeeding(["strace"], "strace: a rewrite of equipment.json reads, creates the temp exclusively, writes, fsyncs, renames and fsyncs the directory under flock", async (t) => {
+test("strace: a rewrite of equipment.json reads, creates the temp exclusively, writes, fsyncs, renames and fsyncs the directory under flock", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   await new EquipmentCacheWriter().writeEquipment(path, equipmentPayload({ label: "before" }));
@@ -131,7 +132,7 @@ testNeeding(["strace"], "strace: a rewrite of equipment.json reads, creates the 
   before(chmod, firstWrite, "mode set before the first write");
 });
 
-testNeeding(["strace"], "strace: a first write makes each new directory durable in its parent before the file is renamed into place", async (t) => {
+test("strace: a first write makes each new directory durable in its parent before the file is renamed into place", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   const events = await traceWorker(t, "equipment", root);
@@ -151,7 +152,7 @@ testNeeding(["strace"], "strace: a first write makes each new directory durable 
   }
 });
 
-testNeeding(["strace"], "strace: a first marker write checks for the marker under the lock, then follows the same recipe", async (t) => {
+test("strace: a first marker write checks for the marker under the lock, then follows the same recipe", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const path = testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042");
   const events = await traceWorker(t, "marker", root);
