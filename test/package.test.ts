@@ -122,3 +122,11 @@ test("both entry points load through require() as well as import, on the Node li
   const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
   assert.equal(engines, "^20.19.0 || >=22.12.0", "require(esm) works unflagged from 20.19 and 22.12");
 });
+
+test("the README opens with what it is, install, the command line and the library, then the contributor commands, in at most 250 lines", () => {
+  const readme = read("README.md");
+  assert.ok(readme.split("\n").length <= 250, `the README has ${readme.split("\n").length} lines`);
+  const headings = [...readme.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
+  assert.deepEqual(headings.slice(0, 4), ["Install", "Command line", "Library", "From a clone"]);
+  assert.match(readme, /^```sh\nnpm ci && npm run demo .*\nnpm ci && npm test .*\n```$/m);
+});
