@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { test, type TestContext } from "node:test";
 import { REPO_ROOT } from "./helpers/capabilities.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -20,10 +21,10 @@ test("needs one", { skip: "needs root: not running as root [run as root]" }, () 
 `;
 
 /** Run `node --test` on `source` with the suite's reporter; its exit code and stdout. */
-async function runWithReporter(t: TestContext, source: string, skipLog = ""): Promise<{ code: number | null; stdout: string; file: string }> {
+async function runWithReporter(t: TestContext, source: string, skipLog = "", extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; file: string }> {
   const file = join(await tempDir(t), "fixture.test.mjs");
   await writeFile(file, source);
-  const env: NodeJS.ProcessEnv = { ...process.env, EXLAB_SKIP_LOG: skipLog };
+  const env: NodeJS.ProcessEnv = { ...process.env, EXLAB_SKIP_LOG: skipLog, ...extraEnv };
   // Set by an outer `node --test`: the inner runner would speak its protocol.
   delete env["NODE_TEST_CONTEXT"];
   const r = spawnSync(process.execPath, ["--test", `--test-reporter=${REPORTER}`, "--test-reporter-destination=stdout", file], { env, encoding: "utf8" });
@@ -56,4 +57,20 @@ test("a run that skipped nothing prints no summary", async (t) => {
   const { code, stdout } = await runWithReporter(t, 'import { test } from "node:test";\ntest("runs", () => {});\n');
   assert.equal(code, 0, stdout);
   assert.match(stdout, /# skipped 0\n# todo 0\n# duration_ms [\d.]+\n$/);
+});
+
+// With no PATH, no tool can be found: strace is lacking for certain.
+const NEEDS_STRACE = `import { test } from "node:test";
+import { needs } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, "dist-test", "test", "helpers", "capabilities.js")).href)};
+test("traced", needs(["strace"]), () => {});
+`;
+
+test("needs() skips a test whose capability lacks, with the reason; under EXLAB_REQUIRE_ALL=1 that fails the run", async (t) => {
+  const skipped = await runWithReporter(t, NEEDS_STRACE, "", { PATH: "", EXLAB_REQUIRE_ALL: "" });
+  assert.equal(skipped.code, 0, skipped.stdout);
+  assert.match(skipped.stdout, /^ok 1 - traced # SKIP needs strace: no strace on PATH \[strace, allowed to trace\]$/m);
+  const required = await runWithReporter(t, NEEDS_STRACE, "", { PATH: "", EXLAB_REQUIRE_ALL: "1" });
+  assert.equal(required.code, 1, required.stdout);
+  assert.match(required.stdout, /^not ok \d+ - EXLAB_REQUIRE_ALL=1 allows no skip: needs strace: no strace on PATH/m);
+  assert.match(required.stdout, /^# fail 1$/m);
 });
