@@ -79,7 +79,12 @@ const PROBES: Record<Capability, { probe: () => string | undefined; fix: string 
       try {
         return fails("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]) ?? fails("umount", [dir]);
       } finally {
-        rmdirSync(dir);
+        // Still mounted only if the unmount failed, which is then the reason given.
+        try {
+          rmdirSync(dir);
+        } catch {
+          // left for the machine's temp clean-up
+        }
       }
     },
     fix: "root, in a kernel or container that allows mounts",
