@@ -21,6 +21,7 @@ import {
 } from "exlab-cache";
 import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
+import { needs } from "./helpers/capabilities.js";
 
 interface NativeModule {
   errnoName(errno: number): string;
@@ -47,7 +48,7 @@ function waitForStderr(child: ChildProcess, text: string, count = 1): Promise<vo
   });
 }
 
-test("with no thread to be had for a lock waiter, contended writes poll instead of failing, and none is lost", async (t) => {
+test("with no thread to be had for a lock waiter, contended writes poll instead of failing, and none is lost", needs(["cc"]), async (t) => {
   const dir = await tempDir(t);
   // A preloaded pthread_create that refuses (EAGAIN, as under `ulimit -u`)
   // every thread whose code lives in the addon (the file this package loads:

@@ -21,6 +21,7 @@ import {
 import { finished, startChild, workerScript } from "./helpers/children.js";
 import { callByCallFs } from "./helpers/nodefs.js";
 import { tempDir } from "./helpers/tmp.js";
+import { needs } from "./helpers/capabilities.js";
 
 const PATHS = [{}, { fs: callByCallFs }] as const;
 
@@ -71,7 +72,7 @@ async function syscallsOn(t: Parameters<typeof tempDir>[0], op: string, file: st
   return { events, threads: threads.size };
 }
 
-test("the one-job replace makes the same syscalls, in the same order, as node:fs", async (t) => {
+test("the one-job replace makes the same syscalls, in the same order, as node:fs", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const dir = join(root, "cache");
   await mkdir(dir);
@@ -93,7 +94,7 @@ test("the one-job replace makes the same syscalls, in the same order, as node:fs
   ]);
 });
 
-test("the one-job read makes the same syscalls, in the same order, as node:fs", async (t) => {
+test("the one-job read makes the same syscalls, in the same order, as node:fs", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const dir = join(root, "cache");
   await mkdir(dir);
@@ -106,7 +107,7 @@ test("the one-job read makes the same syscalls, in the same order, as node:fs", 
   assert.deepEqual(native, ["open FILE O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC", "fstat FILE", "read FILE", "close FILE"]);
 });
 
-test("a locked rewrite makes the same syscalls, in the same order, on both backends: lock-and-read, then commit-and-unlock", async (t) => {
+test("a locked rewrite makes the same syscalls, in the same order, on both backends: lock-and-read, then commit-and-unlock", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const dir = join(root, "cache");
   await mkdir(dir);
@@ -147,7 +148,7 @@ test("a locked rewrite makes the same syscalls, in the same order, on both backe
   ]);
 });
 
-test("a marker that exists already: the same lock-and-look on both backends, then the lock is released with nothing written", async (t) => {
+test("a marker that exists already: the same lock-and-look on both backends, then the lock is released with nothing written", needs(["strace"]), async (t) => {
   const root = await tempDir(t);
   const dir = join(root, "cache");
   await mkdir(dir);

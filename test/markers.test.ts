@@ -11,6 +11,7 @@ import {
   type CacheWarning,
 } from "exlab-cache";
 import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
 import { FakeClock, tempDir } from "./helpers/tmp.js";
 
@@ -133,7 +134,7 @@ test("async callers racing in one process: exactly one wins", async (t) => {
 });
 
 for (const peer of filelockPeers()) {
-  test(`our processes and Python filelock ${peer.version} processes racing for the first marker: exactly one wins`, async (t) => {
+  test(`our processes and Python filelock ${peer.version} processes racing for the first marker: exactly one wins`, needs(peer.needs), async (t) => {
     const root = await tempDir(t);
     const path = testRunsMarkerPath(root, "CONFOCAL_01", "PROJ-0042");
     const racers = Array.from({ length: 6 }, (_, i) => {

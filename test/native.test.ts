@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { finished, preloadCc, startChild, waitForLine, workerScript } from "./helpers/children.js";
 import { tempDir } from "./helpers/tmp.js";
+import { needs } from "./helpers/capabilities.js";
 
 test("a worker terminated while its lock wait is blocked does not bring the process down", async (t) => {
   const dir = await tempDir(t);
@@ -37,7 +38,7 @@ test("the addon in use reports how it waits, and it is the one this run expects"
   assert.equal(result.stdout, `${expected}\n`);
 });
 
-test("with no real-time signal free, waits use the polling thread and timeouts still fire", async (t) => {
+test("with no real-time signal free, waits use the polling thread and timeouts still fire", needs(["cc"]), async (t) => {
   const dir = await tempDir(t);
   // A preloaded library that takes every real-time signal before we can.
   const src = join(dir, "hog.c");

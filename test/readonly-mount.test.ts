@@ -13,6 +13,7 @@ import { EquipmentCacheWriter, WriteFailedError, equipmentJsonPath, runsMarkerPa
 import { cli } from "./helpers/cli.js";
 import { listTree, snapshotTree } from "./helpers/snapshot.js";
 import { FakeClock, equipmentPayload, tempDir } from "./helpers/tmp.js";
+import { needs } from "./helpers/capabilities.js";
 
 function run(args: string[]): void {
   const r = spawnSync(args[0] ?? "", args.slice(1), { encoding: "utf8" });
@@ -55,7 +56,7 @@ function isReadOnlyRefusal(path: string): (err: unknown) => boolean {
   };
 }
 
-test("library on a read-only mount: marker present is false, unchanged sync is unchanged, a change is write_failed EROFS", async (t) => {
+test("library on a read-only mount: marker present is false, unchanged sync is unchanged, a change is write_failed EROFS", needs(["mount"]), async (t) => {
   const ro = await readOnlyView(t, await seed(t));
   const before = listTree(await snapshotTree(ro));
   const writer = new EquipmentCacheWriter({ clock: new FakeClock().now });
@@ -71,7 +72,7 @@ test("library on a read-only mount: marker present is false, unchanged sync is u
   assert.deepEqual(listTree(await snapshotTree(ro)), before);
 });
 
-test("CLI on a read-only mount: mark-test-runs prints already present, mark-runs fails with EROFS, sync reports unchanged", async (t) => {
+test("CLI on a read-only mount: mark-test-runs prints already present, mark-runs fails with EROFS, sync reports unchanged", needs(["mount"]), async (t) => {
   const ro = await readOnlyView(t, await seed(t));
   const before = listTree(await snapshotTree(ro));
   const args = ["--root", ro, "--equipment", "CONFOCAL_01", "--project", "PROJ-0042"];

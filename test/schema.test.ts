@@ -19,6 +19,7 @@ import {
 } from "exlab-cache";
 import { tempDir } from "./helpers/tmp.js";
 import { equipmentRecord } from "./helpers/tree.js";
+import { PYTHON, needs } from "./helpers/capabilities.js";
 
 const good = equipmentRecord();
 const bytes = (v: unknown): Buffer => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
@@ -143,7 +144,7 @@ test("the JSON Schema names every field and its constraints", () => {
   assert.deepEqual(equipmentJsonSchema["required"], Object.keys(good));
 });
 
-test("the writer's bytes are identical to Python's compact JSON of the same record", async (t) => {
+test("the writer's bytes are identical to Python's compact JSON of the same record", needs(["python3"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   await new EquipmentCacheWriter().writeEquipment(path, {
@@ -153,7 +154,7 @@ test("the writer's bytes are identical to Python's compact JSON of the same reco
     configured_nas_root: "//nas01/lab",
   });
   const ours = await readFile(path);
-  const python = execFileSync("/usr/bin/python3", [
+  const python = execFileSync(PYTHON, [
     "-c",
     "import json,sys; r=json.load(open(sys.argv[1],encoding='utf-8')); sys.stdout.buffer.write(json.dumps(r, separators=(',',':'), ensure_ascii=False).encode())",
     path,

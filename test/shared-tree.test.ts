@@ -2,7 +2,8 @@
  * Shared lab trees with real accounts: alice and bob in one group, a
  * stranger outside it, a setgid group-writable tree, and root. Every child
  * runs under its own uid, gids and umask (setpriv), so what the kernel
- * allows is what is tested. Needs root to create the accounts (CI runs as root).
+ * allows is what is tested. Needs root to create the accounts (skipped
+ * without it, and CI runs as root).
  */
 import assert from "node:assert/strict";
 import { chmod, chown, lstat, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
@@ -12,7 +13,8 @@ import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, lockPathFor, 
 import { createLab, runAs, type Account, type Lab } from "./helpers/accounts.js";
 import { workerScript } from "./helpers/children.js";
 import { BIN } from "./helpers/cli.js";
-import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
+import { needs } from "./helpers/capabilities.js";
+import { PYTHON, filelockPeers, pyScript, standinDir } from "./helpers/filelock.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
 
 interface Tree {
@@ -56,7 +58,7 @@ async function snapshot(dir: string): Promise<string[]> {
   return out;
 }
 
-test("alice creates under umask 002; bob (same group) rewrites, marks and rewrites again; modes and group follow the tree", async (t) => {
+test("alice creates under umask 002; bob (same group) rewrites, marks and rewrites again; modes and group follow the tree", needs(["accounts"]), async (t) => {
   const { lab, equipment, marker } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   // New files 0666 and folders 0777 minus the umask; the setgid tree gives them the lab group.
@@ -78,7 +80,7 @@ test("alice creates under umask 002; bob (same group) rewrites, marks and rewrit
 });
 
 for (const peer of filelockPeers()) {
-  test(`Python filelock ${peer.version} run as bob locks a sidecar alice created (umask 002) and does its read-modify-writes`, async (t) => {
+  test(`Python filelock ${peer.version} run as bob locks a sidecar alice created (umask 002) and does its read-modify-writes`, needs(["accounts", ...peer.needs]), async (t) => {
     const { lab, equipment } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
     const probe = await runAs(t, lab.bob, "002", PYTHON, [pyScript("try_lock.py"), equipment], peer.env);
@@ -90,7 +92,7 @@ for (const peer of filelockPeers()) {
   });
 }
 
-test("root's rewrite keeps 0640 alice:lab", async (t) => {
+test("root's rewrite keeps 0640 alice:lab", needs(["accounts"]), async (t) => {
   const { lab, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   await chmod(equipment, 0o640);
@@ -99,7 +101,7 @@ test("root's rewrite keeps 0640 alice:lab", async (t) => {
   assert.equal((JSON.parse(await readFile(equipment, "utf8")) as { label: string }).label, "by root");
 });
 
-test("a 0644 sidecar left by another account still lets a group member lock and write (read-only descriptor)", async (t) => {
+test("a 0644 sidecar left by another account still lets a group member lock and write (read-only descriptor)", needs(["accounts"]), async (t) => {
   const { lab, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "022", "equipment", equipment, "by alice")).code, 0);
   await chmod(dirname(equipment), 0o2775);
@@ -116,7 +118,7 @@ for (const umask of ["002", "007"]) {
   // needs only a read-only descriptor) but the folder refuses its temp
   // file. Under 007 it cannot even open the sidecar.
   const refused = umask === "002" ? "create_in_folder" : "open_sidecar";
-  test(`a stranger outside the group (tree made under umask ${umask}) gets permission_denied (${refused}) from the writer and the marker, and nothing changes`, async (t) => {
+  test(`a stranger outside the group (tree made under umask ${umask}) gets permission_denied (${refused}) from the writer and the marker, and nothing changes`, needs(["accounts"]), async (t) => {
     const { lab, root, equipment, marker } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, umask, "equipment", equipment, "by alice")).code, 0);
     assert.equal((await asUser(t, lab.alice, umask, "marker", marker, "PROJ-0042")).code, 0);
@@ -143,7 +145,7 @@ for (const [umask, file, dir] of [
   ["022", 0o644, 0o2755],
   ["077", 0o600, 0o2700],
 ] as const) {
-  test(`umask ${umask}: new files are ${file.toString(8)}, folders ${dir.toString(8)}; root's rewrite keeps them`, async (t) => {
+  test(`umask ${umask}: new files are ${file.toString(8)}, folders ${dir.toString(8)}; root's rewrite keeps them`, needs(["accounts"]), async (t) => {
     const { lab, equipment } = await sharedTree(t);
     assert.equal((await asUser(t, lab.alice, umask, "equipment", equipment, "by alice")).code, 0);
     assert.deepEqual(await owner(equipment), { mode: file, uid: lab.alice.uid, gid: lab.gid });
@@ -154,10 +156,10 @@ for (const [umask, file, dir] of [
   });
 }
 
-test("a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (as its owner and as root)", async (t) => {
+test("a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (as its owner and as root)", needs(["accounts", "python3"]), async (t) => {
   const { lab, root } = await sharedTree(t);
   const path = join(root, "n");
-  const py = await runAs(t, lab.alice, "002", PYTHON, [pyScript("counter.py"), path, "1"]);
+  const py = await runAs(t, lab.alice, "002", PYTHON, [pyScript("counter.py"), path, "1"], { PYTHONPATH: standinDir("4"), PYTHONDONTWRITEBYTECODE: "1" });
   assert.equal(py.code, 0, py.stderr);
   assert.equal((await owner(path)).mode, 0o600);
   const r = await runAs(t, lab.alice, "002", process.execPath, [workerScript("counter"), path, "1"]);
@@ -168,7 +170,7 @@ test("a 0600 record written by Python (mkstemp) stays 0600 after our rewrites (a
   assert.deepEqual(await owner(path), { mode: 0o600, uid: lab.alice.uid, gid: lab.gid });
 });
 
-test("the CLI as bob re-syncs a record alice wrote; as the stranger it reports permission_denied (envelope, exit 2) and changes nothing", async (t) => {
+test("the CLI as bob re-syncs a record alice wrote; as the stranger it reports permission_denied (envelope, exit 2) and changes nothing", needs(["accounts"]), async (t) => {
   const { lab, root, equipment } = await sharedTree(t);
   assert.equal((await asUser(t, lab.alice, "002", "equipment", equipment, "by alice")).code, 0);
   const config = join(dirname(root), "config.yaml");

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, UnsafeFilesystemError, classifyFsType, equipmentJsonPath, testRunsMarkerPath, unsafeFilesystemOf, type CacheWarning } from "exlab-cache";
 import { cli, stdoutJson } from "./helpers/cli.js";
-import { bindfsMount, exfatMount, fuseRefusal } from "./helpers/fuse.js";
+import { bindfsMount, exfatMount } from "./helpers/fuse.js";
 import { equipmentPayload, tempDir } from "./helpers/tmp.js";
+import { needs } from "./helpers/capabilities.js";
 
 test("statfs magic numbers: NFS, SMB, CIFS, SMB2 and FUSE are flagged; ext4, tmpfs, btrfs, xfs are not", () => {
   assert.deepEqual(classifyFsType(0x6969), { kind: "nfs", name: "nfs" });
@@ -30,8 +31,7 @@ test("a local folder is not flagged, and a path not created yet is judged by its
   assert.equal(await unsafeFilesystemOf(join(dir, "not", "yet", "there.json")), undefined);
 });
 
-test("bindfs (FUSE, mounted as root): detected; the writer warns once per filesystem, check reports it, and refuseUnsafeFilesystems writes nothing", async (t) => {
-  assert.equal(fuseRefusal(), undefined, "FUSE mounts need root and /dev/fuse (CI runs as root)");
+test("bindfs (FUSE, mounted as root): detected; the writer warns once per filesystem, check reports it, and refuseUnsafeFilesystems writes nothing", needs(["fuse"]), async (t) => {
   const { view } = await bindfsMount(t);
   const found = await unsafeFilesystemOf(join(view, "A", ".exlab-wizard", "equipment.json"));
   assert.equal(found?.kind, "fuse");
@@ -62,8 +62,7 @@ test("bindfs (FUSE, mounted as root): detected; the writer warns once per filesy
   assert.deepEqual((await readdir(view)).sort(), ["CONFOCAL_01"]);
 });
 
-test("exfat-fuse (mounted as root): detected as FUSE, and a strict writer refuses the first marker there", async (t) => {
-  assert.equal(fuseRefusal(), undefined, "FUSE mounts need root and /dev/fuse (CI runs as root)");
+test("exfat-fuse (mounted as root): detected as FUSE, and a strict writer refuses the first marker there", needs(["fuse"]), async (t) => {
   const mnt = await exfatMount(t);
   assert.equal((await unsafeFilesystemOf(mnt))?.kind, "fuse");
   const writer = new EquipmentCacheWriter({ refuseUnsafeFilesystems: true });

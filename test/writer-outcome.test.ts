@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cli, stdoutJson } from "./helpers/cli.js";
 import { FakeClock, equipmentPayload, tempDir } from "./helpers/tmp.js";
 import { equipmentRecord, put } from "./helpers/tree.js";
+import { PYTHON, needs } from "./helpers/capabilities.js";
 
 test("syncEquipment reports created, unchanged (nothing written), updated with the changed fields, and repaired", async (t) => {
   const root = await tempDir(t);
@@ -42,7 +43,7 @@ test("a valid record larger than the read bound keeps its first_seen_at on rewri
   assert.equal(await readFile(warnings[0]?.preservedAt ?? "", "utf8"), big);
 });
 
-test("year 0000 is refused: as a clock reading, by formatTimestamp and by isTimestamp, as Python's datetime refuses it", async (t) => {
+test("year 0000 is refused: as a clock reading, by formatTimestamp and by isTimestamp, as Python's datetime refuses it", needs(["python3"]), async (t) => {
   const root = await tempDir(t);
   const path = equipmentJsonPath(root, "CONFOCAL_01");
   const yearZero = new Date("0000-06-01T00:00:00Z");
@@ -53,9 +54,9 @@ test("year 0000 is refused: as a clock reading, by formatTimestamp and by isTime
   await assert.rejects(readFile(path), { code: "ENOENT" });
   // The earliest accepted timestamp is one Python reads.
   const written = await new EquipmentCacheWriter({ clock: () => new Date("0001-01-01T00:00:00Z") }).writeEquipment(path, equipmentPayload());
-  const py = spawnSync("/usr/bin/python3", ["-c", "import sys, datetime; print(datetime.datetime.strptime(sys.argv[1], '%Y-%m-%dT%H:%M:%SZ').year)", written.first_seen_at], { encoding: "utf8" });
+  const py = spawnSync(PYTHON, ["-c", "import sys, datetime; print(datetime.datetime.strptime(sys.argv[1], '%Y-%m-%dT%H:%M:%SZ').year)", written.first_seen_at], { encoding: "utf8" });
   assert.equal(py.stdout.trim(), "1", py.stderr);
-  const bad = spawnSync("/usr/bin/python3", ["-c", "import datetime; datetime.datetime.strptime('0000-06-01T00:00:00Z', '%Y-%m-%dT%H:%M:%SZ')"], { encoding: "utf8" });
+  const bad = spawnSync(PYTHON, ["-c", "import datetime; datetime.datetime.strptime('0000-06-01T00:00:00Z', '%Y-%m-%dT%H:%M:%SZ')"], { encoding: "utf8" });
   assert.notEqual(bad.status, 0);
 });
 

@@ -11,8 +11,9 @@ import { fileURLToPath } from "node:url";
 import { UsageError, parseBenchArgs } from "../../bench/_args.js";
 import { SCENARIOS } from "../../bench/scenarios/index.js";
 import { runNode } from "../helpers/children.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 import { tempDir } from "../helpers/tmp.js";
-import { EXPECTED, SMOKE_FILES, TINY } from "./_smoke.js";
+import { BENCH_FILELOCK, BENCH_NEEDS, EXPECTED, SMOKE_FILES, TINY } from "./_smoke.js";
 
 test("the smoke files between them run every scenario, each once", () => {
   const ids = SCENARIOS.map((s) => s.id).sort();
@@ -34,9 +35,10 @@ test("--scenario takes ids, titles (commas and all) and comma-separated ids", ()
 
 const MAIN = fileURLToPath(new URL("../../bench/main.js", import.meta.url));
 
-test("npm run bench -- --scenario runs that scenario alone and prints its table", async (t) => {
+test("npm run bench -- --scenario runs that scenario alone and prints its table", needs(BENCH_NEEDS), async (t) => {
   const dir = await tempDir(t, "exlab-bench-cli-");
-  const res = await runNode(t, MAIN, ["--scenario", "equipment rewrite, 1 writer", "--scale", String(TINY), "--out", dir, "--dir", dir]);
+  const args = ["--scenario", "equipment rewrite, 1 writer", "--scale", String(TINY), "--out", dir, "--dir", dir, "--python", PYTHON, "--filelock", BENCH_FILELOCK.dir];
+  const res = await runNode(t, MAIN, args);
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /^# exlab-cache benchmarks\n/);
   assert.deepEqual(

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { runBench } from "../../bench/run.js";
 import { SCENARIOS } from "../../bench/scenarios/index.js";
 import { rewriteOne } from "../../bench/scenarios/rewrite-one.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 import { tempDir } from "../helpers/tmp.js";
 import { SMOKE_FILES, TINY, smokeScenario } from "./_smoke.js";
 
@@ -19,9 +20,9 @@ for (const id of SMOKE_FILES["bench-smoke"]) {
   smokeScenario(scenario);
 }
 
-test("a filelock directory without the package stops the run before anything is measured", async (t) => {
+// The interpreter has a filelock of its own (Debian's); it must not stand in.
+test("a filelock directory without the package stops the run before anything is measured", needs(["python3", "python3-filelock"]), async (t) => {
   const dir = await tempDir(t, "exlab-bench-smoke-");
-  // /usr/bin/python3 has a filelock of its own; it must not stand in.
-  await assert.rejects(runBench({ scenarios: [rewriteOne], scale: TINY, outDir: dir, workDir: dir, filelockDir: dir }), /no filelock package in /);
+  await assert.rejects(runBench({ scenarios: [rewriteOne], scale: TINY, outDir: dir, workDir: dir, filelockDir: dir, python: PYTHON }), /no filelock package in /);
   assert.deepEqual(await readdir(dir), []);
 });

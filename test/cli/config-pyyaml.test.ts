@@ -16,6 +16,7 @@ import { ConfigError } from "../../src/errors.js";
 import { cli } from "../helpers/cli.js";
 import { PYTHON, REPO_ROOT } from "../helpers/filelock.js";
 import { tempDir } from "../helpers/tmp.js";
+import { needs } from "../helpers/capabilities.js";
 
 interface Case {
   name: string;
@@ -49,7 +50,7 @@ function ours(v: unknown): unknown {
   return v;
 }
 
-test("config.yaml: refused exactly where PyYAML's safe_load refuses it, else the same values", async (t) => {
+test("config.yaml: refused exactly where PyYAML's safe_load refuses it, else the same values", needs(["pyyaml"]), async (t) => {
   const dir = await tempDir(t);
   const cases = JSON.parse(await readFile(CASES_FILE, "utf8")) as Case[];
   const py = spawnSync(PYTHON, [join(REPO_ROOT, "test", "python", "pyyaml_cases.py"), CASES_FILE, join(dir, "py.yaml")], { encoding: "utf8" });

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { BIN, cli, stdoutJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, put, validTree } from "../helpers/tree.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 
 interface SyncJson {
   results: { id: string | null; status: string; path: string | null; record: Record<string, string> | null; errors: { code: string; message: string }[] }[];
@@ -55,7 +56,7 @@ test("ls aligns columns by display width, so CJK labels line up", async (t) => {
   assert.match(rows[1] ?? "", /^FLOW_01 {6}Flow {10}2025/);
 });
 
-test("YAML as PyYAML reads it: << merges applied, hundreds of aliases accepted, ignored sections may hold anything", async (t) => {
+test("YAML as PyYAML reads it: << merges applied, hundreds of aliases accepted, ignored sections may hold anything", needs(["pyyaml"]), async (t) => {
   const root = await tempDir(t);
   const many = Array.from({ length: 400 }, (_, i) => `  - x${i}: *port`).join("\n");
   const bomb = ["  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ...Array.from({ length: 8 }, (_, i) => `  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
@@ -77,7 +78,7 @@ test("YAML as PyYAML reads it: << merges applied, hundreds of aliases accepted, 
   );
   // The application's own reader agrees entry by entry.
   const py = spawnSync(
-    "/usr/bin/python3",
+    PYTHON,
     ["-c", "import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); print(json.dumps([[e.get('id'), e.get('label'), e.get('local_root'), e.get('nas_root')] for e in d['equipment']]))", config],
     { encoding: "utf8" },
   );
@@ -209,7 +210,7 @@ test("show reads a file kept aside as .corrupt-<time> as its kind", async (t) =>
   assert.equal((stdoutJson(bad) as { error: { code: string } }).error.code, "malformed_file");
 });
 
-test("help <command> prints that command's help; TERM=dumb means no colour; FORCE_COLOR colours a pipe", async (t) => {
+test("help <command> prints that command's help; TERM=dumb means no colour; FORCE_COLOR colours a pipe", needs(["script"]), async (t) => {
   const help = await cli(t, ["help", "sync"]);
   assert.equal(help.code, 0);
   assert.equal(help.stdout, (await cli(t, ["sync", "--help"])).stdout);

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -8,6 +7,7 @@ import { BIN, PACKAGE_ROOT, cli, stdoutJson } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { equipmentRecord, put, validTree } from "../helpers/tree.js";
+import { needs } from "../helpers/capabilities.js";
 
 const COMMAND_NAMES = ["sync", "mark-test-runs", "mark-runs", "show", "ls", "check", "doctor"];
 const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 130 stopped by SIGINT, 143 by SIGTERM.";
@@ -104,8 +104,7 @@ test("colours only on a terminal, and never with NO_COLOR", async (t) => {
   assert.equal(pipe.stdout, stripAnsi(tty.stdout));
 });
 
-test("the binary sees a real terminal: colours through a pty, none with NO_COLOR", async (t) => {
-  assert.equal(spawnSync("script", ["--version"]).status, 0, "script(1) from util-linux is needed");
+test("the binary sees a real terminal: colours through a pty, none with NO_COLOR", needs(["script"]), async (t) => {
   const root = await tempDir(t);
   await validTree(root);
   const command = `'${process.execPath}' '${BIN}' check '${root}'`;

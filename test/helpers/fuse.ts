@@ -1,8 +1,8 @@
 /**
  * FUSE mounts for the unsafe-filesystem tests: a bindfs view of a folder and
  * an exfat-fuse image. Mounting needs root and /dev/fuse (CI runs as root and
- * .ci/run installs bindfs, exfat-fuse and fuse3); {@link fuseRefusal} says
- * why not when it cannot be done, so callers can name their fallback.
+ * .ci/run installs bindfs, exfat-fuse and fuse3): tests using them need the
+ * "fuse" capability (helpers/capabilities.ts).
  */
 import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -34,12 +34,6 @@ async function scratch(t: TestContext): Promise<{ base: string; undo: (() => voi
 function unmount(dir: string): void {
   // umount works for root on any FUSE mount; fusermount3 is fuse3's own way.
   if (run(["umount", dir]) !== undefined && run(["fusermount3", "-u", dir]) !== undefined) throw new Error(`cannot unmount ${dir}`);
-}
-
-/** undefined when FUSE mounts can be made here, else why not. */
-export function fuseRefusal(): string | undefined {
-  if (process.getuid?.() !== 0) return "not root";
-  return spawnSync("test", ["-c", "/dev/fuse"]).status === 0 ? undefined : "no /dev/fuse";
 }
 
 /** A bindfs view of a fresh folder: `{ source, view }`, unmounted when `t` ends. */

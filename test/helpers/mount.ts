@@ -1,8 +1,9 @@
 /**
  * Small real filesystems for fault tests: a size-limited tmpfs (a disk that
  * fills up) that can be remounted read-only (a read-only NAS). Needs root
- * and a kernel that lets this process mount; callers probe first and say in
- * the test name when they fall back to injected faults.
+ * and a kernel that lets this process mount (the "mount" capability of
+ * helpers/capabilities.ts); callers say in the test name when they fall
+ * back to injected faults.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,18 +16,6 @@ function run(args: string[]): string | undefined {
   if (r.error !== undefined) return r.error.message;
   if (r.status !== 0) return (r.stderr.split("\n")[0] ?? "").trim() || `exit ${r.status}`;
   return undefined;
-}
-
-/** undefined when a tmpfs can be mounted here, else why not. */
-export function tmpfsRefusal(): string | undefined {
-  const dir = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
-  try {
-    const refused = run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]);
-    if (refused !== undefined) return refused;
-    return run(["umount", dir]);
-  } finally {
-    spawnSync("rmdir", [dir]);
-  }
 }
 
 /** Mount a tmpfs of `sizeKiB` on a fresh directory, unmounted and removed when `t` ends. */

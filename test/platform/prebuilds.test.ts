@@ -8,11 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { REPO_ROOT, requireTool } from "./_lanes.js";
-
-requireTool("objdump", "binutils");
-requireTool("aarch64-linux-gnu-objdump", "binutils-aarch64-linux-gnu");
-requireTool("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64");
+import { needs } from "../helpers/capabilities.js";
+import { REPO_ROOT } from "./_lanes.js";
 
 interface NativeModule {
   nativeAddonPath(): string;
@@ -35,7 +32,7 @@ function maxGlibc(file: string): string {
   })[versions.length - 1] as string;
 }
 
-test("exactly the four prebuilds ship, each for its target", () => {
+test("exactly the four prebuilds ship, each for its target", needs(["cross-binutils"]), () => {
   const found = readdirSync(prebuild("")).flatMap((d) => readdirSync(prebuild(d)).map((f) => `${d}/${f}`)).sort();
   assert.deepEqual(found, ["linux-arm64/node.napi.glibc.node", "linux-x64/node.napi.glibc.node", "linux-x64/node.napi.musl.node", "win32-x64/node.napi.node"]);
   assert.match(objdump("objdump", "-f", prebuild("linux-x64/node.napi.glibc.node")), /file format elf64-x86-64/);
@@ -44,20 +41,20 @@ test("exactly the four prebuilds ship, each for its target", () => {
   assert.match(objdump("x86_64-w64-mingw32-objdump", "-f", prebuild("win32-x64/node.napi.node")), /file format pei-x86-64/);
 });
 
-test("the glibc prebuilds need at most GLIBC_2.17", () => {
+test("the glibc prebuilds need at most GLIBC_2.17", needs(["cross-binutils"]), () => {
   for (const file of ["linux-x64/node.napi.glibc.node", "linux-arm64/node.napi.glibc.node"]) {
     const [major = 0, minor = 0] = maxGlibc(prebuild(file)).split(".").map(Number);
     assert.ok(major < 2 || (major === 2 && minor <= 17), `${file} needs GLIBC_${maxGlibc(prebuild(file))}`);
   }
 });
 
-test("the musl prebuild needs musl's libc only", () => {
+test("the musl prebuild needs musl's libc only", needs(["cross-binutils"]), () => {
   const dyn = objdump("objdump", "-p", prebuild("linux-x64/node.napi.musl.node"));
   assert.deepEqual([...dyn.matchAll(/NEEDED\s+(\S+)/g)].map((m) => m[1]), ["libc.so"]);
   assert.doesNotMatch(objdump("objdump", "-T", prebuild("linux-x64/node.napi.musl.node")), /GLIBC_/);
 });
 
-test("the win32 prebuild imports Node-API and libuv from the host lazily, and no C-runtime handle lookup", () => {
+test("the win32 prebuild imports Node-API and libuv from the host lazily, and no C-runtime handle lookup", needs(["cross-binutils"]), () => {
   const file = prebuild("win32-x64/node.napi.node");
   const pe = objdump("x86_64-w64-mingw32-objdump", "-p", file);
   // No load-time import of node.exe: the delay-load hook binds it to the running executable.

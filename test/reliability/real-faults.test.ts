@@ -13,11 +13,14 @@ import { test, type TestContext } from "node:test";
 import { EquipmentCacheWriter, equipmentJsonPath, testRunsMarkerPath, type FileSystem } from "exlab-cache";
 import { finished, workerScript } from "../helpers/children.js";
 import { assertPermissionDenied, assertWriteFailed, faultyFs, refuseChanges } from "../helpers/faulty-fs.js";
-import { mountTmpfs, remountReadOnly, tmpfsRefusal } from "../helpers/mount.js";
+import { REQUIRE_ALL, lacking, needs } from "../helpers/capabilities.js";
+import { mountTmpfs, remountReadOnly } from "../helpers/mount.js";
 import { snapshotTree, listTree } from "../helpers/snapshot.js";
 import { FakeClock, equipmentPayload, tempDir } from "../helpers/tmp.js";
 
-const MOUNT_REFUSED = tmpfsRefusal();
+const MOUNT_REFUSED = lacking("mount");
+// Elsewhere the injected equivalents stand in; CI must meet the real faults.
+if (REQUIRE_ALL) needs(["mount"]);
 const REAL_FS = MOUNT_REFUSED === undefined;
 const how = REAL_FS ? "on a real tmpfs" : `injected (mount refused: ${MOUNT_REFUSED})`;
 
