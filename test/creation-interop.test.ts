@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { test, type TestContext } from "node:test";
 import { CreationCacheWriter, runCreationPath, withFileLock } from "exlab-cache";
 import { finished, goTogether, lastLine, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -26,7 +27,7 @@ async function seeded(t: TestContext): Promise<string> {
 const PER_PROCESS = 12;
 
 for (const peer of filelockPeers()) {
-  test(`no lost update: Python processes (filelock ${peer.version}) and ours append overrides to one creation.json`, async (t) => {
+  test(`no lost update: Python processes (filelock ${peer.version}) and ours append overrides to one creation.json`, needs(peer.needs), async (t) => {
     const path = await seeded(t);
     const children = [
       startChild(t, PYTHON, [pyScript("append_overrides.py"), path, String(PER_PROCESS), "py0"], peer.env),
@@ -50,7 +51,7 @@ for (const peer of filelockPeers()) {
   });
 }
 
-test("a sidecar SQLite holds open (filelock's ReadWriteLock read) still works as our lock, and gets no byte from us", async (t) => {
+test("a sidecar SQLite holds open (filelock's ReadWriteLock read) still works as our lock, and gets no byte from us", needs(["python3"]), async (t) => {
   const path = await seeded(t);
   const reader = startChild(t, PYTHON, [pyScript("sqlite_sidecar.py"), "hold", path], { PYTHONDONTWRITEBYTECODE: "1" });
   const exited = finished(reader);
@@ -69,7 +70,7 @@ test("a sidecar SQLite holds open (filelock's ReadWriteLock read) still works as
   assert.equal((await writer.read(path)).sync_status, "synced");
 });
 
-test("while our lock is held, the application's SQLite snapshot read goes through, and the sidecar stays empty", async (t) => {
+test("while our lock is held, the application's SQLite snapshot read goes through, and the sidecar stays empty", needs(["python3"]), async (t) => {
   const path = await seeded(t);
   const writer = new CreationCacheWriter();
   await writer.setSyncStatus(path, "failed");

@@ -8,7 +8,11 @@ import { dirname } from "node:path";
 import { test, type TestContext } from "node:test";
 import { CreationCacheWriter, runCreationPath, type CreationInput } from "exlab-cache";
 import { finished, goTogether, lastLine, startChild, waitForLine, workerScript } from "./helpers/children.js";
-import { PYTHON, pyScript } from "./helpers/filelock.js";
+import { needs } from "./helpers/capabilities.js";
+import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
+
+/** The 3.29 protocol stand-in: it runs wherever python3 does. */
+const LOCKER = filelockPeers().find((p) => p.protocol === "3.29")?.env ?? {};
 import { FakeClock, tempDir } from "./helpers/tmp.js";
 
 /** cache-family §3.8 example A, byte for byte as the application writes it. */
@@ -41,7 +45,7 @@ async function runPath(t: TestContext, seed?: string): Promise<string> {
 }
 
 async function lockIsFree(t: TestContext, path: string): Promise<boolean> {
-  const probe = await finished(startChild(t, PYTHON, [pyScript("try_lock.py"), path], { PYTHONDONTWRITEBYTECODE: "1" }));
+  const probe = await finished(startChild(t, PYTHON, [pyScript("try_lock.py"), path], LOCKER));
   return probe.stdout.trim() === "acquired";
 }
 
@@ -85,7 +89,7 @@ test("update of a missing file is not_found and creates nothing", async (t) => {
   assert.deepEqual(await readdir(root), []);
 });
 
-test("a mutator that throws, or returns an invalid record, leaves the file untouched and the lock released", async (t) => {
+test("a mutator that throws, or returns an invalid record, leaves the file untouched and the lock released", needs(["python3"]), async (t) => {
   const path = await runPath(t, EXAMPLE_A);
   const writer = new CreationCacheWriter();
   const boom = new Error("mutator failed");
@@ -114,7 +118,7 @@ test("update keeps unknown members at every depth, raw numbers and a newer minor
   assert.equal((await writer.read(path)).sync_status, "pending");
 });
 
-test("a mutator that writes its own file fails at once with lock_reentry, file untouched", async (t) => {
+test("a mutator that writes its own file fails at once with lock_reentry, file untouched", needs(["python3"]), async (t) => {
   const path = await runPath(t, EXAMPLE_A);
   const writer = new CreationCacheWriter({ lockTimeoutMs: 2_000 });
   await assert.rejects(
@@ -152,9 +156,9 @@ test("setSyncStatus refuses a status it does not know before locking", async (t)
   assert.deepEqual((await readdir(dirname(path))).sort(), ["creation.json"]);
 });
 
-test("the lock is the application's: a creation.json under a held FileLock waits", async (t) => {
+test("the lock is the application's: a creation.json under a held FileLock waits", needs(["python3"]), async (t) => {
   const path = await runPath(t, EXAMPLE_A);
-  const holder = startChild(t, PYTHON, [pyScript("hold_lock.py"), path], { PYTHONDONTWRITEBYTECODE: "1" });
+  const holder = startChild(t, PYTHON, [pyScript("hold_lock.py"), path], LOCKER);
   const exited = finished(holder);
   await waitForLine(holder, "locked");
   await assert.rejects(new CreationCacheWriter({ lockTimeoutMs: 200 }).setSyncStatus(path, "synced"), code("lock_timeout"));

@@ -21,6 +21,7 @@ import {
   sanitizeLogHost,
 } from "exlab-cache";
 import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, pyScript } from "./helpers/filelock.js";
 import { parsePayload } from "./helpers/log-lines.js";
 import { openFlags, parseStrace } from "./helpers/strace.js";
@@ -39,7 +40,7 @@ test("appendLogLine writes the formatted line and a newline, creating the missin
   assert.equal((await stat(path)).mode & 0o777, 0o666 & ~umask);
 });
 
-test("concurrent appenders, 3 of ours and 3 Python open(path, 'a') writers, leave every line whole and none lost", async (t) => {
+test("concurrent appenders, 3 of ours and 3 Python open(path, 'a') writers, leave every line whole and none lost", needs(["python3"]), async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, ".exlab-wizard", "wizard.local.log");
   await mkdir(dirname(path));
@@ -69,7 +70,7 @@ test("concurrent appenders, 3 of ours and 3 Python open(path, 'a') writers, leav
   for (const w of all) assert.deepEqual(seen.get(w.id), Array.from({ length: N }, (_, i) => i), `${w.id}'s lines, in order`);
 });
 
-test("strace: one O_APPEND write per line, no lock, and each new folder fsynced into its parent", async (t) => {
+test("strace: one O_APPEND write per line, no lock, and each new folder fsynced into its parent", needs(["strace"]), async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, "E", ".exlab-wizard", "wizard.h.log");
   const trace = join(dir, "trace.txt");

@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import fc from "fast-check";
 import { ValidationError, escapeLogText, formatLogLine, parseLogLine, type LogEntryInput } from "exlab-cache";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, pyScript } from "./helpers/filelock.js";
 
 const AT = new Date("2026-04-17T14:32:05.999Z");
@@ -133,7 +134,7 @@ function ours(c: Case): { line: string } | { error: string } {
   }
 }
 
-test("generated entries: every line is the Python reference's (escape applied first where it changes anything)", () => {
+test("generated entries: every line is the Python reference's (escape applied first where it changes anything)", needs(["python3"]), () => {
   const seed = Date.now() | 0;
   const cases = fc.sample(entryArb, { numRuns: 2000, seed });
   const clean = (c: Case): boolean => [c.message, c.host, c.equip, c.proj, c.kind, c.run].every((v) => v === undefined || escapeLogText(v) === v);

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import fc from "fast-check";
 import { selectActiveOverrides, type OverrideWarning } from "exlab-cache";
+import { needs } from "./helpers/capabilities.js";
 import { PYTHON, pyScript } from "./helpers/filelock.js";
 
 import type * as IsoModule from "../dist/schema/_isotime.js";
@@ -152,7 +153,7 @@ const mangled = fc.tuple(isoString, fc.nat(), fc.constantFrom("drop", "double", 
 const alphabetSoup = fc.array(fc.constantFrom(..."0123456789-:T Z+.,W"), { minLength: 6, maxLength: 24 }).map((cs) => cs.join(""));
 const anyIso = fc.oneof({ weight: 4, arbitrary: isoString }, { weight: 3, arbitrary: mangled }, { weight: 1, arbitrary: alphabetSoup });
 
-test("differential: the expiry parser agrees with Python's datetime.fromisoformat", () => {
+test("differential: the expiry parser agrees with Python's datetime.fromisoformat", needs(["python3"]), () => {
   const texts = fc.sample(anyIso, { numRuns: 6000, seed: 18 });
   const answers = python(texts.map((iso) => ({ iso })));
   let accepted = 0;
@@ -181,7 +182,7 @@ const entryArb = fc.record(
   { requiredKeys: [] },
 );
 
-test("differential: selection agrees with the Python reference wherever the application does not crash", () => {
+test("differential: selection agrees with the Python reference wherever the application does not crash", needs(["python3"]), () => {
   const lists = fc.sample(fc.array(entryArb, { maxLength: 6 }), { numRuns: 2500, seed: 4 });
   const answers = python(lists.map((entries) => ({ entries, now_ms: NOW })));
   let compared = 0;

@@ -9,7 +9,11 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, TransitionRefusedError, equipmentJsonPath, withFileLock } from "exlab-cache";
 import { finished, goTogether, lastLine, startChild, workerScript } from "./helpers/children.js";
-import { PYTHON, pyScript } from "./helpers/filelock.js";
+import { needs } from "./helpers/capabilities.js";
+import { PYTHON, filelockPeers, pyScript } from "./helpers/filelock.js";
+
+/** The 3.29 protocol stand-in: it runs wherever python3 does. */
+const LOCKER = filelockPeers().find((p) => p.protocol === "3.29")?.env ?? {};
 import { CacheStore, createTally, decideTransition, tallyCodec, updateTally, type Tally } from "./helpers/tally.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -25,7 +29,7 @@ async function seeded(t: Parameters<typeof tempDir>[0], value: Tally = tally(1, 
 
 /** The lock is free for another process (Python's filelock, no wait). */
 async function lockIsFree(t: Parameters<typeof tempDir>[0], path: string): Promise<boolean> {
-  const probe = await finished(startChild(t, PYTHON, [pyScript("try_lock.py"), path], { PYTHONDONTWRITEBYTECODE: "1" }));
+  const probe = await finished(startChild(t, PYTHON, [pyScript("try_lock.py"), path], LOCKER));
   return probe.stdout.trim() === "acquired";
 }
 
@@ -81,7 +85,7 @@ test("update of a missing file is not_found and creates nothing, not even the fo
   assert.deepEqual(await readdir(root), []);
 });
 
-test("a mutator that throws leaves the file untouched and the lock released", async (t) => {
+test("a mutator that throws leaves the file untouched and the lock released", needs(["python3"]), async (t) => {
   const path = await seeded(t);
   const before = await readFile(path);
   const boom = new Error("mutator failed");
@@ -90,7 +94,7 @@ test("a mutator that throws leaves the file untouched and the lock released", as
   assert.equal(await lockIsFree(t, path), true);
 });
 
-test("a mutator that returns an invalid record is refused with validation_failed: untouched, lock released", async (t) => {
+test("a mutator that returns an invalid record is refused with validation_failed: untouched, lock released", needs(["python3"]), async (t) => {
   const path = await seeded(t);
   const before = await readFile(path);
   await assert.rejects(new CacheStore().change(path, updateTally(tallyCodec(), (r) => ({ ...r, n: -1 }))), code("validation_failed"));

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { createLab, runAs } from "../helpers/accounts.js";
 import { BIN, PACKAGE_ROOT, cli, runNodeIn, stdoutJson, type CliRun } from "../helpers/cli.js";
-import { bindfsMount, fuseRefusal } from "../helpers/fuse.js";
-import { mountTmpfs, remountReadOnly, tmpfsRefusal } from "../helpers/mount.js";
+import { needs } from "../helpers/capabilities.js";
+import { bindfsMount } from "../helpers/fuse.js";
+import { mountTmpfs, remountReadOnly } from "../helpers/mount.js";
 import { tempDir } from "../helpers/tmp.js";
 
 interface Problem {
@@ -51,7 +52,7 @@ test("doctor on a working machine: platform, runtime, the binary and where it ca
   assert.ok(human.stdout.endsWith(`ok: this machine can write cache files under ${root}\n`), human.stdout);
 });
 
-test("doctor --root a folder this account cannot write (a real non-root account): not_writable with the fix, exit 1", async (t) => {
+test("doctor --root a folder this account cannot write (a real non-root account): not_writable with the fix, exit 1", needs(["accounts"]), async (t) => {
   const lab = createLab(t);
   const root = await tempDir(t);
   await chmod(root, 0o755);
@@ -67,7 +68,7 @@ test("doctor --root a folder this account cannot write (a real non-root account)
   assert.deepEqual([d.lock?.excluded, d.lock?.acquired_after], [true, true]);
 });
 
-test("doctor --root on a read-only mount: not_writable (EROFS) and the remount fix, exit 1", { skip: tmpfsRefusal() }, async (t) => {
+test("doctor --root on a read-only mount: not_writable (EROFS) and the remount fix, exit 1", needs(["root", "mount"]), async (t) => {
   const root = await mountTmpfs(t, 256);
   remountReadOnly(root);
   const run = await cli(t, ["doctor", "--root", root, "--json"]);
@@ -79,7 +80,7 @@ test("doctor --root on a read-only mount: not_writable (EROFS) and the remount f
   assert.deepEqual([d.root?.filesystem.kind, d.root?.filesystem.type], ["local", "tmpfs (0x1021994)"]);
 });
 
-test("doctor --root on FUSE: flock is not safe there, exit 1, though it can write", { skip: fuseRefusal() }, async (t) => {
+test("doctor --root on FUSE: flock is not safe there, exit 1, though it can write", needs(["root", "fuse"]), async (t) => {
   const { view } = await bindfsMount(t);
   const run = await cli(t, ["doctor", "--root", view, "--json"]);
   assert.equal(run.code, 1);

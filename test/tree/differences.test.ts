@@ -10,6 +10,7 @@ import { chmod, mkdir, realpath, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { auditTree } from "../../src/tree/audit.js";
+import { needs } from "../helpers/capabilities.js";
 import { BIN } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { config, put, record, withL } from "./_trees.js";
@@ -73,7 +74,7 @@ test("depth is bounded with a finding at the bound, and nothing below it is read
   assert.equal(full.findings.filter((f) => f.finding.rule === "unresolved_placeholder_token").length, 1);
 });
 
-test("a folder that cannot be listed is a finding, not a silence", { skip: process.getuid?.() !== 0 ? "needs root to run as another user" : false }, async (t) => {
+test("a folder that cannot be listed is a finding, not a silence", needs(["root"]), async (t) => {
   // The other user must be able to run the tool from where this checkout is.
   const NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
   if (spawnSync("setpriv", [...NOBODY, process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(BIN)})`]).status !== 0) {

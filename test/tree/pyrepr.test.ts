@@ -10,8 +10,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { pyStrip, pySuffix } from "../../src/tree/_rules.js";
 import { pyRepr } from "../../src/tree/pyrepr.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 
-const PY = "/usr/bin/python3";
+const PY = PYTHON;
 const POOL = ["'", '"', "\\", "\t", "\n", "\r", "\x00", "\x1b", "\x7f", "\x85", "\xa0", "\xad", "é", "\u2028", "\u200b", "\u3000", "\ufeff", "\ue000", "\u{1f600}", "\u{10ffff}", "a", " ", "<", ":"];
 
 function pythonRepr(strings: string[]): string[] {
@@ -26,7 +27,7 @@ function pythonCategories(chars: string[]): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
-test("pyRepr equals CPython's repr() on 3000 generated strings", (t) => {
+test("pyRepr equals CPython's repr() on 3000 generated strings", needs(["python3"]), (t) => {
   const char = fc.oneof(fc.constantFrom(...POOL), fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCodePoint(c)));
   const strings = fc.sample(fc.array(char, { maxLength: 12 }).map((a) => a.join("")), { numRuns: 3000, seed: 20 });
   // Characters Python's tables call unassigned but ours do not: a newer Unicode version.
@@ -45,7 +46,7 @@ test("pyRepr's quote choice and escapes on the cases the findings meet", () => {
   assert.deepEqual(cases.map(pyRepr), pythonRepr(cases));
 });
 
-test("pyStrip and pySuffix equal Python's str.strip() and PurePath.suffix on generated names", () => {
+test("pyStrip and pySuffix equal Python's str.strip() and PurePath.suffix on generated names", needs(["python3"]), () => {
   const ws = ["\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " ", "\x85", "\xa0", "\u1680", "\u2000", "\u200a", "\u200b", "\u2028", "\u202f", "\u3000", "\ufeff", "a", ".", "x.txt", ".."];
   const names = fc.sample(fc.array(fc.constantFrom(...ws), { minLength: 1, maxLength: 8 }).map((a) => a.join("")), { numRuns: 1500, seed: 7 }).filter((s) => !s.includes("/"));
   const script = "import sys,json\nfrom pathlib import PurePosixPath as P\nfor s in json.load(sys.stdin): print(json.dumps([s.strip(), P('d/' + s).suffix if s not in ('.', '..') else '']))";
