@@ -21,6 +21,11 @@ const SAMPLES: Record<string, () => ExlabCacheError[]> = {
   UnsafeFilesystemError: () => [new pkg.UnsafeFilesystemError("f", "nfs", "nfs (0x6969)")],
   UsageError: () => [new pkg.UsageError("bad")],
   StoppedError: () => [new pkg.StoppedError("SIGINT")],
+  AlreadyExistsError: () => [new pkg.AlreadyExistsError("f")],
+  NotFoundError: () => [new pkg.NotFoundError("f")],
+  TransitionRefusedError: () => [new pkg.TransitionRefusedError("f", { field: "state", from: "a", to: "c", allowed: ["b"] })],
+  OverrideNotRevocableError: () => [new pkg.OverrideNotRevocableError("id", "not_found")],
+  AuditScopeError: () => [new pkg.AuditScopeError("no such equipment", { equipment: "X" })],
   InputError: () => (["not_found", "not_a_directory", "not_regular_file", "file_too_large", "io_error", "watch_failed"] as const).map((c) => new pkg.InputError(c, "p", "why")),
   ConfigError: () =>
     (["config_invalid", "duplicate_id", "validation_failed", "yaml_syntax_error", "yaml_encoding_error", "yaml_unsupported_tag", "yaml_alias_limit"] as const).map(

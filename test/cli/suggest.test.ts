@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cli, stdoutJson } from "../helpers/cli.js";
+import { COMMANDS } from "../../src/cli/commands.js";
+
+/** The command list the messages give: every command of the table, in its order. */
+const ALL = COMMANDS.map((c) => c.name).join(", ");
 
 const cases: { argv: string[]; line: string; command?: string }[] = [
-  { argv: ["synk"], line: "Unknown command `synk` (commands: sync, mark-test-runs, mark-runs, show, ls, check, doctor); did you mean `sync`?" },
-  { argv: ["chekc", "/data/lab"], line: "Unknown command `chekc` (commands: sync, mark-test-runs, mark-runs, show, ls, check, doctor); did you mean `check`?" },
-  { argv: ["mark-test-run"], line: "Unknown command `mark-test-run` (commands: sync, mark-test-runs, mark-runs, show, ls, check, doctor); did you mean `mark-test-runs`?" },
-  { argv: ["docter"], line: "Unknown command `docter` (commands: sync, mark-test-runs, mark-runs, show, ls, check, doctor); did you mean `doctor`?" },
-  { argv: ["help", "lss"], line: "Expected `help <command>` with one of sync, mark-test-runs, mark-runs, show, ls, check, doctor, got `lss`; did you mean `ls`?" },
+  { argv: ["synk"], line: `Unknown command \`synk\` (commands: ${ALL}); did you mean \`sync\`?` },
+  { argv: ["chekc", "/data/lab"], line: `Unknown command \`chekc\` (commands: ${ALL}); did you mean \`check\`?` },
+  { argv: ["mark-test-run"], line: `Unknown command \`mark-test-run\` (commands: ${ALL}); did you mean \`mark-test-runs\`?` },
+  { argv: ["docter"], line: `Unknown command \`docter\` (commands: ${ALL}); did you mean \`doctor\`?` },
+  { argv: ["help", "lss"], line: `Expected \`help <command>\` with one of ${ALL}, got \`lss\`; did you mean \`ls\`?` },
   { argv: ["sync", "--confg", "c.yaml"], line: "Unknown option `--confg`; did you mean `--config`?", command: "sync" },
   { argv: ["sync", "--config", "c.yaml", "--dryrun"], line: "Unknown option `--dryrun`; did you mean `--dry-run`?", command: "sync" },
   { argv: ["ls", "/data/lab", "--wdie"], line: "Unknown option `--wdie`; did you mean `--wide`?", command: "ls" },
