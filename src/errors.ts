@@ -120,6 +120,26 @@ export class ValidationError extends ExlabCacheError {
   }
 }
 
+/**
+ * A tombstone was asked for an override entry it cannot revoke: no entry has
+ * that id (`not_found`), a tombstone already revokes it (`already_revoked`),
+ * or the entry is itself a tombstone (`tombstone`: revoking one has no
+ * effect). Nothing was changed.
+ */
+export class OverrideNotRevocableError extends ExlabCacheError {
+  /** The id asked for. */
+  readonly id: string;
+  /** Why it cannot be revoked. */
+  readonly reason: "not_found" | "already_revoked" | "tombstone";
+
+  constructor(id: string, reason: "not_found" | "already_revoked" | "tombstone", options: { path?: string | undefined } = {}) {
+    const why = { not_found: "no override entry has this id", already_revoked: "it is already revoked", tombstone: "it is a tombstone, and revoking one has no effect" }[reason];
+    super("override_not_revocable", `Cannot revoke override \`${id.slice(0, 80)}\`: ${why}`, { path: options.path, field: "id", details: { id, reason } });
+    this.id = id;
+    this.reason = reason;
+  }
+}
+
 /** Bytes that are not a UTF-8 JSON object (empty, truncated, an array...). */
 export class MalformedFileError extends ExlabCacheError {
   constructor(path: string | undefined, reason: string, options: { cause?: unknown } = {}) {

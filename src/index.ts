@@ -37,6 +37,35 @@ export { SCHEMA_MAJOR, SCHEMA_VERSION, parseSchemaVersion, requireSchemaMajor } 
 export type { SchemaVersion } from "./schema/version.js";
 export { isEquipmentId, isTimestamp, projectNameProblem } from "./schema/rules.js";
 export { formatTimestamp } from "./schema/timestamp.js";
+export {
+  CREATION,
+  CREATION_VERSION,
+  DERIVED_ID_NAMESPACE,
+  SYNC_STATUSES,
+  creationJsonSchema,
+  creationRecord,
+  decodeCreation,
+  derivedEntryId,
+  encodeCreation,
+  newCreationRecord,
+  parseCreation,
+} from "./schema/kinds/creation.js";
+export type { CreationDocument, CreationInput, CreationJson, JsonObject, SyncStatus } from "./schema/kinds/creation.js";
+export { decodeDocument, documentRecord, encodeDocument, writtenVersion } from "./schema/document.js";
+export type { RecordDocument } from "./schema/document.js";
+export { arrayOf, enumOf, json, nullable, object } from "./schema/combinators.js";
+export type { JsonValue, OpenEnum } from "./schema/combinators.js";
+export {
+  PROBLEM_CLASSES,
+  addOverride,
+  buildOverrideEntry,
+  buildTombstoneEntry,
+  revokeOverride,
+  withSyncStatus,
+} from "./schema/override-entries.js";
+export type { EntryStamps, OverrideEntry, OverrideRequest, ProblemClass, RevokeRequest, TombstoneEntry } from "./schema/override-entries.js";
+export { pythonTruthy, selectActiveOverrides } from "./schema/overrides.js";
+export type { OverrideWarning, SelectOverridesOptions } from "./schema/overrides.js";
 
 export {
   AlreadyExistsError,
@@ -48,6 +77,7 @@ export {
   MalformedFileError,
   NotFoundError,
   NotRegularFileError,
+  OverrideNotRevocableError,
   PermissionDeniedError,
   SchemaMajorMismatchError,
   TransitionRefusedError,

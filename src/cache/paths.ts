@@ -52,6 +52,8 @@ export function layoutFor(p: PlatformPath) {
 /** Where a record of kind `d` lives, joined with the path flavour `p`; arguments assumed valid. */
 function joinRecord(p: PlatformPath, d: RecordDescriptor, root: string, id: string, project?: string): string {
   if (d.place.level === "equipment") return p.join(root, id, CACHE_DIR, d.file);
+  // A kind kept in every project and run folder: this is its project-level file.
+  if (d.place.level === "project-or-run") return p.join(root, id, project as string, CACHE_DIR, d.file);
   return p.join(root, id, project as string, d.place.folder, CACHE_DIR, d.file);
 }
 

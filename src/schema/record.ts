@@ -4,13 +4,16 @@
  * and its write policy. From one descriptor come the TypeScript types
  * ({@link RecordOf}, {@link InputOf}), the validators, the JSON Schema, the
  * writer's stamping and key order, and what the tree walk and the CLI look
- * for. The descriptors themselves are in `equipment.ts` and `marker.ts`, and
- * listed in `registry.ts`.
+ * for. Fields may be nested objects, arrays, enums, nullable values or
+ * free-form JSON (`combinators.ts`); the descriptors themselves are in
+ * `equipment.ts`, `marker.ts` and `kinds/`, and listed in `registry.ts`.
  *
  * @module
  */
 import { SchemaMajorMismatchError, ValidationError, type ValidationIssue } from "../errors.js";
 import { decodeJsonObject } from "./_decode.js";
+import { collectIssues, typedView, type WalkContext } from "./_shape.js";
+import { fieldSchema, object, type FieldValueOf } from "./combinators.js";
 import { describe, type Rule } from "./rules.js";
 import { parseSchemaVersion, requireSchemaMajor } from "./version.js";
 
@@ -26,8 +29,8 @@ export type FieldInput = "required" | "optional" | "stamped";
 export interface FieldSpec<K extends string = string, T = unknown> {
   /** The on-disk key. */
   readonly key: K;
-  /** The values it may hold. */
-  readonly rule: Rule<T>;
+  /** The values it may hold (a plain rule, or a combinator for nested values). */
+  readonly rule: Rule<T, unknown>;
   /** One sentence, for the JSON Schema. */
   readonly description: string;
   /** How a write payload treats it. */
@@ -37,6 +40,18 @@ export interface FieldSpec<K extends string = string, T = unknown> {
    * (`run_kind`, which the Python application omits in `test_runs.json`).
    */
   readonly absent?: T;
+  /**
+   * When set, the field may be missing from a file and reads as this value,
+   * and a write leaves it out whenever it equals this value (the omission
+   * rule of the Python application's encoder, at every depth).
+   * @default undefined (the field is always written)
+   */
+  readonly default?: T;
+  /**
+   * The minor version that made the field required: a file of an older
+   * minor may lack it (it then reads as undefined); every write has it.
+   */
+  readonly since?: number;
   /**
    * The key of the `config.yaml` entry this field mirrors (`local_root` for
    * `configured_local_root`): `sync` takes it from there, and a change in it
@@ -48,9 +63,13 @@ export interface FieldSpec<K extends string = string, T = unknown> {
 /**
  * Where a record lives under `<local_root>/<EQUIPMENT_ID>/`: in the
  * equipment folder's own cache folder, or in the cache folder of a project
- * subfolder (`<project>/<folder>/.exlab-wizard/`).
+ * subfolder (`<project>/<folder>/.exlab-wizard/`), or in the cache folder of
+ * every project folder and every run folder (`project-or-run`).
  */
-export type RecordPlace = { readonly level: "equipment" } | { readonly level: "project"; readonly folder: string };
+export type RecordPlace =
+  | { readonly level: "equipment" }
+  | { readonly level: "project"; readonly folder: string }
+  | { readonly level: "project-or-run" };
 
 /**
  * What a write does with a file that exists: `"rewrite"` replaces it,
@@ -77,18 +96,19 @@ export interface RecordDescriptor<F extends readonly FieldSpec[] = readonly Fiel
   readonly payload: string;
 }
 
-type FieldValue<F> = F extends FieldSpec<string, infer T> ? T : never;
+type InputValue<F> = F extends { readonly rule: Rule<unknown, infer I> } ? I : never;
+type Defaulted<F> = F extends { readonly default: unknown } | { readonly absent: unknown } ? true : false;
 
-/** The record as read and written: every field, present. */
+/** The record as read and written: every field present (defaults filled in). */
 export type RecordOf<D extends RecordDescriptor> = {
-  -readonly [F in D["fields"][number] as F["key"]]: FieldValue<F>;
+  -readonly [F in D["fields"][number] as F["key"]]: FieldValueOf<F>;
 };
 
-/** What a write accepts: required fields; optional ones and stamped ones (as strings, unread) may be present. */
+/** What a write accepts: required fields; optional, defaulted and stamped ones (as strings, unread) may be present. */
 export type InputOf<D extends RecordDescriptor> = {
-  -readonly [F in D["fields"][number] as F["input"] extends "required" ? F["key"] : never]: FieldValue<F>;
+  -readonly [F in D["fields"][number] as F["input"] extends "required" ? (Defaulted<F> extends true ? never : F["key"]) : never]: InputValue<F>;
 } & {
-  -readonly [F in D["fields"][number] as F["input"] extends "optional" ? F["key"] : never]?: FieldValue<F>;
+  -readonly [F in D["fields"][number] as F["input"] extends "optional" ? F["key"] : Defaulted<F> extends true ? (F["input"] extends "stamped" ? never : F["key"]) : never]?: InputValue<F>;
 } & {
   -readonly [F in D["fields"][number] as F["input"] extends "stamped" ? F["key"] : never]?: string;
 };
@@ -117,27 +137,37 @@ export function defineRecord<const F extends readonly FieldSpec[], const N exten
 /** The fields of `d` that mirror a `config.yaml` entry, in on-disk order. */
 export type MirroredKey<D extends RecordDescriptor> = Extract<D["fields"][number], { readonly mirrors: string }>["key"];
 
-function issue(at: string, why: string, value: unknown): ValidationIssue {
-  return { path: at, expected: why, received: describe(value), message: `Expected \`${at}\` to be ${why}, got ${describe(value)}` };
+const bodies = new WeakMap<RecordDescriptor, Rule>();
+
+/** The descriptor's fields as one object rule (what the document codec walks). */
+export function bodyRuleOf(d: RecordDescriptor): Rule {
+  let rule = bodies.get(d);
+  if (rule === undefined) {
+    rule = object(d.fields);
+    bodies.set(d, rule);
+  }
+  return rule;
 }
 
-/** Issues of an already-decoded object against the record's fields (members it does not know are allowed). */
-export function recordIssues(d: RecordDescriptor, obj: Readonly<Record<string, unknown>>): ValidationIssue[] {
+/** The minor version a descriptor writes. */
+export function minorOf(d: RecordDescriptor): number {
+  return parseSchemaVersion(d.version)?.minor ?? 0;
+}
+
+/**
+ * Issues of an already-decoded object against the record's fields, at every
+ * depth (members it does not know are allowed). `context` defaults to a
+ * file of the descriptor's own minor.
+ */
+export function recordIssues(d: RecordDescriptor, obj: Readonly<Record<string, unknown>>, context?: WalkContext): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const f of d.fields) {
-    const value = Object.hasOwn(obj, f.key) ? obj[f.key] : undefined;
-    if (value === undefined && f.absent !== undefined) continue;
-    const why = value === undefined ? f.rule.expected : f.rule.check(value);
-    if (why !== undefined) issues.push(issue(f.key, why, value));
-  }
+  collectIssues(bodyRuleOf(d), obj, undefined, "", context ?? { mode: "read", minor: minorOf(d), openEnums: false }, issues);
   return issues;
 }
 
 /** The known fields of a decoded, valid object, in on-disk order, defaults filled in. */
 export function pickRecord<D extends RecordDescriptor>(d: D, obj: Readonly<Record<string, unknown>>): RecordOf<D> {
-  const out: Record<string, unknown> = {};
-  for (const f of d.fields) out[f.key] = Object.hasOwn(obj, f.key) && obj[f.key] !== undefined ? obj[f.key] : f.absent;
-  return out as RecordOf<D>;
+  return typedView(bodyRuleOf(d), obj) as RecordOf<D>;
 }
 
 /**
@@ -150,7 +180,10 @@ export function pickRecord<D extends RecordDescriptor>(d: D, obj: Readonly<Recor
 export function parseRecord<D extends RecordDescriptor>(d: D, bytes: Uint8Array, path?: string): RecordOf<D> {
   const obj = decodeJsonObject(bytes, path);
   requireSchemaMajor(obj["schema_version"] as string, { expectedMajor: d.major, path });
-  const issues = recordIssues(d, obj);
+  // Judged at the file's own minor: enums are open above ours, and a field
+  // a later minor made required may be missing below it.
+  const minor = parseSchemaVersion(obj["schema_version"])?.minor ?? 0;
+  const issues = recordIssues(d, obj, { mode: "read", minor, openEnums: minor > minorOf(d) });
   if (issues.length > 0) throw new ValidationError(issues, { path });
   return pickRecord(d, obj);
 }
@@ -175,17 +208,7 @@ export function validateInput<D extends RecordDescriptor>(d: D, payload: unknown
   for (const key of Object.keys(source)) Object.defineProperty(copy, key, { value: source[key], enumerable: true });
   Object.freeze(copy);
   const issues: ValidationIssue[] = [];
-  for (const f of d.fields) {
-    if (f.input === "stamped") continue;
-    const value = Object.hasOwn(copy, f.key) ? copy[f.key] : undefined;
-    if (value === undefined && f.input === "optional") continue;
-    const why = value === undefined ? f.rule.expected : f.rule.check(value);
-    if (why !== undefined) issues.push(issue(f.key, why, value));
-  }
-  const known = new Set(d.fields.map((f) => f.key));
-  for (const key of Object.keys(copy)) {
-    if (!known.has(key)) issues.push({ path: key, expected: "no such field", received: describe(copy[key]), message: `Unknown field \`${key}\`` });
-  }
+  collectIssues(bodyRuleOf(d), copy, undefined, "", { mode: "input", minor: minorOf(d), openEnums: false }, issues);
   if (issues.length > 0) throw new ValidationError(issues, { what });
   return copy as InputOf<D>;
 }
@@ -250,17 +273,27 @@ export function oversizeIssue<D extends RecordDescriptor>(
 /** The JSON Schema (draft 2020-12) of a record kind. */
 export function jsonSchemaOf(d: RecordDescriptor): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  for (const f of d.fields) {
-    properties[f.key] = { description: f.description, ...f.rule.schema, ...(f.absent === undefined ? {} : { default: f.absent }) };
-  }
+  for (const f of d.fields) properties[f.key] = fieldSchema(f);
+  // A field a later minor made required is required only in files of that
+  // minor or later.
+  const since = d.fields.filter((f) => f.since !== undefined && f.default === undefined && f.absent === undefined);
+  const older = (minor: number): string => `^${d.major}\\.(${Array.from({ length: minor }, (_, i) => i).join("|")})$`;
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: `https://exlab-wizard.org/schema/${d.file}`,
     title: d.file,
     type: "object",
-    required: d.fields.filter((f) => f.absent === undefined).map((f) => f.key),
+    required: d.fields.filter((f) => f.absent === undefined && f.default === undefined && f.since === undefined).map((f) => f.key),
     properties,
     additionalProperties: true,
+    ...(since.length === 0
+      ? {}
+      : {
+          allOf: since.map((f) => ({
+            if: { required: ["schema_version"], properties: { schema_version: { pattern: older(f.since ?? 0) } } },
+            else: { required: [f.key] },
+          })),
+        }),
   };
 }
 

@@ -6,11 +6,12 @@
  * @module
  */
 import { EQUIPMENT } from "./equipment.js";
+import { CREATION } from "./kinds/creation.js";
 import { RUNS, TEST_RUNS } from "./marker.js";
 import type { RecordDescriptor } from "./record.js";
 
 /** The record kinds, in the order they are listed and reported. */
-export const RECORD_KINDS: readonly RecordDescriptor[] = [EQUIPMENT, TEST_RUNS, RUNS];
+export const RECORD_KINDS: readonly RecordDescriptor[] = [EQUIPMENT, TEST_RUNS, RUNS, CREATION];
 
 /** The kind whose file is named `file`, if any. */
 export function recordKindOfFile(file: string): RecordDescriptor | undefined {

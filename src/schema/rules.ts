@@ -12,11 +12,15 @@
  * One kind of value a field may hold; `T` is the TypeScript type of the
  * values it accepts.
  */
-export interface Rule<T = unknown> {
+export interface Rule<T = unknown, I = T> {
   /** What the rule wants, for messages: "string matching ...". */
   readonly expected: string;
-  /** Why `value` fails, or undefined when it passes. */
-  readonly check: (value: unknown) => string | undefined;
+  /**
+   * Why `value` fails, or undefined when it passes. `raw` is the number's
+   * text in the file, when the value was read from one (`1.0` is not an
+   * integer there, though JavaScript cannot tell it from `1`).
+   */
+  readonly check: (value: unknown, raw?: string) => string | undefined;
   /**
    * The rule as a JSON Schema fragment, as tight as JSON Schema allows: it
    * accepts exactly the values `check` accepts (test/schema-parity.test.ts).
@@ -24,6 +28,33 @@ export interface Rule<T = unknown> {
   readonly schema: Readonly<Record<string, unknown>>;
   /** Never set: carries `T` for the types derived from a record's fields. */
   readonly type?: T;
+  /** Never set: carries the type a write payload gives (`T` with defaulted members optional). */
+  readonly inputType?: I;
+  /**
+   * What the value is made of, for the combinators of `combinators.ts`
+   * (objects, arrays, nullable values, enums, free-form JSON); absent for a
+   * plain value.
+   */
+  readonly shape?: Shape;
+}
+
+/** The structure a combinator rule describes; see `combinators.ts`. */
+export type Shape =
+  | { readonly kind: "object"; readonly fields: readonly NestedField[] }
+  | { readonly kind: "array"; readonly item: Rule }
+  | { readonly kind: "nullable"; readonly inner: Rule }
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  | { readonly kind: "json"; readonly object: boolean };
+
+/** The parts of a field a combinator looks at (a `FieldSpec` is one). */
+export interface NestedField {
+  readonly key: string;
+  readonly rule: Rule;
+  readonly description: string;
+  readonly default?: unknown;
+  readonly absent?: unknown;
+  readonly since?: number;
+  readonly input?: "required" | "optional" | "stamped";
 }
 
 export const ID_PATTERN = "^[A-Z][A-Z0-9_]*$";
@@ -188,6 +219,21 @@ export const rules = {
       return problem === undefined ? undefined : `project folder name (${problem})`;
     },
   } as Rule<string>,
+  /** Any string, the empty one included (lone surrogates are refused only when writing). */
+  string: { expected: "string", schema: { type: "string" }, check: (v: unknown) => (typeof v === "string" ? undefined : "string") } as Rule<string>,
+  /** `true` or `false`. */
+  boolean: { expected: "boolean", schema: { type: "boolean" }, check: (v: unknown) => (typeof v === "boolean" ? undefined : "boolean") } as Rule<boolean>,
+  /**
+   * A JSON integer within JavaScript's safe range, written without a
+   * fraction or exponent: `1.0`, `1e3` and `true` are refused, as the
+   * application's typed decode refuses them.
+   */
+  integer: {
+    expected: "integer",
+    schema: { type: "integer", minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+    check: (v: unknown, raw?: string) =>
+      typeof v === "number" && Number.isSafeInteger(v) && (raw === undefined || /^-?[0-9]+$/.test(raw)) ? undefined : "integer",
+  } as Rule<number>,
   /** Accepts anything: for input fields that are allowed but not used. */
   ignored: { expected: "anything", schema: {}, check: () => undefined } as Rule,
   literal<const T extends string>(value: T): Rule<T> {

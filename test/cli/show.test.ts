@@ -81,7 +81,7 @@ test("an unknown file name or a missing file is an error that stops the command 
   const other = await put(join(root, "notes.json"), "{}");
   const wrongName = await cli(t, ["show", other]);
   assert.equal(wrongName.code, 2);
-  assert.match(wrongName.stderr, /^error: Expected a file named equipment\.json, test_runs\.json or runs\.json \(or one kept aside as <name>\.corrupt-<time>\), got `notes\.json` \[usage_error\]\n/);
+  assert.match(wrongName.stderr, /^error: Expected a file named equipment\.json, test_runs\.json, runs\.json or creation\.json \(or one kept aside as <name>\.corrupt-<time>\), got `notes\.json` \[usage_error\]\n/);
   const missing = await cli(t, ["show", cachePaths(root).equipment]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, `error: ${cachePaths(root).equipment}: no such file or directory [not_found]\n`);

@@ -1,0 +1,256 @@
+/**
+ * A JSON reader and writer that keep what a rewrite must not change: the
+ * exact text of every number (`1.50`, `1E5`, integers beyond 2^53), members
+ * in file order at every depth, and nothing else (whitespace and string
+ * escapes are normalised to the compact form the application writes).
+ *
+ * Private to the schema layer: the document codec is built on it.
+ *
+ * @module
+ */
+import { MalformedFileError } from "../errors.js";
+
+/** A decoded JSON value with its numbers' text. */
+export type JsonNode =
+  | { readonly t: "obj"; readonly members: ReadonlyMap<string, JsonNode> }
+  | { readonly t: "arr"; readonly items: readonly JsonNode[] }
+  | { readonly t: "str"; readonly v: string }
+  | { readonly t: "num"; readonly v: number; readonly raw: string }
+  | { readonly t: "lit"; readonly v: boolean | null };
+
+/** Deeper nesting than this is refused (no reader or writer here recurses further). */
+export const MAX_JSON_DEPTH = 200;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+// Control characters are exactly what JSON forbids raw inside strings.
+// eslint-disable-next-line no-control-regex
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const WS = /[ \t\n\r]*/y;
+
+class Reader {
+  i = 0;
+  constructor(
+    readonly s: string,
+    readonly fail: (why: string) => never,
+  ) {}
+  ws(): void {
+    WS.lastIndex = this.i;
+    WS.test(this.s);
+    this.i = WS.lastIndex;
+  }
+  value(depth: number): JsonNode {
+    if (depth > MAX_JSON_DEPTH) this.fail(`it is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    this.ws();
+    const c = this.s[this.i];
+    if (c === "{") return this.object(depth);
+    if (c === "[") return this.array(depth);
+    if (c === '"') return { t: "str", v: this.string() };
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (this.s.startsWith(word, this.i)) {
+        this.i += word.length;
+        return { t: "lit", v };
+      }
+    }
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
+    if (m === null) this.fail(c === undefined ? "it is truncated" : `unexpected ${JSON.stringify(c)} at offset ${this.i}`);
+    this.i = NUMBER.lastIndex;
+    const v = Number(m[0]);
+    if (!Number.isFinite(v)) this.fail(`the number ${m[0].slice(0, 40)} is beyond double range`);
+    return { t: "num", v: Object.is(v, -0) && !m[0].includes(".") && !/[eE]/.test(m[0]) ? 0 : v, raw: m[0] };
+  }
+  string(): string {
+    STRING.lastIndex = this.i;
+    const m = STRING.exec(this.s);
+    if (m === null) this.fail(this.s.indexOf('"', this.i + 1) < 0 ? "it is truncated" : `bad string at offset ${this.i}`);
+    this.i = STRING.lastIndex;
+    return JSON.parse(m[0]) as string;
+  }
+  expect(ch: string): void {
+    this.ws();
+    if (this.s[this.i] !== ch) this.fail(this.i >= this.s.length ? "it is truncated" : `expected ${ch} at offset ${this.i}`);
+    this.i++;
+  }
+  object(depth: number): JsonNode {
+    this.i++;
+    // Duplicate keys: the last value wins, at the first one's position (as a
+    // Python dict, and so the application, keeps them).
+    const members = new Map<string, JsonNode>();
+    this.ws();
+    if (this.s[this.i] === "}") {
+      this.i++;
+      return { t: "obj", members };
+    }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail(this.i >= this.s.length ? "it is truncated" : `expected a key at offset ${this.i}`);
+      const key = this.string();
+      this.expect(":");
+      members.set(key, this.value(depth + 1));
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === "}") return { t: "obj", members };
+      if (c !== ",") this.fail(c === undefined ? "it is truncated" : `expected , or } at offset ${this.i - 1}`);
+    }
+  }
+  array(depth: number): JsonNode {
+    this.i++;
+    const items: JsonNode[] = [];
+    this.ws();
+    if (this.s[this.i] === "]") {
+      this.i++;
+      return { t: "arr", items };
+    }
+    for (;;) {
+      items.push(this.value(depth + 1));
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === "]") return { t: "arr", items };
+      if (c !== ",") this.fail(c === undefined ? "it is truncated" : `expected , or ] at offset ${this.i - 1}`);
+    }
+  }
+}
+
+/**
+ * Decode strict UTF-8 JSON whose top level is an object, keeping number text
+ * and member order. A byte-order mark, invalid UTF-8, truncation, trailing
+ * data, a number beyond double range and nesting deeper than
+ * {@link MAX_JSON_DEPTH} are all refused.
+ *
+ * @throws {@link MalformedFileError}
+ */
+export function parseJsonObjectNode(bytes: Uint8Array, path?: string): JsonNode & { t: "obj" } {
+  if (bytes.length === 0) throw new MalformedFileError(path, "the file is empty");
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new MalformedFileError(path, "it starts with a UTF-8 byte-order mark");
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (cause) {
+    throw new MalformedFileError(path, "it is not valid UTF-8", { cause });
+  }
+  const r = new Reader(text, (why) => {
+    throw new MalformedFileError(path, why);
+  });
+  r.ws();
+  if (r.s[r.i] !== "{") {
+    const c = r.s[r.i];
+    throw new MalformedFileError(path, c === "[" ? "the top level is an array" : c === undefined ? "it is truncated" : "the top level is not an object");
+  }
+  const node = r.value(0);
+  r.ws();
+  if (r.i !== text.length) throw new MalformedFileError(path, `unexpected data after the object at offset ${r.i}`);
+  return node as JsonNode & { t: "obj" };
+}
+
+/** A plain JavaScript value of a node (objects get own properties only, `__proto__` included). */
+export function plainOf(node: JsonNode): unknown {
+  switch (node.t) {
+    case "obj": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of node.members) Object.defineProperty(out, k, { value: plainOf(v), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    case "arr":
+      return node.items.map(plainOf);
+    default:
+      return node.v;
+  }
+}
+
+// A lone UTF-16 surrogate cannot be written as UTF-8.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Thrown by {@link nodeOf} and {@link encodeNode} for a value JSON cannot carry; the caller names the path. */
+export class UnencodableError extends Error {
+  constructor(
+    readonly at: string,
+    readonly why: string,
+  ) {
+    super(`${at}: ${why}`);
+  }
+}
+
+/** The node of a plain value (numbers printed as `JSON.stringify` prints them). */
+export function nodeOf(value: unknown, at = "", depth = 0): JsonNode {
+  if (depth > MAX_JSON_DEPTH) throw new UnencodableError(at, `nested more than ${MAX_JSON_DEPTH} levels deep`);
+  if (value === null || typeof value === "boolean") return { t: "lit", v: value };
+  if (typeof value === "string") return { t: "str", v: value };
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new UnencodableError(at, `${value} is not a JSON number`);
+    return { t: "num", v: value, raw: JSON.stringify(value) };
+  }
+  if (Array.isArray(value)) return { t: "arr", items: value.map((v, i) => nodeOf(v, `${at}[${i}]`, depth + 1)) };
+  if (typeof value === "object") {
+    const members = new Map<string, JsonNode>();
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) members.set(k, nodeOf(v, at === "" ? k : `${at}.${k}`, depth + 1));
+    return { t: "obj", members };
+  }
+  throw new UnencodableError(at, `a ${typeof value} is not JSON`);
+}
+
+/**
+ * Compact JSON text of a node: no spaces, numbers as their stored text,
+ * strings escaped as `JSON.stringify` escapes them (the application's
+ * escapes), non-ASCII raw.
+ *
+ * @throws {@link UnencodableError} for a string holding a lone surrogate.
+ */
+export function encodeNode(node: JsonNode, at = ""): string {
+  switch (node.t) {
+    case "str":
+      if (LONE_SURROGATE.test(node.v)) throw new UnencodableError(at, "a string holding a lone UTF-16 surrogate cannot be written as UTF-8");
+      return JSON.stringify(node.v);
+    case "num":
+      return node.raw;
+    case "lit":
+      return String(node.v);
+    case "arr":
+      return `[${node.items.map((n, i) => encodeNode(n, `${at}[${i}]`)).join(",")}]`;
+    case "obj": {
+      const parts: string[] = [];
+      for (const [k, v] of node.members) {
+        if (LONE_SURROGATE.test(k)) throw new UnencodableError(at, "a key holding a lone UTF-16 surrogate cannot be written as UTF-8");
+        parts.push(`${JSON.stringify(k)}:${encodeNode(v, at === "" ? k : `${at}.${k}`)}`);
+      }
+      return `{${parts.join(",")}}`;
+    }
+  }
+}
+
+/** Deep equality of plain JSON values (object member order ignored). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The node for `value`, reusing `old` wherever `value` has not changed from
+ * it: an unchanged value keeps its original number text; an object keeps
+ * its members' file order (new members after them); an array merges item by
+ * item.
+ */
+export function mergeNode(old: JsonNode | undefined, value: unknown, at = "", depth = 0): JsonNode {
+  if (old === undefined) return nodeOf(value, at, depth);
+  if (depth > MAX_JSON_DEPTH) throw new UnencodableError(at, `nested more than ${MAX_JSON_DEPTH} levels deep`);
+  if (old.t === "num" && typeof value === "number" && old.v === value) return old;
+  if (old.t === "obj" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    const members = new Map<string, JsonNode>();
+    for (const [k, n] of old.members) if (Object.hasOwn(v, k) && v[k] !== undefined) members.set(k, mergeNode(n, v[k], at === "" ? k : `${at}.${k}`, depth + 1));
+    for (const [k, x] of Object.entries(v)) if (!members.has(k) && x !== undefined) members.set(k, nodeOf(x, at === "" ? k : `${at}.${k}`, depth + 1));
+    return { t: "obj", members };
+  }
+  if (old.t === "arr" && Array.isArray(value)) {
+    return { t: "arr", items: value.map((x, i) => mergeNode(old.items[i], x, `${at}[${i}]`, depth + 1)) };
+  }
+  return nodeOf(value, at, depth);
+}
