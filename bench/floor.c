@@ -18,6 +18,10 @@
  *   floor marker
  *       repeated "<path> <created_second>" -> {"won":0|1,"start":..,"end":..}
  *       until end of input
+ *   floor append <path> <count> <line_bytes>
+ *       "go" -> {"start":..,"end":..,"lat":[..]}: per line, open with
+ *       O_WRONLY|O_CREAT|O_APPEND, one write of a line of <line_bytes> bytes
+ *       (newline included), close: the log append as plain syscalls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -202,6 +206,36 @@ static int run_marker(void) {
   return 0;
 }
 
+static int run_append(const char *path, long count, long line_bytes) {
+  long long *lat = calloc((size_t)count, sizeof *lat), start, end, t0;
+  char *line = malloc((size_t)line_bytes + 64);
+  char stamp[32];
+  long i;
+  int fd, n;
+  if (lat == NULL || line == NULL || line_bytes < 48) return 1;
+  wait_go();
+  start = now_ns();
+  for (i = 0; i < count; i++) {
+    t0 = now_ns();
+    utc_stamp(stamp, sizeof stamp);
+    n = snprintf(line, (size_t)line_bytes + 64, "%s [INFO ] [host:floor] %ld:", stamp, i);
+    while (n < line_bytes - 1) line[n++] = 'x';
+    line[n++] = '\n';
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0) die("open", path);
+    if (write(fd, line, (size_t)n) != n) die("write", path);
+    close(fd);
+    lat[i] = now_ns() - t0;
+  }
+  end = now_ns();
+  printf("{\"start\":%lld,\"end\":%lld,\"lat\":[", start, end);
+  for (i = 0; i < count; i++) printf(i == 0 ? "%lld" : ",%lld", lat[i]);
+  printf("]}\n");
+  free(lat);
+  free(line);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "rewrite") == 0) {
     return run_rewrite(argv[2], atol(argv[3]), atol(argv[4]), rewrite_once);
@@ -210,6 +244,7 @@ int main(int argc, char **argv) {
     return run_rewrite(argv[2], atol(argv[3]), atol(argv[4]), update_once);
   }
   if (argc == 2 && strcmp(argv[1], "marker") == 0) return run_marker();
-  fprintf(stderr, "usage: floor rewrite|update <path> <count> <pause_us> | floor marker\n");
+  if (argc == 5 && strcmp(argv[1], "append") == 0) return run_append(argv[2], atol(argv[3]), atol(argv[4]));
+  fprintf(stderr, "usage: floor rewrite|update <path> <count> <pause_us> | floor marker | floor append <path> <count> <line_bytes>\n");
   return 2;
 }

@@ -25,6 +25,11 @@ answer JSON lines with CLOCK_MONOTONIC nanoseconds.
     recipe.py marker                                  "<path> <racer>" -> {won, start, end}
     recipe.py app-marker                              "<path> <racer>" -> {won, start, end}
     recipe.py read <path> <count> <in_flight>         "go" -> {start, end, lat}
+    recipe.py log-append <path> <count> <line_bytes>  "go" -> {start, end, lat}
+
+``log-append`` is the application's ``append_log_line``: per line,
+``open(path, "a", encoding="utf-8")`` and one write of the line and its
+newline, called synchronously as its one caller does.
 """
 
 import asyncio
@@ -241,6 +246,20 @@ def run_read(path, count, in_flight):
     emit({"start": start, "end": now_ns(), "lat": lat})
 
 
+def run_log_append(path, count, line_bytes):
+    ready_then_go()
+    lat = []
+    start = now_ns()
+    for i in range(count):
+        t0 = now_ns()
+        head = "%s [%-5s] [host:app] %d:" % (utc_now(), "INFO", i)
+        line = head + "x" * max(0, line_bytes - 1 - len(head))
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+        lat.append(now_ns() - t0)
+    emit({"start": start, "end": now_ns(), "lat": lat})
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "rewrite":
         run_rewrite(argv[2], int(argv[3]), int(argv[4]))
@@ -254,6 +273,8 @@ def main(argv):
         run_marker()
     elif len(argv) == 2 and argv[1] == "app-marker":
         run_app_marker()
+    elif len(argv) == 5 and argv[1] == "log-append":
+        run_log_append(argv[2], int(argv[3]), int(argv[4]))
     elif len(argv) == 5 and argv[1] == "read":
         run_read(argv[2], int(argv[3]), int(argv[4]))
     else:

@@ -66,6 +66,19 @@ export {
 export type { EntryStamps, OverrideEntry, OverrideRequest, ProblemClass, RevokeRequest, TombstoneEntry } from "./schema/override-entries.js";
 export { pythonTruthy, selectActiveOverrides } from "./schema/overrides.js";
 export type { OverrideWarning, SelectOverridesOptions } from "./schema/overrides.js";
+export { LOG_LINE_MAX_BYTES, LOG_TAG_NAMES, LOG_TRUNCATION_MARKER, escapeLogText, formatLogLine } from "./schema/log-line.js";
+export type { LogEntryInput, LogTagName, LogTags } from "./schema/log-line.js";
+export { parseLogLine } from "./schema/log-line-parse.js";
+export { appendRecord } from "./fs/append.js";
+export type { AppendOptions } from "./fs/append.js";
+export { APP_LOG_HOST, appendLogLine, defaultLogHost, logFilePath, sanitizeLogHost } from "./log/write.js";
+export type { LogFileOptions } from "./log/write.js";
+export { DEFAULT_MAX_LINE_BYTES, LOG_FILE_PATTERN, logFiles, readLog } from "./log/read.js";
+export type { LogFile, ReadLogOptions } from "./log/read.js";
+export type { LogRecord, RawReason } from "./log/entry.js";
+export { followLog } from "./log/follow.js";
+export type { FollowEvent, FollowLogOptions, LogFileEvent } from "./log/follow.js";
+export type { ParsedLogLine, UnparsedLine } from "./schema/log-line-parse.js";
 
 export {
   AlreadyExistsError,

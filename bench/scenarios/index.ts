@@ -1,5 +1,7 @@
 /** Every scenario, in run order. */
 import type { Scenario } from "./_context.js";
+import { logAppend } from "./log-append.js";
+import { logRead } from "./log-read.js";
 import { manyFiles } from "./many-files.js";
 import { markerRace } from "./marker-race.js";
 import { readValidate } from "./read-validate.js";
@@ -9,7 +11,7 @@ import { rewriteOne } from "./rewrite-one.js";
 export type { BenchContext, Scenario } from "./_context.js";
 
 /** The scenarios of the issue, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles];
+export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, logAppend, logRead];
 
 /**
  * The scenario named `name`: its id (`rewrite-1`) or its title

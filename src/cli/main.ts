@@ -12,6 +12,7 @@ import { EXIT_CODES_HELP, commandHelp, parseCommandArgs, type Command } from "./
 import { EXIT_FATAL, EXIT_OK, UsageError, printError, reportFatal } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { escapeText } from "./_text.js";
+import { logCommand } from "./log.js";
 import { lsCommand } from "./ls.js";
 import { markRunsCommand } from "./mark-runs.js";
 import { markTestRunsCommand } from "./mark-test-runs.js";
@@ -22,7 +23,7 @@ export type { CliIo, Writer } from "./io.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, logCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
