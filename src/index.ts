@@ -20,6 +20,8 @@ export {
 export { CREATION_FILE, projectCreationPath, runCreationPath } from "./cache/creation-paths.js";
 export { IngestCacheWriter } from "./cache/ingest.js";
 export type { IngestCacheWriterOptions } from "./cache/ingest.js";
+export { TIMELINE_VERSION, runTimeline } from "./tree/timeline.js";
+export type { RunTimeline, RunTimelineOptions, TimelineEvent, TimelineSource } from "./tree/timeline.js";
 export { ReadmeFieldsCacheWriter } from "./cache/readme-fields.js";
 export type { ReadmeFieldsCacheWriterOptions, ReadmeFieldsWriteOutcome } from "./cache/readme-fields.js";
 

@@ -18,12 +18,13 @@ import { markRunsCommand } from "./mark-runs.js";
 import { markTestRunsCommand } from "./mark-test-runs.js";
 import { showCommand } from "./show.js";
 import { syncCommand } from "./sync.js";
+import { timelineCommand } from "./timeline.js";
 
 export type { CliIo, Writer } from "./io.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, logCommand];
+export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, logCommand, timelineCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
