@@ -1,5 +1,6 @@
 /** Every scenario, in run order. */
 import type { Scenario } from "./_context.js";
+import { ingestAdvance } from "./ingest-advance.js";
 import { logAppend } from "./log-append.js";
 import { logRead } from "./log-read.js";
 import { manyFiles } from "./many-files.js";
@@ -11,7 +12,7 @@ import { rewriteOne } from "./rewrite-one.js";
 export type { BenchContext, Scenario } from "./_context.js";
 
 /** The scenarios of the issue, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, logAppend, logRead];
+export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, ingestAdvance, logAppend, logRead];
 
 /**
  * The scenario named `name`: its id (`rewrite-1`) or its title
