@@ -177,3 +177,13 @@ test("an update waiting for the application's lock is abandoned by its AbortSign
   await exited;
   assert.equal(await readFile(path, "utf8"), EXAMPLE_A);
 });
+
+test("of racing creators in one process exactly one wins", async (t) => {
+  const path = await runPath(t);
+  const writer = new CreationCacheWriter({ durable: false });
+  const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => writer.create(path, { ...INPUT_A, created_by: `op${i}` })));
+  const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  assert.equal(won.length, 1);
+  assert.ok(outcomes.every((o) => o.status === "fulfilled" || code("already_exists")(o.reason)));
+  assert.equal((await writer.read(path)).created_by, won[0]?.created_by);
+});
