@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import { ExlabCacheError } from "../errors.js";
 import { readCacheFile } from "../fs/read.js";
+import { CREATION, parseCreation } from "../schema/kinds/creation.js";
 import { parseRecord } from "../schema/record.js";
 import { RECORD_KINDS, recordKindOfFile } from "../schema/registry.js";
 import { decodeJsonObject } from "../schema/_decode.js";
@@ -13,6 +14,7 @@ import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
 import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
+import { flattenForPeople } from "./_creation.js";
 import { escapeText, shownPath } from "./_text.js";
 
 const FILE_NAMES = RECORD_KINDS.map((d) => d.file);
@@ -28,8 +30,9 @@ export const showCommand: Command = {
   description: [
     `Reads one ${NAMED} (the kind is chosen by the file`,
     "name), checks it against its schema and the schema-major policy, and prints its fields.",
-    "Fields added by a newer minor version are listed too. A file of another schema major or",
-    "one that breaks its schema is reported with its error code and field (exit 1).",
+    "Nested blocks (creation.json) are shown as dotted paths (`lims_project.uid`). Fields added",
+    "by a newer minor version are listed too. A file of another schema major or one that breaks",
+    "its schema is reported with its error code and field (exit 1).",
   ].join("\n"),
   example: "show /data/lab/CONFOCAL_01/.exlab-wizard/equipment.json",
   async run(args, io) {
@@ -48,7 +51,8 @@ export const showCommand: Command = {
     }
     let record: object;
     try {
-      record = parseRecord(kind, bytes, file);
+      // creation.json: entries without an id are shown with the id an update would give them.
+      record = kind === CREATION ? parseCreation(bytes, file) : parseRecord(kind, bytes, file);
     } catch (err) {
       if (!(err instanceof ExlabCacheError)) throw err;
       printError(io, err, json);
@@ -60,7 +64,7 @@ export const showCommand: Command = {
       printJson(io, { path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
-      printRecord(io, record);
+      printRecord(io, kind === CREATION ? flattenForPeople(record) : record);
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");
         printRecord(io, extra);
