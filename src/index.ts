@@ -18,6 +18,9 @@ export {
   testRunsMarkerPath,
 } from "./cache/paths.js";
 export { CREATION_FILE, projectCreationPath, runCreationPath } from "./cache/creation-paths.js";
+export { CreationCacheWriter } from "./cache/creation.js";
+export type { CreationCacheWriterOptions } from "./cache/creation.js";
+export type { Mutator } from "./cache/policies/update.js";
 export { IngestCacheWriter } from "./cache/ingest.js";
 export type { IngestCacheWriterOptions } from "./cache/ingest.js";
 export { TIMELINE_VERSION, runTimeline } from "./tree/timeline.js";

@@ -10,6 +10,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { ValidationError } from "exlab-cache";
 
 import type * as PathsModule from "../dist/cache/paths.js";
+import type * as CombinatorsModule from "../dist/schema/combinators.js";
+import type * as DocumentModule from "../dist/schema/document.js";
 import type * as RecordModule from "../dist/schema/record.js";
 import type * as RulesModule from "../dist/schema/rules.js";
 import type * as VersionModule from "../dist/schema/version.js";
@@ -18,6 +20,8 @@ const { defineRecord, encodeRecordOf, jsonSchemaOf, parseRecord, stampRecord, va
 const { rules } = await load<typeof RulesModule>("schema/rules.js");
 const { SCHEMA_MAJOR, SCHEMA_VERSION } = await load<typeof VersionModule>("schema/version.js");
 const { recordPath } = await load<typeof PathsModule>("cache/paths.js");
+const { arrayOf, enumOf, json, nullable, object } = await load<typeof CombinatorsModule>("schema/combinators.js");
+const { decodeDocument, documentRecord, encodeDocument } = await load<typeof DocumentModule>("schema/document.js");
 
 // -- the example, as docs/adding-a-record.md shows it --
 export const CALIBRATION = defineRecord({
@@ -82,4 +86,72 @@ test("a new kind's reader and JSON Schema come from its descriptor and agree", (
     assert.throws(() => parseRecord(CALIBRATION, Buffer.from(JSON.stringify(bad))));
   }
   assert.equal(recordPath(CALIBRATION, "/data/lab", "CONFOCAL_01"), "/data/lab/CONFOCAL_01/.exlab-wizard/calibration.json");
+});
+
+// -- the nested example, as docs/adding-a-record.md shows it --
+export const SESSION = defineRecord({
+  file: "session.json",
+  place: { level: "project-or-run" },
+  major: 1,
+  version: "1.2",
+  write: "rewrite",
+  payload: "session payload",
+  fields: [
+    { key: "schema_version", rule: rules.schemaVersion(1), input: "stamped", description: "Schema version, MAJOR.MINOR." },
+    {
+      key: "instrument",
+      input: "required",
+      description: "What was used.",
+      rule: object([
+        { key: "name", rule: rules.string, description: "Instrument name." },
+        { key: "mode", rule: enumOf(["auto", "manual"]), default: "auto", description: "Acquisition mode." },
+      ] as const),
+    },
+    {
+      key: "readings",
+      input: "optional",
+      default: [],
+      description: "Readings in order.",
+      rule: arrayOf(object([
+        { key: "at_ms", rule: rules.integer, description: "Offset, milliseconds." },
+        { key: "value", rule: nullable(json()), default: null, description: "Measured value, any JSON." },
+      ] as const)),
+    },
+    { key: "operator", rule: rules.string, input: "required", since: 2, description: "Who (required since 1.2)." },
+  ],
+});
+// -- end of the nested example --
+
+test("the nested descriptor in docs/adding-a-record.md is the one tested here", async () => {
+  const doc = await readFile(new URL("../../docs/adding-a-record.md", import.meta.url), "utf8");
+  const source = await readFile(new URL("../../test/adding-a-record.test.ts", import.meta.url), "utf8");
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].find((m) => m[1]?.includes("SESSION"))?.[1];
+  const here = /\/\/ -- the nested example[^\n]*\n([\s\S]*?)\/\/ -- end of the nested example/.exec(source)?.[1];
+  assert.ok(block !== undefined && here !== undefined);
+  assert.equal(block, here);
+});
+
+test("a nested kind: paths into nested values, defaults omitted at every depth, unknowns kept, since and open enums", () => {
+  const text = '{"schema_version":"1.2","instrument":{"name":"scope","x":1},"readings":[{"at_ms":5,"value":1.50,"y":[]},{"at_ms":6}],"operator":"ada"}';
+  const doc = decodeDocument(SESSION, Buffer.from(text));
+  const record = documentRecord(doc);
+  assert.equal(record.instrument.mode, "auto");
+  assert.equal(record.readings[1]?.value, null);
+  assert.equal(encodeDocument(SESSION, record, doc), text);
+  record.instrument.mode = "manual";
+  assert.equal(encodeDocument(SESSION, record, doc), text.replace('"scope","x":1', '"scope","mode":"manual","x":1'));
+  assert.throws(
+    () => decodeDocument(SESSION, Buffer.from(text.replace('"at_ms":6', '"at_ms":6.0').replace('"scope"', "3"))),
+    (e: unknown) => e instanceof ValidationError && e.issues.map((i) => i.path).join() === "instrument.name,readings[1].at_ms",
+  );
+  const older = '{"schema_version":"1.1","instrument":{"name":"s"}}';
+  assert.equal(documentRecord(decodeDocument(SESSION, Buffer.from(older))).operator, undefined);
+  assert.throws(() => decodeDocument(SESSION, Buffer.from(older.replace("1.1", "1.2"))), ValidationError);
+  const newer = '{"schema_version":"1.3","instrument":{"name":"s","mode":"robotic"},"operator":"a"}';
+  assert.equal(documentRecord(decodeDocument(SESSION, Buffer.from(newer))).instrument.mode, "robotic");
+  assert.throws(() => decodeDocument(SESSION, Buffer.from(newer.replace("1.3", "1.2"))), ValidationError);
+  const validate = new Ajv2020({ strict: true }).compile(jsonSchemaOf(SESSION));
+  for (const [t, ok] of [[text, true], [older, true], [older.replace("1.1", "1.2"), false], [newer.replace("1.3", "1.2"), false], [text.replace('"at_ms":5', '"at_ms":5.5'), false]] as const) {
+    assert.equal(validate(JSON.parse(t)), ok, t);
+  }
 });

@@ -13,7 +13,8 @@ import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import fc from "fast-check";
-import { equipmentJsonSchema, parseEquipment, parseMarker, runsJsonSchema, testRunsJsonSchema } from "exlab-cache";
+import { creationJsonSchema, encodeCreation, equipmentJsonSchema, newCreationRecord, parseCreation, parseEquipment, parseMarker, runsJsonSchema, testRunsJsonSchema } from "exlab-cache";
+import { creationInput } from "./helpers/creation-arbitraries.js";
 import { equipmentRecord, fieldMutation, markerRecord, nearTimestamp } from "./reliability/_arbitraries.js";
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -114,3 +115,88 @@ const equipmentBase = {
   first_seen_at: "2026-04-17T14:32:00Z",
   last_modified_at: "2026-04-17T14:32:00Z",
 };
+
+// ---- creation.json: nested blocks, arrays of objects, enums, nullable, integers ----
+
+const validateCreation = ajv.compile(creationJsonSchema);
+const creationFile = creationInput.map((input) => JSON.parse(encodeCreation(newCreationRecord(input, { created_at: "2026-01-01T00:00:00Z" }))) as Record<string, unknown>);
+const parseCreationBytes = (b: Buffer): unknown => parseCreation(b);
+
+type Step = string | number;
+/** Every position in the known blocks of a file (not inside free-form values), as a path. */
+function positions(file: Record<string, unknown>): Step[][] {
+  const out: Step[][] = [];
+  const free = new Set(["variables"]);
+  const walk = (value: unknown, at: Step[]): void => {
+    out.push(at);
+    const last = at.at(-1);
+    if (typeof last === "string" && free.has(last)) return;
+    if (at[0] === "validation_overrides" && at.length === 2) return; // entries are free-form objects
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+    else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) walk(v, [...at, k]);
+  };
+  for (const [k, v] of Object.entries(file)) walk(v, [k]);
+  return out;
+}
+
+/** A deep copy of `file` with the value at `at` replaced (or removed, for undefined); a missing key is added. */
+function mutateAt(file: Record<string, unknown>, at: readonly Step[], value: unknown): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(file)) as Record<string, unknown>;
+  let parent: Record<string | number, unknown> = copy;
+  for (const step of at.slice(0, -1)) parent = parent[step] as Record<string | number, unknown>;
+  const last = at.at(-1) as Step;
+  if (value === undefined && !Array.isArray(parent)) delete parent[last];
+  else parent[last] = value === undefined ? null : value;
+  return copy;
+}
+
+const nestedMutation = fc.constantFrom<unknown>(
+  undefined, null, 0, 7, -1, 1.5, 2 ** 53, true, false, "", "x", [], {}, ["x"], { a: 1 },
+  "live", "cache", "archived", "success", "timeout", "quarantined", "both", "manifest", "run", "test", "cleaned", "1.4", "1.9", "2.0",
+);
+
+test("creation: ajv and the reader accept every generated file", () => {
+  fc.assert(
+    fc.property(creationFile, (file) => {
+      assert.equal(validateCreation(file), true, JSON.stringify(validateCreation.errors));
+      assert.equal(readerAccepts(parseCreationBytes, file), true);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("creation: ajv and the reader agree on files mutated at any depth", () => {
+  let refused = 0;
+  let nested = 0;
+  fc.assert(
+    fc.property(creationFile, fc.nat(), nestedMutation, fc.boolean(), (file, pick, value, extraKey) => {
+      const all = positions(file);
+      const at = all[pick % all.length] as Step[];
+      // Sometimes a member the block does not have yet (unknown members are allowed).
+      const target = extraKey && typeof at.at(-1) === "string" ? [...at.slice(0, -1), "x_new"] : at;
+      const bad = mutateAt(file, target, value);
+      const ours = readerAccepts(parseCreationBytes, bad);
+      if (!ours) refused++;
+      if (at.length > 1) nested++;
+      assert.equal(validateCreation(bad), ours, `${target.join(".")} = ${JSON.stringify(value)}`);
+    }),
+    { numRuns: 4000 },
+  );
+  assert.ok(refused > 1000 && nested > 1500, `refused ${refused}, nested ${nested} of 4000`);
+});
+
+test("creation: ajv and the reader agree on lims_project across the 1.5 boundary", () => {
+  fc.assert(
+    fc.property(creationFile, fc.integer({ min: 0, max: 9 }), (file, minor) => {
+      const old = mutateAt(mutateAt(file, ["lims_project"], undefined), ["schema_version"], `1.${minor}`);
+      assert.equal(validateCreation(old), minor < 5);
+      assert.equal(readerAccepts(parseCreationBytes, old), minor < 5);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("creation: the shipped schema file is the exported schema", async () => {
+  const shipped: unknown = JSON.parse(await readFile(new URL("../../dist/json-schema/creation.schema.json", import.meta.url), "utf8"));
+  assert.deepEqual(shipped, creationJsonSchema);
+});

@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { EquipmentCacheWriter, TransitionRefusedError, equipmentJsonPath, withFileLock } from "exlab-cache";
-import { finished, startChild, waitForLine, workerScript } from "./helpers/children.js";
+import { finished, goTogether, lastLine, startChild, workerScript } from "./helpers/children.js";
 import { PYTHON, pyScript } from "./helpers/filelock.js";
 import { CacheStore, createTally, decideTransition, tallyCodec, updateTally, type Tally } from "./helpers/tally.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -55,10 +55,7 @@ test("of racing creators in one process exactly one wins", async (t) => {
 test("of racing creators in many processes exactly one wins", async (t) => {
   const path = join(await tempDir(t), "tally.json");
   const children = Array.from({ length: 4 }, (_, i) => startChild(t, process.execPath, [workerScript("store-create"), path, `p${i}`]));
-  const done = children.map((c) => finished(c));
-  await Promise.all(children.map((c) => waitForLine(c, "ready")));
-  for (const c of children) c.stdin?.write("go\n");
-  const lines = (await Promise.all(done)).map((r) => r.stdout.trim().split("\n").at(-1));
+  const lines = (await goTogether(children)).map(lastLine);
   assert.equal(lines.filter((l) => l === "created").length, 1, lines.join(","));
   assert.equal(lines.filter((l) => l === "already_exists").length, 3, lines.join(","));
   const winner = lines.indexOf("created");

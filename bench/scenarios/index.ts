@@ -1,5 +1,6 @@
 /** Every scenario, in run order. */
 import type { Scenario } from "./_context.js";
+import { creationUpdate } from "./creation-update.js";
 import { ingestAdvance } from "./ingest-advance.js";
 import { logAppend } from "./log-append.js";
 import { logRead } from "./log-read.js";
@@ -12,7 +13,7 @@ import { rewriteOne } from "./rewrite-one.js";
 export type { BenchContext, Scenario } from "./_context.js";
 
 /** The scenarios of the issue, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, ingestAdvance, logAppend, logRead];
+export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, creationUpdate, ingestAdvance, logAppend, logRead];
 
 /**
  * The scenario named `name`: its id (`rewrite-1`) or its title

@@ -4,6 +4,7 @@
  * CLOCK_MONOTONIC nanoseconds, the clock the C and Python workers use too.
  */
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const queue: string[] = [];
 let waiting: ((line: string | undefined) => void) | undefined;
@@ -67,4 +68,30 @@ export function strArg(value: string | undefined, name: string): string {
     process.exit(2);
   }
   return value;
+}
+
+/**
+ * The timed loop of the sequential-write workers: `warmup` untimed calls of
+ * `op` (the first `count` after the very first reported as `fresh`), then
+ * `ready`, the parent's go, and `count` timed calls `pauseMs` apart; answers
+ * {start, end, lat[], fresh[]} and stops reading stdin.
+ */
+export async function warmThenTime(count: number, pauseMs: number, warmup: number, op: () => Promise<unknown>): Promise<void> {
+  const fresh: number[] = [];
+  for (let i = 0; i < warmup; i++) {
+    const t0 = now();
+    await op();
+    if (i > 0 && fresh.length < count) fresh.push(now() - t0);
+  }
+  await readyThenGo();
+  const lat: number[] = [];
+  const start = now();
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && pauseMs > 0) await sleep(pauseMs);
+    const t0 = now();
+    await op();
+    lat.push(now() - t0);
+  }
+  emit({ start, end: now(), lat, fresh });
+  done();
 }

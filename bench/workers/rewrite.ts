@@ -13,9 +13,8 @@
  * very first, which may create the file) are reported as `fresh`: what a
  * fresh process pays while that happens.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { nodeContender } from "../contenders/index.js";
-import { done, emit, intArg, now, readyThenGo, strArg } from "./_protocol.js";
+import { intArg, strArg, warmThenTime } from "./_protocol.js";
 
 const [impl, pathArg, countArg, pauseArg, warmupArg] = process.argv.slice(2);
 const contender = nodeContender(impl);
@@ -26,21 +25,4 @@ const pauseMs = intArg(pauseArg, "pause_ms");
 const WARMUP = 20;
 const warmup = warmupArg === undefined ? WARMUP : intArg(warmupArg, "warmup");
 
-const fresh: number[] = [];
-for (let i = 0; i < warmup; i++) {
-  const t0 = now();
-  await contender.rewrite(path);
-  if (i > 0 && fresh.length < count) fresh.push(now() - t0);
-}
-
-await readyThenGo();
-const lat: number[] = [];
-const start = now();
-for (let i = 0; i < count; i++) {
-  if (i > 0 && pauseMs > 0) await sleep(pauseMs);
-  const t0 = now();
-  await contender.rewrite(path);
-  lat.push(now() - t0);
-}
-emit({ start, end: now(), lat, fresh });
-done();
+await warmThenTime(count, pauseMs, warmup, () => contender.rewrite(path));

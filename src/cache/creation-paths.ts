@@ -12,11 +12,12 @@
  */
 import path from "node:path";
 import { ValidationError, type ValidationIssue } from "../errors.js";
+import { CREATION } from "../schema/kinds/creation.js";
 import { describe } from "../schema/rules.js";
 import { CACHE_DIR, RUNS_DIR, TEST_RUNS_DIR, pathArgumentIssues } from "./paths.js";
 
 /** File name of the provenance record of a project or run folder. */
-export const CREATION_FILE = "creation.json";
+export const CREATION_FILE = CREATION.file;
 
 /** A run folder name: `Run_…` (under `Runs/`) or `TestRun_…` (under `TestRuns/`). */
 const RUN_FOLDER = /^(Run|TestRun)_(.+)$/;

@@ -16,6 +16,7 @@ import { logCommand } from "./log.js";
 import { lsCommand } from "./ls.js";
 import { markRunsCommand } from "./mark-runs.js";
 import { markTestRunsCommand } from "./mark-test-runs.js";
+import { runsCommand } from "./runs.js";
 import { showCommand } from "./show.js";
 import { syncCommand } from "./sync.js";
 import { timelineCommand } from "./timeline.js";
@@ -24,7 +25,7 @@ export type { CliIo, Writer } from "./io.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS } from "./errors.js";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, logCommand, timelineCommand];
+export const COMMANDS: readonly Command[] = [syncCommand, markTestRunsCommand, markRunsCommand, showCommand, lsCommand, checkCommand, runsCommand, logCommand, timelineCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

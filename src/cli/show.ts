@@ -6,43 +6,20 @@
 import { basename } from "node:path";
 import { ExlabCacheError } from "../errors.js";
 import { readCacheFile } from "../fs/read.js";
+import { CREATION, parseCreation } from "../schema/kinds/creation.js";
 import { parseRecord } from "../schema/record.js";
 import { RECORD_KINDS, recordKindOfFile } from "../schema/registry.js";
 import { decodeJsonObject } from "../schema/_decode.js";
 import { switchOn, type Command } from "./command.js";
 import { EXIT_OK, EXIT_PROBLEMS, UsageError, fromOsError, printError } from "./errors.js";
-import { printJson, styleFor, type CliIo } from "./io.js";
+import { printJson, styleFor } from "./io.js";
 import { printRecord } from "./record.js";
-import { displayWidth, escapeText, padDisplay, shownPath } from "./_text.js";
+import { flattenForPeople } from "./_creation.js";
+import { escapeText, shownPath } from "./_text.js";
 
 const FILE_NAMES = RECORD_KINDS.map((d) => d.file);
 /** "a, b or c" */
 const NAMED = `${FILE_NAMES.slice(0, -1).join(", ")} or ${FILE_NAMES.at(-1) ?? ""}`;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const shown = (v: unknown): string => escapeText(typeof v === "string" ? v : JSON.stringify(v));
-
-/**
- * Print a record's fields as aligned `key  value` lines; a non-empty
- * object or array (an ingest history, README field layers, override
- * entries) is spread below its key, one member or item per line.
- */
-function printFields(io: CliIo, record: object): void {
-  const dim = styleFor(io, "stdout").dim;
-  const entries = Object.entries(record);
-  const width = Math.max(0, ...entries.map(([k]) => displayWidth(escapeText(k))));
-  for (const [k, v] of entries) {
-    const key = escapeText(k);
-    const nested = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x] as const) : isObject(v) ? Object.entries(v).map(([sk, x]) => [escapeText(sk), x] as const) : [];
-    if (nested.length === 0) {
-      io.stdout.write(`  ${dim(padDisplay(key, width))}  ${shown(v)}\n`);
-      continue;
-    }
-    io.stdout.write(`  ${dim(key)}\n`);
-    const inner = Math.max(...nested.map(([sk]) => displayWidth(sk)));
-    for (const [sk, x] of nested) io.stdout.write(`    ${dim(padDisplay(sk, inner))}  ${shown(x)}\n`);
-  }
-}
 
 /** The `show` command. */
 export const showCommand: Command = {
@@ -53,8 +30,9 @@ export const showCommand: Command = {
   description: [
     `Reads one ${NAMED} (the kind is chosen by the file`,
     "name), checks it against its schema and the schema-major policy, and prints its fields.",
-    "Fields added by a newer minor version are listed too. A file of another schema major or",
-    "one that breaks its schema is reported with its error code and field (exit 1).",
+    "Nested blocks (creation.json) are shown as dotted paths (`lims_project.uid`). Fields added",
+    "by a newer minor version are listed too. A file of another schema major or one that breaks",
+    "its schema is reported with its error code and field (exit 1).",
   ].join("\n"),
   example: "show /data/lab/CONFOCAL_01/.exlab-wizard/equipment.json",
   async run(args, io) {
@@ -73,7 +51,8 @@ export const showCommand: Command = {
     }
     let record: object;
     try {
-      record = parseRecord(kind, bytes, file);
+      // creation.json: entries without an id are shown with the id an update would give them.
+      record = kind === CREATION ? parseCreation(bytes, file) : parseRecord(kind, bytes, file);
     } catch (err) {
       if (!(err instanceof ExlabCacheError)) throw err;
       printError(io, err, json);
@@ -85,7 +64,8 @@ export const showCommand: Command = {
       printJson(io, { path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
-      printFields(io, record);
+      // Nested values (an ingest history, README field layers, creation blocks) one leaf per line.
+      printRecord(io, flattenForPeople(record));
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");
         printRecord(io, extra);

@@ -290,8 +290,8 @@ export function jsonSchemaOf(d: RecordDescriptor): Record<string, unknown> {
       ? {}
       : {
           allOf: since.map((f) => ({
-            if: { required: ["schema_version"], properties: { schema_version: { pattern: older(f.since ?? 0) } } },
-            else: { required: [f.key] },
+            if: { required: ["schema_version"], properties: { schema_version: { type: "string", pattern: older(f.since ?? 0) } } },
+            else: { required: [f.key], properties: { [f.key]: true } },
           })),
         }),
   };

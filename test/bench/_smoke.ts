@@ -21,7 +21,7 @@ export const TINY = 0.001;
 /** Which smoke file runs which scenario ids (together: every scenario). */
 export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
-  "bench-smoke-race-read": ["marker", "read", "ingest-advance"],
+  "bench-smoke-race-read": ["marker", "read", "creation", "ingest-advance"],
 } as const;
 
 /** Rows each scenario must report at TINY, and the operations in each. */
@@ -31,6 +31,7 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   marker: { rows: ["floor", "ours", "app", "python", "combo"], ops: 16 * 2 },
   read: { rows: ["floor", "ours-1", "ours-16", "python-1", "python-16"], ops: 100 },
   many: { rows: ["floor-1", "floor-4", "ours", "combo"], ops: 8 },
+  creation: { rows: ["floor", "ours", "ours-fresh", "app", "python"], ops: 4 },
   "ingest-advance": { rows: ["floor", "ours", "app", "python"], ops: 8 },
 };
 

@@ -50,7 +50,7 @@ test("usage errors are one line and a hint on stderr, exit 2, never a stack trac
   assert.equal(unknown.code, 2);
   assert.equal(
     unknown.stderr,
-    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, log, timeline) [usage_error]\nRun `exlab-cache --help` for usage.\n",
+    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, runs, log, timeline) [usage_error]\nRun `exlab-cache --help` for usage.\n",
   );
   const badFlag = await cli(t, ["ls", ".", "--colour"]);
   assert.equal(badFlag.code, 2);

@@ -91,19 +91,23 @@ test("an unknown file name or a missing file is an error that stops the command 
   assert.equal(missing.stderr, `error: ${cachePaths(root).equipment}: no such file or directory [not_found]\n`);
 });
 
-test("show prints an ingest.json with one history entry per line, escaped; --json gives the record", async (t) => {
+test("show prints an ingest.json one history member per line, escaped; --json gives the record", async (t) => {
   const root = await tempDir(t);
   const text = fixture("ingest", "three-steps").replace('"nas_path":"//nas01/lab/X"', '"nas_path":"evil\\u001b[31m\\u2028FAKE"');
   const path = await put(join(root, "staging", "ingest.json"), text);
   const run = await cli(t, ["show", path]);
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.split("\n");
-  assert.equal(lines[7], "  current_state   sync_verified");
-  assert.equal(lines[8], "  history");
-  assert.equal(lines[9], '    [0]  {"state":"staging","at":"2026-04-17T14:35:00Z","host":"labpc-04"}');
-  assert.equal(lines[12], '    [3]  {"state":"sync_verified","at":"2026-12-06T07:19:58Z","host":"labpc-04","nas_path":"evil\\u001b[31m\\u2028FAKE","checksum_file":".exlab-wizard/checksums.sha256"}');
+  assert.deepEqual(lines.slice(7, 11), [
+    "  current_state              sync_verified",
+    "  history[0].state           staging",
+    "  history[0].at              2026-04-17T14:35:00Z",
+    "  history[0].host            labpc-04",
+  ]);
+  assert.equal(lines[15], "  history[1].bytes_received  48293847234");
+  assert.equal(lines[22], "  history[3].nas_path        evil\\x1b[31m\\u2028FAKE");
   assert.ok(!run.stdout.includes("\u001b") && !run.stdout.includes("\u2028"), "no raw ESC or line separator reaches the terminal");
-  assert.equal(lines.length, 14);
+  assert.equal(lines.length, 25);
   const json = await cli(t, ["show", path, "--json"]);
   assert.equal(json.code, 0);
   const shown = stdoutJson(json) as { kind: string; record: { current_state: string; history: unknown[] } };
@@ -112,7 +116,7 @@ test("show prints an ingest.json with one history entry per line, escaped; --jso
   assert.equal(shown.record.history.length, 4);
 });
 
-test("show prints a readme_fields.json with its field layers spread out", async (t) => {
+test("show prints a readme_fields.json one field per line, layers and all", async (t) => {
   const root = await tempDir(t);
   const path = await put(join(root, "readme_fields.json"), fixture("readme_fields", "app"));
   const run = await cli(t, ["show", path]);
@@ -121,25 +125,24 @@ test("show prints a readme_fields.json with its field layers spread out", async 
     run.stdout,
     [
       path,
-      "  schema_version   1.1",
-      "  generated_at     2026-04-17T14:32:00Z",
-      "  core_fields",
-      "    label      Cortex Q3 calibration sweep",
-      "    operator   asmith",
-      "    objective  Characterize.",
-      "  system_fields",
-      "    created     2026-04-17T14:32:00Z",
-      "    created_by  asmith",
-      '    equipment   {"id":"CONFOCAL_01","label":"Confocal Microscope 1"}',
-      '    template    {"name":"confocal_run_v2","version":"2.1"}',
-      "    project     PROJ-0042",
-      "    run         Run_2026-04-17T14-32",
-      "    run_kind    experimental",
-      "  template_fields",
-      "    sample_type  Fixed tissue",
-      "  config_fields    {}",
-      "  custom_fields",
-      '    [0]  {"label":"Collaborator","value":"Dr. J. Lee"}',
+      "  schema_version                  1.1",
+      "  generated_at                    2026-04-17T14:32:00Z",
+      "  core_fields.label               Cortex Q3 calibration sweep",
+      "  core_fields.operator            asmith",
+      "  core_fields.objective           Characterize.",
+      "  system_fields.created           2026-04-17T14:32:00Z",
+      "  system_fields.created_by        asmith",
+      "  system_fields.equipment.id      CONFOCAL_01",
+      "  system_fields.equipment.label   Confocal Microscope 1",
+      "  system_fields.template.name     confocal_run_v2",
+      "  system_fields.template.version  2.1",
+      "  system_fields.project           PROJ-0042",
+      "  system_fields.run               Run_2026-04-17T14-32",
+      "  system_fields.run_kind          experimental",
+      "  template_fields.sample_type     Fixed tissue",
+      "  config_fields                   {}",
+      "  custom_fields[0].label          Collaborator",
+      "  custom_fields[0].value          Dr. J. Lee",
       "",
     ].join("\n"),
   );

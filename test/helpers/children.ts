@@ -81,3 +81,20 @@ export function waitForLine(child: ChildProcess, line: string): Promise<void> {
     child.once("exit", (code) => reject(new Error(`child exited (${code}) before printing ${line}; stderr follows`)));
   });
 }
+
+/**
+ * Wait until every child has printed `ready`, tell them all `go` at once,
+ * and collect each one's result once it exits: the start of a race no
+ * child can begin early.
+ */
+export async function goTogether(children: ChildProcess[]): Promise<ChildResult[]> {
+  const done = children.map((c) => finished(c));
+  await Promise.all(children.map((c) => waitForLine(c, "ready")));
+  for (const c of children) c.stdin?.write("go\n");
+  return Promise.all(done);
+}
+
+/** The last line a child printed. */
+export function lastLine(result: ChildResult): string {
+  return result.stdout.trim().split("\n").at(-1) ?? "";
+}

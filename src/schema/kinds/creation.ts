@@ -204,7 +204,9 @@ export function newCreationRecord(input: unknown, stamps: { readonly created_at:
  * came from (omit for a new file). Only what changed is re-encoded: unknown
  * members at every depth and the raw text of unchanged values stay; a field
  * set back to its default is left out. The version: 1.9 for a new file or
- * an older minor, the file's own for a newer minor.
+ * an older minor, the file's own for a newer minor. A record from
+ * {@link creationRecord} carries the derived ids of entries that had none,
+ * so the update persists them.
  *
  * @throws {@link ValidationError} when the record breaks the schema at the
  *   version it will be written at.
