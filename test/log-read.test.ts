@@ -159,3 +159,17 @@ test("stopping early closes every file", async (t) => {
   await assert.rejects(all(dir, { signal: controller.signal }), /enough/);
   assert.deepEqual((await ownFdTargets()).filter((p) => p.startsWith(dir)), []);
 });
+
+test("continuation lines are bounded: past 1 MiB they start a raw record, and none is lost", async (t) => {
+  const dir = await tempDir(t);
+  const cont = `${"c".repeat(999)}\n`;
+  await writeFile(join(dir, "wizard.h.log"), `2026-04-17T14:00:00Z [ERROR] huge traceback\n${cont.repeat(2100)}2026-04-17T14:00:01Z [INFO ] next\n`);
+  const records = await all(dir);
+  assert.deepEqual(records.map((r) => [r.kind, r.reason ?? "", r.continuation.length]), [
+    ["entry", "", 1049],
+    ["raw", "orphan_continuation", 1049],
+    ["raw", "orphan_continuation", 0],
+    ["entry", "", 0],
+  ]);
+  assert.equal(records.reduce((n, r) => n + (r.kind === "raw" ? 1 : 0) + r.continuation.length, 0), 2100);
+});

@@ -7,16 +7,18 @@
  *
  * @module
  */
-import { constants } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
+import { close, constants, open, write } from "node:fs";
 import { dirname } from "node:path";
 import { NotRegularFileError, WriteFailedError, errnoCode } from "../errors.js";
-import { nodeFileSystem, type FileSystem } from "./_fs.js";
+import { nodeFileSystem } from "./_fs.js";
 import { requirePath } from "./_path.js";
 import { ensureDirOrRefuse, writeFailure } from "./_recipe.js";
 
 // O_NOFOLLOW: a link planted in a shared tree must not redirect the append.
-// O_NONBLOCK: a FIFO in the file's place must not hang the open.
+// O_NONBLOCK: a FIFO in the file's place must not hang the open (it fails
+// with ENXIO when nobody reads it). A folder fails with EISDIR. So the open
+// alone refuses what is not a file, without an fstat: each step is a hop to
+// the thread pool, and an append is three of them (open, write, close).
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** Options of {@link appendRecord}. */
@@ -26,29 +28,36 @@ export interface AppendOptions {
    * @default 0o666
    */
   mode?: number;
-  /** The filesystem to use. @default node:fs */
-  fs?: FileSystem | undefined;
 }
 
-async function openForAppend(fs: FileSystem, path: string, mode: number): Promise<FileHandle> {
+// The callback API: a FileHandle costs a promise and a finalizer per append.
+const openFd = (path: string, mode: number): Promise<number> => new Promise((res, rej) => open(path, APPEND_FLAGS, mode, (e, fd) => (e === null ? res(fd) : rej(e))));
+const writeFd = (fd: number, bytes: Uint8Array): Promise<number> => new Promise((res, rej) => write(fd, bytes, 0, bytes.length, null, (e, n) => (e === null ? res(n) : rej(e))));
+const closeFd = (fd: number): Promise<void> => new Promise((res, rej) => close(fd, (e) => (e === null ? res() : rej(e))));
+
+function refusal(path: string, err: unknown): Error | undefined {
+  const code = errnoCode(err);
+  if (code === "ELOOP") return new NotRegularFileError(path, "symbolic link");
+  if (code === "EISDIR") return new NotRegularFileError(path, "directory");
+  if (code === "ENXIO") return new NotRegularFileError(path, "FIFO or socket");
+  return undefined;
+}
+
+async function openForAppend(path: string, mode: number): Promise<number> {
   try {
-    return await fs.open(path, APPEND_FLAGS, mode);
+    return await openFd(path, mode);
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === "ELOOP") throw new NotRegularFileError(path, "symbolic link");
-    if (code === "EISDIR") throw new NotRegularFileError(path, "directory");
-    // A FIFO nobody reads (O_NONBLOCK write-only open), or a socket.
-    if (code === "ENXIO") throw new NotRegularFileError(path, "FIFO or socket");
-    if (code !== "ENOENT") throw writeFailure(path, "open", err);
+    const refused = refusal(path, err);
+    if (refused !== undefined) throw refused;
+    if (errnoCode(err) !== "ENOENT") throw writeFailure(path, "open", err);
   }
   // The folder is missing: create it on purpose, and make each new level
   // durable in its parent as every other write of this package does.
-  await ensureDirOrRefuse(dirname(path), fs);
+  await ensureDirOrRefuse(dirname(path), nodeFileSystem);
   try {
-    return await fs.open(path, APPEND_FLAGS, mode);
+    return await openFd(path, mode);
   } catch (err) {
-    if (errnoCode(err) === "ELOOP") throw new NotRegularFileError(path, "symbolic link");
-    throw writeFailure(path, "open", err);
+    throw refusal(path, err) ?? writeFailure(path, "open", err);
   }
 }
 
@@ -60,7 +69,7 @@ async function openForAppend(fs: FileSystem, path: string, mode: number): Promis
  * error, never silently half a record.
  *
  * @throws {@link NotRegularFileError} when `path` is a symbolic link, a
- *   folder, a FIFO or a device; nothing is written.
+ *   folder, or a FIFO nobody reads; nothing is written.
  * @throws {@link PermissionDeniedError} when the folder refuses the file.
  * @throws {@link WriteFailedError} for any other failure (`ENOSPC`, `EROFS`,
  *   a short write: step `write`).
@@ -72,15 +81,12 @@ async function openForAppend(fs: FileSystem, path: string, mode: number): Promis
  */
 export async function appendRecord(path: string, data: string | Uint8Array, options: AppendOptions = {}): Promise<void> {
   requirePath(path);
-  const fs = options.fs ?? nodeFileSystem;
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  const fh = await openForAppend(fs, path, options.mode ?? 0o666);
+  const fd = await openForAppend(path, options.mode ?? 0o666);
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new NotRegularFileError(path, st.isDirectory() ? "directory" : st.isFIFO() ? "FIFO" : "special file");
     let written: number;
     try {
-      ({ bytesWritten: written } = await fh.write(bytes, 0, bytes.length, null));
+      written = await writeFd(fd, bytes);
     } catch (err) {
       throw writeFailure(path, "write", err);
     }
@@ -88,6 +94,6 @@ export async function appendRecord(path: string, data: string | Uint8Array, opti
       throw new WriteFailedError(path, "write", new Error(`short write: ${written} of ${bytes.length} bytes`));
     }
   } finally {
-    await fh.close();
+    await closeFd(fd);
   }
 }

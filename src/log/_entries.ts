@@ -8,7 +8,7 @@ import { parseLogLine } from "../schema/log-line-parse.js";
 import type { LogRecord } from "./entry.js";
 import type { PhysicalLine } from "./_lines.js";
 
-/** How much text continuation lines may add to one record. */
+/** How much text (UTF-8 bytes) continuation lines may add to one record. */
 export const MAX_CONTINUATION_BYTES = 1 << 20;
 
 /** A record with the key it is merged by. */
@@ -34,10 +34,11 @@ export class EntryAssembler {
   /** Add to `out` the records `line` completes (none, or the one it ends). */
   push(line: PhysicalLine, out: Keyed[]): void {
     const parsed = line.cut ? "overlong" : parseLogLine(line.text);
-    if (parsed === "continuation" && this.#pending !== undefined && this.#pendingBytes + line.text.length <= MAX_CONTINUATION_BYTES) {
+    const size = parsed === "continuation" ? Buffer.byteLength(line.text) : 0;
+    if (parsed === "continuation" && this.#pending !== undefined && this.#pendingBytes + size <= MAX_CONTINUATION_BYTES) {
       this.#pending.record.continuation.push(line.text);
       this.#pending.record.invalidUtf8 ||= line.invalidUtf8;
-      this.#pendingBytes += line.text.length;
+      this.#pendingBytes += size;
       return;
     }
     const done = this.flush();

@@ -14,10 +14,14 @@ export interface TailSettings {
   chunkBytes: number;
 }
 
+/** A followed file (see the module comment). */
 export class Tail {
+  /** The host part of the file name. */
   readonly host: string;
+  /** The file's path. */
   readonly path: string;
   readonly #fh: FileHandle;
+  /** Device and inode of the file opened: a different pair at `path` means it was replaced. */
   readonly dev: number;
   readonly ino: number;
   readonly #settings: TailSettings;
@@ -97,6 +101,7 @@ export class Tail {
     this.#pos = 0;
   }
 
+  /** Close the descriptor. */
   async close(): Promise<void> {
     await this.#fh.close();
   }

@@ -22,6 +22,7 @@ export const TINY = 0.001;
 export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
   "bench-smoke-race-read": ["marker", "read", "creation", "ingest-advance"],
+  "bench-smoke-log": ["log-append", "log-read"],
 } as const;
 
 /** Rows each scenario must report at TINY, and the operations in each. */
@@ -33,6 +34,8 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   many: { rows: ["floor-1", "floor-4", "ours", "combo"], ops: 8 },
   creation: { rows: ["floor", "ours", "ours-fresh", "app", "python"], ops: 4 },
   "ingest-advance": { rows: ["floor", "ours", "app", "python"], ops: 8 },
+  "log-append": { rows: ["floor", "ours", "app"], ops: 4 * 5 },
+  "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
 };
 
 function assertSane(result: ScenarioResult): void {
