@@ -97,4 +97,3 @@ export function encodeReadmeFields(record: ReadmeFieldsJson, base?: ReadmeFields
   return encodeDocument(README_FIELDS, record, base, path);
 }
 
-export type { JsonObject };
