@@ -7,7 +7,7 @@
  * @module
  */
 import type { Rule } from "../rules.js";
-import { arrayOf, json, type JsonObject } from "../combinators.js";
+import { arrayOf, json } from "../combinators.js";
 import { decodeDocument, documentRecord, encodeDocument, type RecordDocument } from "../document.js";
 import { defineRecord, jsonSchemaOf, type InputOf, type RecordOf } from "../record.js";
 import { rules } from "../rules.js";
