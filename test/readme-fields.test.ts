@@ -68,6 +68,7 @@ test("a rewrite keeps members this version does not know and a newer minor's ver
   await writeFile(path, APP.replace('"schema_version":"1.1"', '"schema_version":"1.4"').replace(/\}$/, ',"x_future":{"n":1.50}}'));
   const out = await readme.write(path, { ...appInput(), template_fields: {} });
   assert.equal(out.status, "updated");
+  assert.equal(out.record.schema_version, "1.4");
   const text = await readFile(path, "utf8");
   assert.match(text, /^\{"schema_version":"1\.4",/);
   assert.match(text, /"custom_fields":\[\{"label":"Collaborator","value":"Dr\. J\. Lee"\}\],"x_future":\{"n":1\.50\}\}$/);

@@ -2,27 +2,23 @@
  * `ReadmeFieldsCacheWriter`: writes and reads `readme_fields.json`. The
  * application writes it with no lock; this writer takes the sidecar lock
  * all the same (the application never waits for it, so it costs it
- * nothing), and a rewrite keeps what a newer version added.
+ * nothing), and a rewrite keeps what a newer version added: the replace
+ * policy over the kind's descriptor.
  *
  * @module
  */
-import type { ExlabCacheError} from "../errors.js";
-import { MalformedFileError, ValidationError } from "../errors.js";
 import { requirePath } from "../fs/_path.js";
 import { validateInput } from "../schema/record.js";
-import { documentRecord } from "../schema/document.js";
 import {
   README_FIELDS,
   README_FIELDS_VERSION,
-  decodeReadmeFields,
   encodeReadmeFields,
   parseReadmeFields,
-  type ReadmeFieldsDocument,
   type ReadmeFieldsInput,
   type ReadmeFieldsJson,
 } from "../schema/kinds/readme-fields.js";
-import { decideUpdate, type RecordCodec } from "./policies/update.js";
-import { CacheStore, type CacheStoreOptions, type Decision, type DecideContext, type Found, type WriteCallOptions } from "./store.js";
+import { decideReplace, type ReplaceResult } from "./policies/replace.js";
+import { CacheStore, type CacheStoreOptions, type WriteCallOptions } from "./store.js";
 
 /** Options of {@link ReadmeFieldsCacheWriter}: those of the store it writes through. */
 export type ReadmeFieldsCacheWriterOptions = CacheStoreOptions;
@@ -32,11 +28,7 @@ export type ReadmeFieldsCacheWriterOptions = CacheStoreOptions;
  * `updated` (a valid file was replaced, keeping what this version does not
  * know), `repaired` (an unreadable file was kept aside and replaced).
  */
-export interface ReadmeFieldsWriteOutcome {
-  readonly status: "created" | "updated" | "repaired";
-  /** The record as written. */
-  readonly record: ReadmeFieldsJson;
-}
+export type ReadmeFieldsWriteOutcome = ReplaceResult<ReadmeFieldsJson>;
 
 /** The record `input` makes, `generated_at` from the clock when absent. */
 function recordOf(input: ReadmeFieldsInput, now: () => string): ReadmeFieldsJson {
@@ -49,28 +41,6 @@ function recordOf(input: ReadmeFieldsInput, now: () => string): ReadmeFieldsJson
     config_fields: input.config_fields ?? {},
     custom_fields: input.custom_fields ?? [],
   };
-}
-
-/** Decide a write of `input` over what was found (the decision the store carries out). */
-function decideReadmeWrite(input: ReadmeFieldsInput, found: Found, ctx: DecideContext): Promise<Decision<ReadmeFieldsWriteOutcome>> | Decision<ReadmeFieldsWriteOutcome> {
-  const fresh = (keepAside?: { bytes: Uint8Array | undefined; problem: ExlabCacheError }): Decision<ReadmeFieldsWriteOutcome> => {
-    const record = recordOf(input, () => ctx.now());
-    return { write: true, text: encodeReadmeFields(record, undefined, ctx.path), result: { status: keepAside === undefined ? "created" : "repaired", record }, keepAside, oversize: () => undefined };
-  };
-  if (found.kind === "absent" || found.kind === "present") return fresh();
-  if (found.kind === "too-large") return fresh({ bytes: undefined, problem: found.error });
-  let doc: ReadmeFieldsDocument;
-  try {
-    doc = decodeReadmeFields(found.bytes, ctx.path);
-  } catch (err) {
-    // Another major is never overwritten; a file that is not a valid record is kept aside.
-    if (err instanceof MalformedFileError || err instanceof ValidationError) return fresh({ bytes: found.bytes, problem: err });
-    throw err;
-  }
-  const codec: RecordCodec<ReadmeFieldsJson> = { decode: () => documentRecord(doc), encode: (value, path) => encodeReadmeFields(value, doc, path) };
-  return decideUpdate(codec, () => recordOf(input, () => ctx.now()), found, ctx).then((d) =>
-    d.write ? { ...d, result: { status: "updated", record: d.result } } : { write: false, result: { status: "updated", record: d.result } },
-  );
 }
 
 /**
@@ -115,7 +85,7 @@ export class ReadmeFieldsCacheWriter {
     const input = validateInput(README_FIELDS, payload);
     // Encoded once before the lock, so a payload JSON cannot carry is refused before the disk.
     encodeReadmeFields(recordOf(input, () => "2000-01-01T00:00:00Z"), undefined, path);
-    return this.#store.change(path, { look: "read", decide: (found, ctx) => decideReadmeWrite(input, found, ctx) }, options);
+    return this.#store.change(path, { look: "read", decide: (found, ctx) => decideReplace(README_FIELDS, () => recordOf(input, () => ctx.now()), found, ctx) }, options);
   }
 
   /**
