@@ -143,6 +143,8 @@ test("details another state takes are illegal_transition; unknown details and ba
   await assert.rejects(ingest.advance(path, "sync_queued", { host: "" }), ValidationError);
   await assert.rejects(ingest.advance(path, "sync_queued", { host: 4 } as never), ValidationError);
   await assert.rejects(ingest.advance(path, "quarantined" as IngestState), ValidationError);
+  await assert.rejects(ingest.advance(path, "sync_queued", null as never), ValidationError);
+  await assert.rejects(ingest.advance(path, "sync_queued", [] as never), ValidationError);
   const { path: p2, ingest: i2 } = await at(t, "staging");
   for (const bad of [-1, 1.5, "3", Number.MAX_SAFE_INTEGER + 2]) {
     await assert.rejects(i2.advance(p2, "complete", { bytes_received: bad as number }), ValidationError);

@@ -147,7 +147,8 @@ export class IngestCacheWriter {
   async advance(path: string, to: IngestState, details: IngestStepDetails = {}, options: WriteCallOptions = {}): Promise<IngestJson> {
     requirePath(path);
     requireState(to);
-    const host = details.host ?? this.#host ?? hostname();
+    // A non-object `details` is refused by the entry check below, not by a TypeError here.
+    const host = (details as IngestStepDetails | null | undefined)?.host ?? this.#host ?? hostname();
     // Checked before the lock: details that do not fit are refused whatever the file says.
     ingestHistoryEntry(to, STAMP, host, details, path);
     const result = await this.#store.change(
