@@ -26,6 +26,14 @@ answer JSON lines with CLOCK_MONOTONIC nanoseconds.
     recipe.py app-marker                              "<path> <racer>" -> {won, start, end}
     recipe.py read <path> <count> <in_flight>         "go" -> {start, end, lat}
     recipe.py log-append <path> <count> <line_bytes>  "go" -> {start, end, lat}
+    recipe.py advance <dir> <count> <pause_ms>        "go" -> {start, end, lat}  (ingest.json)
+    recipe.py app-advance <dir> <count> <pause_ms>    "go" -> {start, end, lat}
+
+``advance`` is the application's ``append_state_transition``: under the
+lock (no timeout), read and decode, check the one allowed successor, append
+``{state, at, host}`` (and the counts for ``complete``), keep the known
+top-level keys, encode, replace. It runs through ceil(count / 4) files made
+before ``ready``, each from ``staging`` to ``cleared``.
 
 ``log-append`` is the application's ``append_log_line``: per line,
 ``open(path, "a", encoding="utf-8")`` and one write of the line and its
@@ -135,6 +143,80 @@ def update_once(path):
         record["sync_status"] = "synced" if record.get("sync_status") != "synced" else "failed"
         record["schema_version"] = "1.9"
         atomic_write(path, json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+INGEST_NEXT = {"staging": "complete", "complete": "sync_queued", "sync_queued": "sync_verified", "sync_verified": "cleared"}
+INGEST_KEYS = ["schema_version", "project_name", "equipment_id", "run_kind", "run_path", "transport", "current_state", "history"]
+INGEST_STEPS = ["complete", "sync_queued", "sync_verified", "cleared"]
+
+
+def ingest_paths(directory, count):
+    """Bootstrap files for `count` advances (untimed)."""
+    paths = []
+    for i in range((count + 3) // 4):
+        folder = os.path.join(directory, "run-%d" % i, ".exlab-wizard")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "ingest.json")
+        record = {
+            "schema_version": "1.1",
+            "project_name": "Cortex Q3 Pilot",
+            "equipment_id": "CONFOCAL_01",
+            "run_kind": "experimental",
+            "run_path": "CONFOCAL_01/PROJ-0042/Runs/Run_2026-04-17T14-32",
+            "transport": "smb_mount",
+            "current_state": "staging",
+            "history": [{"state": "staging", "at": utc_now(), "host": "bench"}],
+        }
+        atomic_write(path, encode(record))
+        paths.append(path)
+    return paths
+
+
+def advance_once(path, state):
+    with FileLock(path + ".lock"):
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        if INGEST_NEXT.get(record["current_state"]) != state:
+            raise ValueError("illegal state transition %s -> %s" % (record["current_state"], state))
+        entry = {"state": state, "at": utc_now(), "host": "bench"}
+        if state == "complete":
+            entry.update(files_received=142, bytes_received=48293847234)
+        record["current_state"] = state
+        record["history"] = list(record.get("history", [])) + [entry]
+        out = {k: record[k] for k in INGEST_KEYS if k in record}
+        atomic_write(path, json.dumps(out, ensure_ascii=False, separators=(",", ":")))
+
+
+def run_advance(directory, count, pause_ms, app):
+    paths = ingest_paths(directory, count)
+    steps = [(paths[k // 4], INGEST_STEPS[k % 4]) for k in range(count)]
+    if not app:
+        ready_then_go()
+        lat = []
+        start = now_ns()
+        for i, (path, state) in enumerate(steps):
+            if i > 0 and pause_ms > 0:
+                time.sleep(pause_ms / 1000)
+            t0 = now_ns()
+            advance_once(path, state)
+            lat.append(now_ns() - t0)
+        emit({"start": start, "end": now_ns(), "lat": lat})
+        return
+
+    async def loop():
+        emit_line("ready")
+        await asyncio.to_thread(sys.stdin.readline)
+        lat = []
+        start = now_ns()
+        for i, (path, state) in enumerate(steps):
+            if i > 0 and pause_ms > 0:
+                await asyncio.sleep(pause_ms / 1000)
+            t0 = now_ns()
+            await asyncio.to_thread(advance_once, path, state)
+            lat.append(now_ns() - t0)
+        emit({"start": start, "end": now_ns(), "lat": lat})
+
+    asyncio.run(loop())
 
 
 def create_marker_once(path, racer):
@@ -275,6 +357,8 @@ def main(argv):
         run_app_marker()
     elif len(argv) == 5 and argv[1] == "log-append":
         run_log_append(argv[2], int(argv[3]), int(argv[4]))
+    elif len(argv) == 5 and argv[1] in ("advance", "app-advance"):
+        run_advance(argv[2], int(argv[3]), int(argv[4]), argv[1] == "app-advance")
     elif len(argv) == 5 and argv[1] == "read":
         run_read(argv[2], int(argv[3]), int(argv[4]))
     else:

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   // record operations
   "already_exists",
   "transition_refused",
+  "illegal_transition",
   "override_not_revocable",
   // the Problems audit
   "scope_not_found",
@@ -425,6 +426,49 @@ export class TransitionRefusedError extends ExlabCacheError {
     this.from = step.from;
     this.to = step.to;
     this.allowed = step.allowed;
+  }
+}
+
+/**
+ * A step of a state machine (`ingest.json`'s `current_state`) that is not
+ * the one forward step from the state found: a skip, a repeat, a step back,
+ * a step out of the final state, a step from a state this version does not
+ * know (a newer minor's), or details that do not belong to the state asked
+ * for. Nothing was written: the file is byte for byte as it was.
+ *
+ * @example
+ * ```ts
+ * try { await ingest.advance(path, "sync_verified"); }
+ * catch (e) { if (e instanceof IllegalTransitionError) console.log(e.code, e.allowed); } // "illegal_transition" ["sync_queued"]
+ * ```
+ */
+export class IllegalTransitionError extends ExlabCacheError {
+  /** The state found (undefined when the step was refused for its details alone, before the file was read). */
+  readonly from: string | undefined;
+  /** The state asked for. */
+  readonly to: string;
+  /** The states the found one may step to (empty for a final or an unknown state). */
+  readonly allowed: readonly string[];
+  /** Details given that the state asked for does not take. */
+  readonly extras: readonly string[];
+
+  constructor(path: string, step: { field: string; from?: string | undefined; to: string; allowed: readonly string[]; extras?: readonly string[]; unknownFrom?: boolean }) {
+    const extras = step.extras ?? [];
+    const cut = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}...` : s);
+    let why: string;
+    if (extras.length > 0) why = `\`${cut(step.to)}\` does not take ${extras.map((e) => `\`${e}\``).join(", ")}`;
+    else if (step.unknownFrom === true) why = `the current state \`${cut(step.from ?? "")}\` is not one this version knows (a newer minor's), so no step from it can be checked`;
+    else if (step.allowed.length === 0) why = `\`${cut(step.from ?? "")}\` is final`;
+    else why = `the only step from \`${cut(step.from ?? "")}\` is to ${step.allowed.map((s) => `\`${s}\``).join(", ")}`;
+    super("illegal_transition", `Cannot step \`${step.field}\` of ${path} to \`${cut(step.to)}\`: ${why}`, {
+      path,
+      field: step.field,
+      details: { from: step.from ?? null, to: step.to, allowed: [...step.allowed], ...(extras.length > 0 ? { extras: [...extras] } : {}) },
+    });
+    this.from = step.from;
+    this.to = step.to;
+    this.allowed = step.allowed;
+    this.extras = extras;
   }
 }
 

@@ -21,6 +21,12 @@ export { CREATION_FILE, projectCreationPath, runCreationPath } from "./cache/cre
 export { CreationCacheWriter } from "./cache/creation.js";
 export type { CreationCacheWriterOptions } from "./cache/creation.js";
 export type { Mutator } from "./cache/policies/update.js";
+export { IngestCacheWriter } from "./cache/ingest.js";
+export type { IngestCacheWriterOptions } from "./cache/ingest.js";
+export { TIMELINE_VERSION, runTimeline } from "./tree/timeline.js";
+export type { RunTimeline, RunTimelineOptions, TimelineEvent, TimelineSource } from "./tree/timeline.js";
+export { ReadmeFieldsCacheWriter } from "./cache/readme-fields.js";
+export type { ReadmeFieldsCacheWriterOptions, ReadmeFieldsWriteOutcome } from "./cache/readme-fields.js";
 
 export { atomicWriteFile } from "./fs/atomic.js";
 export type { AtomicWriteOptions } from "./fs/atomic.js";
@@ -54,6 +60,31 @@ export {
   parseCreation,
 } from "./schema/kinds/creation.js";
 export type { CreationDocument, CreationInput, CreationJson, JsonObject, SyncStatus } from "./schema/kinds/creation.js";
+export {
+  INGEST,
+  INGEST_NEXT,
+  INGEST_STATES,
+  INGEST_STEP_DETAILS,
+  INGEST_TRANSPORTS,
+  INGEST_VERSION,
+  decodeIngest,
+  encodeIngest,
+  ingestHistoryEntry,
+  ingestJsonSchema,
+  ingestStepRefusal,
+  newIngestRecord,
+  parseIngest,
+} from "./schema/kinds/ingest.js";
+export type { IngestDocument, IngestInput, IngestJson, IngestState, IngestStepDetails } from "./schema/kinds/ingest.js";
+export {
+  README_FIELDS,
+  README_FIELDS_VERSION,
+  decodeReadmeFields,
+  encodeReadmeFields,
+  parseReadmeFields,
+  readmeFieldsJsonSchema,
+} from "./schema/kinds/readme-fields.js";
+export type { ReadmeFieldsDocument, ReadmeFieldsInput, ReadmeFieldsJson } from "./schema/kinds/readme-fields.js";
 export { decodeDocument, documentRecord, encodeDocument, writtenVersion } from "./schema/document.js";
 export type { RecordDocument } from "./schema/document.js";
 export { arrayOf, enumOf, json, nullable, object } from "./schema/combinators.js";
@@ -114,6 +145,7 @@ export {
   StoppedError,
   UsageError,
   FileTooLargeError,
+  IllegalTransitionError,
   LockError,
   LockReentryError,
   LockTimeoutError,

@@ -166,3 +166,28 @@ test("the lock is the application's: a creation.json under a held FileLock waits
   await exited;
   assert.equal((await new CreationCacheWriter().setSyncStatus(path, "synced")).sync_status, "synced");
 });
+
+test("an update waiting for the application's lock is abandoned by its AbortSignal, file untouched", async (t) => {
+  const path = await runPath(t, EXAMPLE_A);
+  const holder = startChild(t, PYTHON, [pyScript("hold_lock.py"), path], { PYTHONDONTWRITEBYTECODE: "1" });
+  const exited = finished(holder);
+  await waitForLine(holder, "locked");
+  const ac = new AbortController();
+  const stop = new Error("operator cancelled");
+  const pending = new CreationCacheWriter({ lockTimeoutMs: Infinity }).setSyncStatus(path, "synced", { signal: ac.signal });
+  ac.abort(stop);
+  await assert.rejects(pending, (err) => err === stop);
+  holder.stdin?.end("release\n");
+  await exited;
+  assert.equal(await readFile(path, "utf8"), EXAMPLE_A);
+});
+
+test("of racing creators in one process exactly one wins", async (t) => {
+  const path = await runPath(t);
+  const writer = new CreationCacheWriter({ durable: false });
+  const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => writer.create(path, { ...INPUT_A, created_by: `op${i}` })));
+  const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  assert.equal(won.length, 1);
+  assert.ok(outcomes.every((o) => o.status === "fulfilled" || code("already_exists")(o.reason)));
+  assert.equal((await writer.read(path)).created_by, won[0]?.created_by);
+});

@@ -23,6 +23,7 @@ const SAMPLES: Record<string, () => ExlabCacheError[]> = {
   StoppedError: () => [new pkg.StoppedError("SIGINT")],
   AlreadyExistsError: () => [new pkg.AlreadyExistsError("f")],
   NotFoundError: () => [new pkg.NotFoundError("f")],
+  IllegalTransitionError: () => [new pkg.IllegalTransitionError("f", { field: "current_state", from: "staging", to: "sync_queued", allowed: ["complete"] })],
   TransitionRefusedError: () => [new pkg.TransitionRefusedError("f", { field: "state", from: "a", to: "c", allowed: ["b"] })],
   OverrideNotRevocableError: () => [new pkg.OverrideNotRevocableError("id", "not_found")],
   AuditScopeError: () => [new pkg.AuditScopeError("no such equipment", { equipment: "X" })],

@@ -4,6 +4,7 @@ import { creationUpdate } from "./creation-update.js";
 import { logAppend } from "./log-append.js";
 import { logRead } from "./log-read.js";
 import { auditScenario } from "./audit.js";
+import { ingestAdvance } from "./ingest-advance.js";
 import { manyFiles } from "./many-files.js";
 import { markerRace } from "./marker-race.js";
 import { readValidate } from "./read-validate.js";
@@ -14,7 +15,7 @@ import { startup } from "./startup.js";
 export type { BenchContext, Scenario } from "./_context.js";
 
 /** The scenarios of the issue, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, creationUpdate, logAppend, logRead, startup, auditScenario];
+export const SCENARIOS: readonly Scenario[] = [rewriteOne, rewriteFour, markerRace, readValidate, manyFiles, creationUpdate, ingestAdvance, logAppend, logRead, startup, auditScenario];
 
 /**
  * The scenario named `name`: its id (`rewrite-1`) or its title

@@ -36,5 +36,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "override-add", summary: "Record a validation override on a run's creation.json", load: async () => (await import("./commands/override-add.js")).command },
   { name: "override-revoke", summary: "Revoke a validation override with a tombstone", load: async () => (await import("./commands/override-revoke.js")).command },
   { name: "log", summary: "Merge, filter and follow the wizard.<host>.log activity logs of a folder", load: async () => (await import("./commands/log.js")).command },
+  { name: "timeline", summary: "Show one run's history: creation, overrides, marker, ingest steps and log lines", load: async () => (await import("./commands/timeline.js")).command },
   { name: "doctor", summary: "Report whether this machine can write: native binary, lock self-test, a root's filesystem", load: async () => (await import("./commands/doctor.js")).command },
 ];

@@ -7,11 +7,13 @@
  */
 import { EQUIPMENT } from "./equipment.js";
 import { CREATION } from "./kinds/creation.js";
+import { INGEST } from "./kinds/ingest.js";
+import { README_FIELDS } from "./kinds/readme-fields.js";
 import { RUNS, TEST_RUNS } from "./marker.js";
 import type { RecordDescriptor } from "./record.js";
 
 /** The record kinds, in the order they are listed and reported. */
-export const RECORD_KINDS: readonly RecordDescriptor[] = [EQUIPMENT, TEST_RUNS, RUNS, CREATION];
+export const RECORD_KINDS: readonly RecordDescriptor[] = [EQUIPMENT, TEST_RUNS, RUNS, CREATION, INGEST, README_FIELDS];
 
 /** The kind whose file is named `file`, if any. */
 export function recordKindOfFile(file: string): RecordDescriptor | undefined {

@@ -23,7 +23,7 @@ export const TINY = 0.001;
 /** Which smoke file runs which scenario ids (together: every scenario). */
 export const SMOKE_FILES = {
   "bench-smoke": ["rewrite-1", "rewrite-4", "many"],
-  "bench-smoke-race-read": ["marker", "read", "creation", "startup"],
+  "bench-smoke-race-read": ["marker", "read", "creation", "startup", "ingest-advance"],
   "bench-smoke-log": ["log-append", "log-read"],
   "bench-smoke-audit": ["audit"],
 } as const;
@@ -49,6 +49,7 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   read: { rows: ["floor", "ours-1", "ours-16", "python-1", "python-16"], ops: 100 },
   many: { rows: ["floor-1", "floor-4", "ours", "combo"], ops: 8 },
   creation: { rows: ["floor", "ours", "ours-fresh", "app", "python"], ops: 4 },
+  "ingest-advance": { rows: ["floor", "ours", "app", "python"], ops: 8 },
   "log-append": { rows: ["floor", "ours", "app"], ops: 4 * 5 },
   "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
   startup: { rows: ["bare", "version", "sync"], ops: 5 },

@@ -50,7 +50,7 @@ test("usage errors are one line and a hint on stderr, exit 2, never a stack trac
   assert.equal(unknown.code, 2);
   assert.equal(
     unknown.stderr,
-    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, problems, gate, runs, overrides, override-add, override-revoke, log, doctor) [usage_error]\nRun `exlab-cache --help` for usage.\n",
+    "error: Unknown command `frobnicate` (commands: sync, mark-test-runs, mark-runs, show, ls, check, problems, gate, runs, overrides, override-add, override-revoke, log, timeline, doctor) [usage_error]\nRun `exlab-cache --help` for usage.\n",
   );
   const badFlag = await cli(t, ["ls", ".", "--colour"]);
   assert.equal(badFlag.code, 2);

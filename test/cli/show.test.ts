@@ -4,6 +4,10 @@ import { test } from "node:test";
 import { cli, stdoutJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, markerRecord, put } from "../helpers/tree.js";
+import { readFileSync } from "node:fs";
+import { REPO_ROOT } from "../helpers/filelock.js";
+
+const fixture = (dir: string, name: string): string => readFileSync(join(REPO_ROOT, "test", "fixtures", dir, `${name}.json`), "utf8");
 
 test("show prints an equipment.json field by field, fields of a newer minor apart", async (t) => {
   const root = await tempDir(t);
@@ -81,8 +85,76 @@ test("an unknown file name or a missing file is an error that stops the command 
   const other = await put(join(root, "notes.json"), "{}");
   const wrongName = await cli(t, ["show", other]);
   assert.equal(wrongName.code, 2);
-  assert.match(wrongName.stderr, /^error: Expected a file named equipment\.json, test_runs\.json, runs\.json or creation\.json \(or one kept aside as <name>\.corrupt-<time>\), got `notes\.json` \[usage_error\]\n/);
+  assert.match(wrongName.stderr, /^error: Expected a file named equipment\.json, test_runs\.json, runs\.json, creation\.json, ingest\.json or readme_fields\.json \(or one kept aside as <name>\.corrupt-<time>\), got `notes\.json` \[usage_error\]\n/);
   const missing = await cli(t, ["show", cachePaths(root).equipment]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, `error: ${cachePaths(root).equipment}: no such file or directory [not_found]\n`);
+});
+
+test("show prints an ingest.json one history member per line, escaped; --json gives the record", async (t) => {
+  const root = await tempDir(t);
+  const text = fixture("ingest", "three-steps").replace('"nas_path":"//nas01/lab/X"', '"nas_path":"evil\\u001b[31m\\u2028FAKE"');
+  const path = await put(join(root, "staging", "ingest.json"), text);
+  const run = await cli(t, ["show", path]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split("\n");
+  assert.deepEqual(lines.slice(7, 11), [
+    "  current_state              sync_verified",
+    "  history[0].state           staging",
+    "  history[0].at              2026-04-17T14:35:00Z",
+    "  history[0].host            labpc-04",
+  ]);
+  assert.equal(lines[15], "  history[1].bytes_received  48293847234");
+  assert.equal(lines[22], "  history[3].nas_path        evil\\x1b[31m\\u2028FAKE");
+  assert.ok(!run.stdout.includes("\u001b") && !run.stdout.includes("\u2028"), "no raw ESC or line separator reaches the terminal");
+  assert.equal(lines.length, 25);
+  const json = await cli(t, ["show", path, "--json"]);
+  assert.equal(json.code, 0);
+  const shown = stdoutJson(json) as { kind: string; record: { current_state: string; history: unknown[] } };
+  assert.equal(shown.kind, "ingest");
+  assert.equal(shown.record.current_state, "sync_verified");
+  assert.equal(shown.record.history.length, 4);
+});
+
+test("show prints a readme_fields.json one field per line, layers and all", async (t) => {
+  const root = await tempDir(t);
+  const path = await put(join(root, "readme_fields.json"), fixture("readme_fields", "app"));
+  const run = await cli(t, ["show", path]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(
+    run.stdout,
+    [
+      path,
+      "  schema_version                  1.1",
+      "  generated_at                    2026-04-17T14:32:00Z",
+      "  core_fields.label               Cortex Q3 calibration sweep",
+      "  core_fields.operator            asmith",
+      "  core_fields.objective           Characterize.",
+      "  system_fields.created           2026-04-17T14:32:00Z",
+      "  system_fields.created_by        asmith",
+      "  system_fields.equipment.id      CONFOCAL_01",
+      "  system_fields.equipment.label   Confocal Microscope 1",
+      "  system_fields.template.name     confocal_run_v2",
+      "  system_fields.template.version  2.1",
+      "  system_fields.project           PROJ-0042",
+      "  system_fields.run               Run_2026-04-17T14-32",
+      "  system_fields.run_kind          experimental",
+      "  template_fields.sample_type     Fixed tissue",
+      "  config_fields                   {}",
+      "  custom_fields[0].label          Collaborator",
+      "  custom_fields[0].value          Dr. J. Lee",
+      "",
+    ].join("\n"),
+  );
+  const json = stdoutJson(await cli(t, ["show", path, "--json"])) as { kind: string; record: { core_fields: Record<string, string> } };
+  assert.equal(json.kind, "readme_fields");
+  assert.equal(json.record.core_fields["operator"], "asmith");
+});
+
+test("show refuses an ingest.json whose state this version does not know, at its own minor", async (t) => {
+  const root = await tempDir(t);
+  const path = await put(join(root, "ingest.json"), fixture("ingest", "bootstrap").replace('"current_state":"staging"', '"current_state":"quarantined"'));
+  const run = await cli(t, ["show", path]);
+  assert.equal(run.code, 1);
+  assert.match(run.stdout + run.stderr, /current_state/);
 });

@@ -64,7 +64,8 @@ export const command: Command = {
       printJson(io, { version: REPORT_VERSION, path: file, kind: basename(file, ".json"), record, other_fields: extra });
     } else {
       io.stdout.write(`${styleFor(io, "stdout").bold(shownPath(file))}\n`);
-      await printRecord(io, kind === CREATION ? flattenForPeople(record) : record);
+      // Nested values (an ingest history, README field layers, creation blocks) one leaf per line.
+      await printRecord(io, flattenForPeople(record));
       if (Object.keys(extra).length > 0) {
         io.stdout.write("  other fields (from a newer minor version):\n");
         await printRecord(io, extra);
