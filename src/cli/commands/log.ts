@@ -11,7 +11,7 @@ import { followLog, type FollowEvent } from "../../log/follow.js";
 import { logFiles, readLog } from "../../log/read.js";
 import { isTimestamp } from "../../schema/rules.js";
 import { stringOption, switchOn, type Command, type ParsedArgs } from "../command.js";
-import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, fromOsError } from "../errors.js";
+import { EXIT_OK, EXIT_PROBLEMS, InputError, UsageError, exitCodeForSignal, fromOsError } from "../errors.js";
 import type { CliIo, Writer } from "../io.js";
 import { escapeText } from "../_text.js";
 
@@ -135,7 +135,8 @@ async function follow(io: CliIo, folder: string, keep: (r: LogRecord) => boolean
     unhook?.();
   }
   if (json) await put(io.stdout, line({ event: "stopped", signal: signalName ?? null }));
-  return EXIT_OK;
+  // As `sync --watch`: SIGTERM is a service manager's clean stop (0); Ctrl-C is 130.
+  return signalName === "SIGINT" ? exitCodeForSignal(signalName) : EXIT_OK;
 }
 
 async function show(io: CliIo, e: FollowEvent, keep: (r: LogRecord) => boolean, json: boolean, line: (v: Record<string, unknown>) => string): Promise<void> {
