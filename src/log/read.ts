@@ -123,9 +123,9 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
 /**
  * Every record of every `wizard.*.log` in `folder` (one host's file each),
  * merged by time: a k-way merge that holds one record per file, so memory
- * stays bounded whatever the files' sizes (one read chunk per file, one line
- * of at most `maxLineBytes`, one record's continuation lines of at most
- * 1 MiB). Records of one file keep their file order; equal times go in file
+ * stays bounded whatever the files' sizes (two read chunks per file, one
+ * parsed while the next is read; one line of at most `maxLineBytes`; one
+ * record's continuation lines of at most 1 MiB). Records of one file keep their file order; equal times go in file
  * name order.
  *
  * Accepted as they come: `\r\n` endings, lines without a timestamp (added to
