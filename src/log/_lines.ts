@@ -3,8 +3,13 @@
  * the cap is handed out cut at the cap (on a character boundary) and the
  * rest of it skipped without being kept, so no input makes memory grow past
  * one chunk and one capped line.
+ *
+ * Lines that lie wholly inside a chunk are decoded straight from it (no
+ * copy); only a line that spans chunks is gathered in a carry buffer. The
+ * run of whole lines in a chunk is checked for ASCII, then for UTF-8, once,
+ * so a chunk of valid text costs no per-line check.
  */
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 
 /** One physical line, without its `\n` (a `\r` before it is dropped too). */
 export interface PhysicalLine {
@@ -18,17 +23,18 @@ export interface PhysicalLine {
   invalidUtf8: boolean;
 }
 
-/** Back off from `end` to the first byte of a character cut there. */
-function boundary(bytes: Buffer, end: number): number {
-  let e = end;
-  while (e > 0 && ((bytes[e] ?? 0) & 0xc0) === 0x80) e--;
-  return e;
+/** How a run of bytes is known to decode. */
+const enum Text {
+  Ascii,
+  Utf8,
+  Unknown,
 }
 
 /** Feeds chunks in, takes lines out. */
 export class LineSplitter {
   readonly #cap: number;
-  #parts: Buffer[] = [];
+  /** The start of a line that spans chunks: at most `cap + 4` bytes (4 more: enough to see where a character ends). */
+  #carry: Buffer = Buffer.alloc(0);
   #size = 0;
   #cut = false;
   #number = 0;
@@ -43,57 +49,83 @@ export class LineSplitter {
     return this.#size > 0 || this.#cut;
   }
 
-  /** The lines that `chunk` completes. */
+  /** The lines that `chunk` completes (`chunk` may be reused by the caller afterwards). */
   push(chunk: Buffer): PhysicalLine[] {
     const out: PhysicalLine[] = [];
+    let nl = chunk.indexOf(0x0a);
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      const end = nl < 0 ? chunk.length : nl;
-      this.#keep(chunk.subarray(start, end));
-      if (nl < 0) break;
-      out.push(this.#take());
+    if (nl >= 0 && this.partial) {
+      this.#keep(chunk, 0, nl);
+      out.push(this.#takeCarry());
       start = nl + 1;
+      nl = chunk.indexOf(0x0a, start);
     }
+    if (nl >= 0) {
+      const whole = chunk.subarray(start, chunk.lastIndexOf(0x0a));
+      const known = isAscii(whole) ? Text.Ascii : isUtf8(whole) ? Text.Utf8 : Text.Unknown;
+      do {
+        out.push(this.#line(chunk, start, nl, known));
+        start = nl + 1;
+        nl = chunk.indexOf(0x0a, start);
+      } while (nl >= 0);
+    }
+    this.#keep(chunk, start, chunk.length);
     return out;
   }
 
   /** The last line, when the input ended without a newline. */
   end(): PhysicalLine | undefined {
-    return this.partial ? this.#take() : undefined;
+    return this.partial ? this.#takeCarry() : undefined;
   }
 
   /** Forget any partial line (the file was truncated or replaced). */
   reset(): void {
-    this.#parts = [];
     this.#size = 0;
     this.#cut = false;
   }
 
-  #keep(piece: Buffer): void {
-    if (piece.length === 0) return;
-    const room = this.#cap + 4 - this.#size; // 4 more: enough to see where a character ends
+  /** The line `bytes[start, end)`, cut at the cap and without a final `\r`. */
+  #line(bytes: Buffer, start: number, end: number, known: Text): PhysicalLine {
+    let e = end;
+    const cut = e - start > this.#cap;
+    if (cut) {
+      // Back off to the first byte of the character cut at the cap.
+      e = start + this.#cap;
+      while (e > start && ((bytes[e] ?? 0) & 0xc0) === 0x80) e--;
+    } else if (e > start && bytes[e - 1] === 0x0d) {
+      e--;
+    }
+    // A piece of valid UTF-8 cut at a character boundary or before a `\r` is valid UTF-8.
+    const text = known === Text.Ascii ? bytes.toString("latin1", start, e) : bytes.toString("utf8", start, e);
+    const invalidUtf8 = known === Text.Unknown && !isUtf8(bytes.subarray(start, e));
+    this.#number++;
+    return { text, number: this.#number, cut, invalidUtf8 };
+  }
+
+  #keep(bytes: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    const room = this.#cap + 4 - this.#size;
     if (room <= 0) {
       this.#cut = true;
       return;
     }
-    if (piece.length > room) this.#cut = true;
-    const kept = piece.subarray(0, Math.min(room, piece.length));
-    // Copy: the caller reuses its read buffer.
-    this.#parts.push(Buffer.from(kept));
-    this.#size += kept.length;
+    if (end - start > room) this.#cut = true;
+    const n = Math.min(room, end - start);
+    if (this.#size + n > this.#carry.length) {
+      // Grown as needed, never past the bound: a huge cap costs nothing until a long line comes.
+      const bigger = Buffer.allocUnsafe(Math.min(this.#cap + 4, Math.max(this.#size + n, this.#carry.length * 2, 256)));
+      this.#carry.copy(bigger, 0, 0, this.#size);
+      this.#carry = bigger;
+    }
+    bytes.copy(this.#carry, this.#size, start, start + n);
+    this.#size += n;
   }
 
-  #take(): PhysicalLine {
-    let bytes = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#size);
-    let cut = this.#cut;
-    if (bytes.length > this.#cap) {
-      cut = true;
-      bytes = bytes.subarray(0, boundary(bytes, this.#cap));
-    }
-    if (!cut && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+  #takeCarry(): PhysicalLine {
+    // Whenever bytes were skipped the carry is full (cap + 4 bytes), so the
+    // line comes out cut by the same test as a line inside a chunk.
+    const line = this.#line(this.#carry, 0, this.#size, Text.Unknown);
     this.reset();
-    this.#number++;
-    return { text: bytes.toString("utf8"), number: this.#number, cut, invalidUtf8: !isUtf8(bytes) };
+    return line;
   }
 }

@@ -55,6 +55,11 @@ export async function logFiles(folder: string): Promise<LogFile[]> {
   return names.map((n) => ({ host: LOG_FILE_PATTERN.exec(n)?.[1] ?? n, path: join(folder, n) }));
 }
 
+/** A read that failed. */
+interface ReadFailure {
+  err: unknown;
+}
+
 /** Every record of one file, in file order, each with its merge key. */
 async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenerator<Keyed[]> {
   const cap = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -67,22 +72,39 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
     yield [assembler.unreadable(errnoCode(err) === "ELOOP" ? "ELOOP (a symbolic link)" : (errnoCode(err) ?? String(err)))];
     return;
   }
+  const size = options.chunkBytes ?? 64 * 1024;
+  // Two buffers: the next chunk is being read while this one is parsed and
+  // its records handed out, so the trip to the thread pool overlaps the work.
+  let buffer = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
+  // Settles with the count or the error, never rejects: it may fail while
+  // nobody awaits it yet (the records of the chunk before are being handed out).
+  let pending: Promise<number | ReadFailure> | undefined;
+  const readInto = (b: Buffer): Promise<number | ReadFailure> =>
+    fh.read(b, 0, b.length, null).then(
+      (r) => r.bytesRead,
+      (err: unknown) => ({ err }),
+    );
   try {
     const splitter = new LineSplitter(cap);
-    const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 64 * 1024);
+    pending = readInto(buffer);
     for (;;) {
       options.signal?.throwIfAborted();
-      let got: number;
-      try {
-        ({ bytesRead: got } = await fh.read(buffer, 0, buffer.length, null));
-      } catch (err) {
+      const got = await pending;
+      pending = undefined;
+      if (typeof got !== "number") {
+        const why = assembler.unreadable(errnoCode(got.err) ?? String(got.err));
         const done = assembler.flush();
-        yield done === undefined ? [assembler.unreadable(errnoCode(err) ?? String(err))] : [done, assembler.unreadable(errnoCode(err) ?? String(err))];
+        yield done === undefined ? [why] : [done, why];
         return;
       }
       if (got === 0) break;
+      const chunk = buffer.subarray(0, got);
+      // The file position moves with each read: the next one is started only after this one ended.
+      pending = readInto(spare);
       const batch: Keyed[] = [];
-      for (const line of splitter.push(buffer.subarray(0, got))) assembler.push(line, batch);
+      for (const line of splitter.push(chunk)) assembler.push(line, batch);
+      [buffer, spare] = [spare, buffer];
       yield batch;
     }
     const batch: Keyed[] = [];
@@ -92,6 +114,8 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
     if (done !== undefined) batch.push(done);
     yield batch;
   } finally {
+    // A read still in flight (the caller stopped early) ends before the close; its outcome no longer matters.
+    await pending;
     await fh.close();
   }
 }
@@ -99,9 +123,9 @@ async function* fileRecords(file: LogFile, options: ReadLogOptions): AsyncGenera
 /**
  * Every record of every `wizard.*.log` in `folder` (one host's file each),
  * merged by time: a k-way merge that holds one record per file, so memory
- * stays bounded whatever the files' sizes (one read chunk per file, one line
- * of at most `maxLineBytes`, one record's continuation lines of at most
- * 1 MiB). Records of one file keep their file order; equal times go in file
+ * stays bounded whatever the files' sizes (two read chunks per file, one
+ * parsed while the next is read; one line of at most `maxLineBytes`; one
+ * record's continuation lines of at most 1 MiB). Records of one file keep their file order; equal times go in file
  * name order.
  *
  * Accepted as they come: `\r\n` endings, lines without a timestamp (added to

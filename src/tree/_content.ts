@@ -30,7 +30,8 @@ export interface ContentScan {
 export function scanContent(path: string, capBytes: number): ContentScan {
   // A file over the ceiling decodes to more than the ceiling (a replacement
   // only ever grows the text), so it is skipped unread.
-  const r = readBounded(path, Math.min(capBytes, TEXT_CEILING), false);
+  // Only files the listing called regular are scanned.
+  const r = readBounded(path, Math.min(capBytes, TEXT_CEILING), false, true);
   if (r.kind === "error") return { hits: [], bytes: 0, error: `${r.code}: ${r.message}` };
   if (r.kind !== "bytes") return { hits: [], bytes: 0 };
   const b = r.bytes;

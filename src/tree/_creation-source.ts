@@ -51,10 +51,13 @@ const listOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 
 /** `required` keys must be present and pass; `optional` ones pass when present. */
 function struct(required: Record<string, Check>, optional: Record<string, Check> = {}): Check {
+  // Listed once here rather than on every record checked.
+  const req = Object.entries(required);
+  const opt = Object.entries(optional);
   return (v) => {
     if (!isObject(v)) return false;
-    for (const [k, c] of Object.entries(required)) if (!Object.hasOwn(v, k) || !c(v[k])) return false;
-    for (const [k, c] of Object.entries(optional)) if (Object.hasOwn(v, k) && !c(v[k])) return false;
+    for (const [k, c] of req) if (!Object.hasOwn(v, k) || !c(v[k])) return false;
+    for (const [k, c] of opt) if (Object.hasOwn(v, k) && !c(v[k])) return false;
     return true;
   };
 }

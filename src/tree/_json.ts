@@ -6,8 +6,8 @@
  *
  * @module
  */
+import { isUtf8 } from "node:buffer";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lenientUtf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** A record's bytes, decoded or not. */
@@ -22,10 +22,9 @@ export type JsonOutcome =
  */
 export function decodeJson(bytes: Uint8Array): JsonOutcome {
   if (bytes.length === 0) return { ok: false, reason: "the file is empty", fatal: false };
-  let text: string;
-  try {
-    text = strictUtf8.decode(bytes);
-  } catch {
+  // Validating first, then decoding, is several times faster than a fatal
+  // TextDecoder; both see exactly the same bytes as valid.
+  if (!isUtf8(bytes)) {
     // With every bad sequence replaced, the document still parses only if
     // all of them sat inside strings (a U+FFFD outside one is a syntax error).
     const replaced = lenientUtf8.decode(bytes);
@@ -37,6 +36,7 @@ export function decodeJson(bytes: Uint8Array): JsonOutcome {
     const at = firstInvalidByte(bytes);
     return { ok: false, reason: `invalid UTF-8 inside a JSON string (byte 0x${(bytes[at] ?? 0).toString(16)} at offset ${at})`, fatal: true };
   }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) return { ok: false, reason: "it starts with a UTF-8 byte-order mark", fatal: false };
   try {
     return { ok: true, value: JSON.parse(text) };

@@ -26,8 +26,12 @@ export type ReadOutcome =
  * Read `path` if it is a file of at most `maxBytes`.
  *
  * @param follow whether a final symbolic link is followed.
+ * @param knownRegular the caller's listing said this is a regular file: a
+ *   read that fills less than it asked for is then the end of the file, and
+ *   the extra read that would return 0 is skipped (a FIFO or a device, whose
+ *   reads may come back short, always read until 0).
  */
-export function readBounded(path: string, maxBytes: number, follow: boolean): ReadOutcome {
+export function readBounded(path: string, maxBytes: number, follow: boolean, knownRegular = false): ReadOutcome {
   let fd: number;
   try {
     fd = openSync(path, follow ? BASE : BASE | NOFOLLOW);
@@ -46,10 +50,13 @@ export function readBounded(path: string, maxBytes: number, follow: boolean): Re
         scratch.copy(bigger, 0, 0, total);
         scratch = bigger;
       }
-      const n = readSync(fd, scratch, total, Math.min(scratch.length, maxBytes + 1) - total, null);
+      const want = Math.min(scratch.length, maxBytes + 1) - total;
+      const n = readSync(fd, scratch, total, want, null);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) return { kind: "too_large", size: total };
+      // A regular file's read comes back short only at its end.
+      if (knownRegular && n < want) break;
     }
     return { kind: "bytes", bytes: scratch.subarray(0, total) };
   } catch (err) {
