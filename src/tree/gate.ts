@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { ExlabCacheError } from "../errors.js";
+import { ExlabCacheError, errnoCode } from "../errors.js";
 import { gateCreation, type CreationFacts } from "./_creation-source.js";
 import { recordFlags } from "./_flags.js";
 import { readBounded } from "./_read.js";
@@ -88,21 +88,21 @@ function notGateable(run: string, code: string, message: string, path: string): 
   return { status: "not_gateable", run, reason: { code, message, path } };
 }
 
-function regularFiles(dir: string): string[] {
+/**
+ * The regular files directly in `dir` (symbolic links followed, as the
+ * application follows them here), or the error that kept it from being
+ * listed: a run whose names cannot be seen cannot be judged, so it is never
+ * reported eligible.
+ */
+async function regularFiles(dir: string): Promise<string[] | { readonly error: unknown }> {
   let names: string[];
   try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
+    names = await readdir(dir);
+  } catch (error) {
+    return { error };
   }
-  // Symbolic links are followed, as the application follows them here.
-  return names.filter((n) => {
-    try {
-      return statSync(join(dir, n)).isFile();
-    } catch {
-      return false;
-    }
-  });
+  const kinds = await Promise.all(names.map((n) => stat(join(dir, n)).then((st) => st.isFile(), () => false)));
+  return names.filter((_, i) => kinds[i]);
 }
 
 /**
@@ -137,7 +137,12 @@ export async function gateRun(run: string, options: GateOptions = {}): Promise<G
   if ("hazard" in flags) return notGateable(run, "override_unreadable", flags.hazard, recordPath);
   const recorded = facts.pathsLocal === "" ? resolve(run) : facts.pathsLocal;
   const segments = recordedSegments(recorded, options.appCompatible === true);
-  const files = regularFiles(run);
+  const listed = await regularFiles(run);
+  if (!Array.isArray(listed)) {
+    const code = errnoCode(listed.error) ?? "unknown";
+    return notGateable(run, "run_unlisted", `the run folder cannot be listed (${code}), so its file names cannot be judged`, run);
+  }
+  const files = listed;
   const total = segments.length + files.length + 1;
   let done = 0;
   const step = (): void => options.onProgress?.({ done: ++done, total });

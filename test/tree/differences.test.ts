@@ -74,13 +74,16 @@ test("depth is bounded with a finding at the bound, and nothing below it is read
   assert.equal(full.findings.filter((f) => f.finding.rule === "unresolved_placeholder_token").length, 1);
 });
 
+const NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+/** The other account must be able to run the tool from where this checkout is (never a silent skip). */
+function nobodyCanRun(): void {
+  const probe = spawnSync("setpriv", [...NOBODY, process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(BIN)})`]);
+  assert.equal(probe.status, 0, `the account nobody cannot run ${BIN}: put the checkout where other accounts may read it`);
+}
+
 test("a folder that cannot be listed is a finding, not a silence", needs(["root"]), async (t) => {
-  // The other user must be able to run the tool from where this checkout is.
-  const NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
-  if (spawnSync("setpriv", [...NOBODY, process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(BIN)})`]).status !== 0) {
-    t.skip("the user nobody cannot read this checkout");
-    return;
-  }
+  nobodyCanRun();
   const lab = await tempDir(t);
   await chmod(lab, 0o755);
   await record(lab, "CONFOCAL_01/P", { level: "project" });
@@ -92,6 +95,28 @@ test("a folder that cannot be listed is a finding, not a silence", needs(["root"
   assert.equal(r.status, 1, r.stderr);
   const doc = JSON.parse(r.stdout) as { findings: { rule: string; offending_path: string; matched_token: unknown }[] };
   assert.deepEqual(doc.findings.map((f) => `${f.rule} ${withL(lab, f.offending_path)} ${String(f.matched_token)}`), ["unlisted_folder <L>/CONFOCAL_01/P/locked EACCES"]);
+});
+
+test("the gate never passes a run whose folder it cannot list: not_gateable (run_unlisted), exit 1", needs(["root"]), async (t) => {
+  nobodyCanRun();
+  const lab = await tempDir(t);
+  await chmod(lab, 0o755);
+  const run = "CONFOCAL_01/P/Runs/Run_2026-04-17T14-32";
+  await record(lab, run);
+  await put(lab, `${run}/<unresolved>.txt`, "x");
+  for (const d of ["CONFOCAL_01", "CONFOCAL_01/P", "CONFOCAL_01/P/Runs"]) await chmod(join(lab, d), 0o755);
+  await chmod(join(lab, run, ".exlab-wizard"), 0o755);
+  await chmod(join(lab, run, ".exlab-wizard", "creation.json"), 0o644);
+  // Searchable, so creation.json can be read by its path, but not listable.
+  await chmod(join(lab, run), 0o311);
+  const r = spawnSync("setpriv", [...NOBODY, process.execPath, BIN, "gate", join(lab, run), "--json"], { encoding: "utf8" });
+  assert.equal(r.status, 1, r.stderr);
+  const doc = JSON.parse(r.stdout) as { status: string; reason?: { code: string; path: string } };
+  assert.deepEqual([doc.status, doc.reason?.code, doc.reason?.path], ["not_gateable", "run_unlisted", join(lab, run)]);
+  // Readable again, the same run is blocked by its file name.
+  await chmod(join(lab, run), 0o755);
+  const again = spawnSync("setpriv", [...NOBODY, process.execPath, BIN, "gate", join(lab, run), "--json"], { encoding: "utf8" });
+  assert.equal((JSON.parse(again.stdout) as { status: string }).status, "blocked");
 });
 
 test("progress reports a total; an aborted audit rejects with the signal's reason", async (t) => {
