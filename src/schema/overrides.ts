@@ -114,7 +114,9 @@ const has = (e: Readonly<Record<string, unknown>>, k: string): boolean => Object
  * ```
  */
 export function selectActiveOverrides<E>(entries: readonly E[], now: Date | number, options: SelectOverridesOptions = {}): E[] {
-  if (!Array.isArray(entries)) throw refused("entries", "an array", entries);
+  // Tested through `unknown`, so that `entries` keeps its element type.
+  const given: unknown = entries;
+  if (!Array.isArray(given)) throw refused("entries", "an array", entries);
   const nowMs = typeof now === "number" ? now : now instanceof Date ? now.getTime() : Number.NaN;
   if (!Number.isFinite(nowMs)) throw refused("now", "a valid Date or epoch milliseconds", now);
   const nowUs = BigInt(Math.floor(nowMs)) * 1000n;
