@@ -207,3 +207,30 @@ test("the record a step returns is what a read gives", async (t) => {
     ["staging", "complete", "sync_queued", "sync_verified"],
   );
 });
+
+test("step details are read from own properties only; a host with a control character or empty is refused once", async (t) => {
+  const { path, ingest } = await at(t, "staging");
+  const before = await readFile(path);
+  const issues = async (details: unknown): Promise<string[]> => {
+    try {
+      await ingest.advance(path, "complete", details as never);
+    } catch (err) {
+      assert.ok(err instanceof ValidationError, String(err));
+      assert.equal(err.code, "validation_failed");
+      return err.issues.map((i) => i.path);
+    }
+    return [];
+  };
+  assert.deepEqual(await issues({ host: "a\nb" }), ["host"]);
+  assert.deepEqual(await issues({ host: "a\u0085b" }), ["host"]);
+  assert.deepEqual(await issues({ host: "" }), ["host"]);
+  assert.deepEqual(await readFile(path), before);
+  // Inherited details are not details: the step is taken without them.
+  assert.deepEqual(await issues(Object.create({ files_received: 3 })), []);
+  const record = await ingest.read(path);
+  assert.equal(record.current_state, "complete");
+  assert.equal(Object.hasOwn(record.history.at(-1) ?? {}, "files_received"), false);
+  const { path: p2, ingest: i2 } = await at(t, "staging");
+  await i2.advance(p2, "complete", { __proto__: { files_received: 1 } } as never);
+  assert.equal(Object.hasOwn((await i2.read(p2)).history.at(-1) ?? {}, "files_received"), false);
+});

@@ -99,7 +99,7 @@ test("bad entries are refused with every problem listed; a lone surrogate is one
 
 // ---- generated cases against the Python reference ----
 
-const SPECIAL = ["\n", "\r", "\r\n", "\t", "\x00", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\\", "]", "] [", " ", "é", "€", "😀", "\ud800", "\udfff"];
+const SPECIAL = ["\n", "\r", "\r\n", "\t", "\x00", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\\", "]", "] [", "[run:", "[", " ", "é", "€", "😀", "\ud800", "\udfff"];
 const text = (max: number): fc.Arbitrary<string> =>
   fc
     .array(
@@ -125,9 +125,14 @@ const entryArb = fc.record({
 });
 type Case = typeof entryArb extends fc.Arbitrary<infer T> ? T : never;
 
+const unreadable = (c: Case): boolean => [c.host, c.equip, c.proj, c.kind, c.run].some((v) => v?.includes("]") === true) || /^\[(host|equip|proj|kind|run):/.test(c.message);
+
+/** The entry of a case: `offset` is how the reference is given the date, not a field. */
+const entryOf = ({ offset: _, ...entry }: Case): LogEntryInput => entry;
+
 function ours(c: Case): { line: string } | { error: string } {
   try {
-    return { line: formatLogLine({ ...c }) };
+    return { line: formatLogLine(entryOf(c)) };
   } catch (err) {
     assert.ok(err instanceof ValidationError, String(err));
     return { error: "refused" };
@@ -150,7 +155,8 @@ test("generated entries: every line is the Python reference's (escape applied fi
   let refused = 0;
   for (const [i, c] of cases.entries()) {
     const mine = ours(c);
-    const expected: unknown = theirs[i]?.error === undefined ? { line: theirs[i]?.line } : { error: "refused" };
+    // We also refuse what could not be read back: a `]` in a tag, a message opening with a tag.
+    const expected: unknown = theirs[i]?.error === undefined && !unreadable(c) ? { line: theirs[i]?.line } : { error: "refused" };
     assert.deepEqual<unknown>(mine, expected, `seed ${seed}, case ${i}: ${JSON.stringify(c)}`);
     if ("line" in mine) {
       assert.ok(bytes(mine.line) <= 1024 && !/[\n\r\u0085\u2028\u2029]/.test(mine.line), `seed ${seed}, case ${i}`);
@@ -162,14 +168,15 @@ test("generated entries: every line is the Python reference's (escape applied fi
   assert.ok(cleanCount > 50 && cut > 50 && refused > 50, `clean ${cleanCount}, cut ${cut}, refused ${refused}`);
 });
 
-test("parseLogLine reads back what formatLogLine wrote (escaped text, as written)", () => {
+test("every accepted entry reads back: the same tags and message, escaped, as written", () => {
   let checked = 0;
   fc.assert(
     fc.property(entryArb, (c) => {
       let line: string;
       try {
-        line = formatLogLine({ ...c });
-      } catch {
+        line = formatLogLine(entryOf(c));
+      } catch (err) {
+        assert.ok(err instanceof ValidationError);
         return;
       }
       const parsed = parseLogLine(line);
@@ -177,17 +184,43 @@ test("parseLogLine reads back what formatLogLine wrote (escaped text, as written
       assert.equal(parsed.timestamp, `${c.at.toISOString().slice(0, 19)}Z`);
       assert.equal(parsed.time, Math.floor(c.at.getTime() / 1000) * 1000);
       assert.equal(parsed.level, c.level);
-      if (parsed.truncated) return;
       const given = Object.fromEntries((["host", "equip", "proj", "kind", "run"] as const).filter((k) => c[k] !== undefined).map((k) => [k, escapeLogText(c[k] ?? "")]));
-      // A value with "] " in it is split there; only unambiguous lines round-trip.
-      if (Object.values(given).some((v) => v.includes("] ") || v.endsWith("]"))) return;
-      assert.deepEqual(parsed.tags, given);
-      assert.equal(parsed.message, escapeLogText(c.message));
-      checked++;
+      const message = escapeLogText(c.message);
+      const tags = Object.entries(given).map(([k, v]) => `[${k}:${v}] `).join("");
+      const prefix = `${parsed.timestamp} [${c.level.padEnd(5)}] ${tags}`;
+      if (bytes(prefix) + bytes(message) <= 1024) {
+        // Not cut: all of it comes back (a message ending in the marker reads as cut, the marker aside).
+        assert.deepEqual(parsed.tags, given, line);
+        assert.equal(parsed.message + (parsed.truncated ? "...[truncated]" : ""), message, line);
+        checked++;
+      } else if (bytes(prefix) < 1010) {
+        // Cut in the message: the tags whole, the message's start.
+        assert.deepEqual(parsed.tags, given, line);
+        assert.ok(message.startsWith(parsed.message), line);
+      }
     }),
-    { numRuns: 500 },
+    { numRuns: 1000 },
   );
-  assert.ok(checked > 100, `${checked} lines read back`);
+  assert.ok(checked > 200, `${checked} lines read back`);
+});
+
+test("a tag cannot be forged: `]` in a tag value and a message opening with a tag are refused; so are unknown fields", () => {
+  const refused = (entry: unknown): string[] => {
+    try {
+      formatLogLine(entry as LogEntryInput);
+    } catch (err) {
+      assert.ok(err instanceof ValidationError);
+      assert.equal(err.code, "validation_failed");
+      return err.issues.map((i) => i.path);
+    }
+    assert.fail("accepted");
+  };
+  assert.deepEqual(refused({ at: AT, level: "INFO", message: "m", run: "Run_X] [run:Run_2026-04-17T14-32" }), ["run"]);
+  assert.deepEqual(refused({ at: AT, level: "INFO", message: "m", proj: "P] [kind:test", equip: "E]" }), ["equip", "proj"]);
+  assert.deepEqual(refused({ at: AT, level: "INFO", equip: "E", message: "[run:Run_2026-04-17T14-32] done" }), ["message"]);
+  assert.deepEqual(refused({ at: AT, level: "INFO", message: "m", equipment: "E", runn: "R", tags: {} }), ["equipment", "runn", "tags"]);
+  // `[` alone cannot close a tag, and a bracket inside the message is the app's text: both kept.
+  assert.equal(formatLogLine({ at: AT, level: "INFO", run: "R[1", message: "x [run:R] y]" }), "2026-04-17T14:32:05Z [INFO ] [run:R[1] x [run:R] y]");
 });
 
 test("parseLogLine accepts the app's lines, foreign levels, CRLF and truncated lines, and classifies the rest", () => {

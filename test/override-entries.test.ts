@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
+  APP_RULES,
   OverrideNotRevocableError,
+  PROBLEM_CLASSES,
   ValidationError,
   addOverride,
   buildOverrideEntry,
@@ -95,4 +97,9 @@ test("withSyncStatus accepts the five known statuses and refuses others", () => 
   for (const s of ["pending", "synced", "failed", "blocked_by_validation", "cleaned"] as const) assert.equal(withSyncStatus(a, s).sync_status, s);
   assert.throws(() => withSyncStatus(a, "archived" as SyncStatus), ValidationError);
   assert.equal(a.sync_status, "pending");
+});
+
+test("the audit's rules are the problem classes an override waives: one list, not two copies", () => {
+  assert.equal(APP_RULES, PROBLEM_CLASSES);
+  assert.equal(PROBLEM_CLASSES.length, 9);
 });

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import fc from "fast-check";
-import { selectActiveOverrides, type OverrideWarning } from "exlab-cache";
+import { ValidationError, selectActiveOverrides, type OverrideWarning } from "exlab-cache";
 import { needs } from "./helpers/capabilities.js";
 import { PYTHON, pyScript } from "./helpers/filelock.js";
 
@@ -91,8 +91,14 @@ for (const row of rows) {
   });
 }
 
-test("§4: a naive now cannot happen; an invalid one is refused", () => {
-  assert.throws(() => selectActiveOverrides([], new Date(Number.NaN)), RangeError);
+test("§4: a naive now cannot happen; an invalid one, or entries that are not an array, are validation_failed naming the field", () => {
+  const refused = (field: string) => (e: unknown): boolean => e instanceof ValidationError && e.code === "validation_failed" && e.field === field;
+  assert.throws(() => selectActiveOverrides([], new Date(Number.NaN)), refused("now"));
+  assert.throws(() => selectActiveOverrides([], Number.NaN), refused("now"));
+  assert.throws(() => selectActiveOverrides([], "2026-04-17" as never), refused("now"));
+  assert.throws(() => selectActiveOverrides([], null as never), refused("now"));
+  assert.throws(() => selectActiveOverrides(null as never, new Date(NOW)), refused("entries"));
+  assert.throws(() => selectActiveOverrides({ length: 1 } as never, new Date(NOW)), refused("entries"));
   assert.deepEqual(selectActiveOverrides([o("a", { expires_at: FUTURE })], new Date(NOW)).length, 1);
 });
 

@@ -122,3 +122,25 @@ test("the command prints the timeline escaped, names what is missing, exits 1 on
   assert.equal(gone.code, 2);
   assert.match(gone.stderr, /\[not_found\]/);
 });
+
+test("two projects on one equipment with the same run name: each timeline keeps its own project's and kind's lines", async (t) => {
+  const dir = await tempDir(t);
+  const equipment = join(dir, "lab", "CONFOCAL_01");
+  const mine = join(equipment, "Cortex Q3 Pilot", "Runs", RUN);
+  const theirs = join(equipment, "Retina", "Runs", RUN);
+  const test = join(equipment, "Cortex Q3 Pilot", "TestRuns", `Test${RUN}`);
+  for (const run of [mine, theirs, test]) await put(join(run, ".exlab-wizard", "creation.json"), fixture("creation", "D"));
+  const lines = [
+    `2026-04-17T14:33:00Z [INFO ] [equip:CONFOCAL_01] [proj:Cortex Q3 Pilot] [kind:experimental] [run:${RUN}] mine`,
+    `2026-04-17T14:33:01Z [INFO ] [equip:CONFOCAL_01] [proj:Retina] [kind:experimental] [run:${RUN}] theirs`,
+    `2026-04-17T14:33:02Z [INFO ] [equip:CONFOCAL_01] [proj:Cortex Q3 Pilot] [kind:test] [run:${RUN}] a test run's tag`,
+    `2026-04-17T14:33:03Z [INFO ] [equip:CONFOCAL_01] [run:${RUN}] untagged: either`,
+    `2026-04-17T14:33:04Z [INFO ] [proj:Cortex Q3 Pilot] [kind:test] [run:Test${RUN}] the test run`,
+    "",
+  ];
+  await put(join(equipment, ".exlab-wizard", "wizard.labpc-04.log"), lines.join("\n"));
+  const messages = async (run: string): Promise<unknown[]> => (await runTimeline(run)).events.filter((e) => e.source === "log").map((e) => e.details["message"]);
+  assert.deepEqual(await messages(mine), ["mine", "untagged: either"]);
+  assert.deepEqual(await messages(theirs), ["theirs", "untagged: either"]);
+  assert.deepEqual(await messages(test), ["the test run"]);
+});

@@ -148,7 +148,8 @@ export class IngestCacheWriter {
     requirePath(path);
     requireState(to);
     // A non-object `details` is refused by the entry check below, not by a TypeError here.
-    const host = (details as IngestStepDetails | null | undefined)?.host ?? this.#host ?? hostname();
+    const own = typeof details === "object" && details !== null && Object.hasOwn(details, "host") ? details.host : undefined;
+    const host = own ?? this.#host ?? hostname();
     // Checked before the lock: details that do not fit are refused whatever the file says.
     ingestHistoryEntry(to, STAMP, host, details, path);
     const result = await this.#store.change(

@@ -2,7 +2,9 @@
  * One line of a `wizard.<host>.log` activity log, written exactly as the
  * application writes it (cache-family §7.2–7.3) except for one deliberate
  * difference: control characters and line separators in the message and in
- * tag values are escaped, so one entry is always one physical line.
+ * tag values are escaped, so one entry is always one physical line; and
+ * what would read back as another tag (`]` in a tag value, a message
+ * opening with a tag) is refused.
  *
  * @module
  */
@@ -94,7 +96,11 @@ function checkText(path: string, value: unknown, optional: boolean, issues: Vali
   else if (LONE_SURROGATE.test(value)) issues.push(issue(path, "text without lone surrogates", value, "it cannot be written as UTF-8"));
 }
 
-/** Every problem with `entry`, in field order. */
+const FIELDS: ReadonlySet<string> = new Set(["at", "level", "message", ...LOG_TAG_NAMES]);
+/** A message opening like a tag would read back as one when that tag is absent. */
+const OPENS_WITH_TAG = new RegExp(`^\\[(?:${LOG_TAG_NAMES.join("|")}):`);
+
+/** Every problem with `entry`, in field order, then its unknown fields. */
 function entryIssues(entry: LogEntryInput): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const { at, level } = entry;
@@ -106,7 +112,17 @@ function entryIssues(entry: LogEntryInput): ValidationIssue[] {
     issues.push(issue("level", "1-16 printable ASCII characters without spaces or brackets", level));
   }
   checkText("message", entry.message, false, issues);
-  for (const name of LOG_TAG_NAMES) checkText(name, entry[name], true, issues);
+  if (typeof entry.message === "string" && OPENS_WITH_TAG.test(entry.message)) {
+    issues.push(issue("message", "text that does not open with a tag", entry.message, "it would read back as a tag"));
+  }
+  for (const name of LOG_TAG_NAMES) {
+    const value = entry[name];
+    checkText(name, value, true, issues);
+    if (typeof value === "string" && value.includes("]")) issues.push(issue(name, "a value without `]`", value, "the format cannot escape it: it would close the tag"));
+  }
+  for (const key of Object.keys(entry)) {
+    if (!FIELDS.has(key)) issues.push({ path: key, expected: "no such field", received: describe((entry as unknown as Record<string, unknown>)[key]), message: `Unknown log entry field \`${key}\`` });
+  }
   return issues;
 }
 
@@ -133,8 +149,12 @@ function cutUtf8(bytes: Buffer, limit: number): string {
  *
  * @throws {@link ValidationError} (`validation_failed`, every problem listed)
  *   for an invalid date or one outside years 1000–9999, a level that is not
- *   a word of printable ASCII, a non-string message or tag, or a lone
- *   surrogate anywhere (it has no UTF-8 form; the application raises too).
+ *   a word of printable ASCII, a non-string message or tag, a lone
+ *   surrogate anywhere (it has no UTF-8 form; the application raises too),
+ *   a `]` in a tag value or a message opening with `[host:`, `[equip:`,
+ *   `[proj:`, `[kind:` or `[run:` (the format has no escape for them: they
+ *   would read back as other tags), or a field that is not one of
+ *   {@link LogEntryInput}'s (a typo would otherwise drop a tag silently).
  * @example
  * ```ts
  * formatLogLine({ at: new Date("2026-04-17T14:32:05.900Z"), level: "INFO", equip: "CONFOCAL_01", message: "creation completed" });

@@ -6,7 +6,15 @@
  *
  * @module
  */
+import { ValidationError } from "../errors.js";
 import { isoInstantMicros } from "./_isotime.js";
+import { describe } from "./rules.js";
+
+/** The error for an argument of {@link selectActiveOverrides} that is not what it takes. */
+function refused(field: string, expected: string, value: unknown): ValidationError {
+  const received = value instanceof Date ? "an invalid Date" : describe(value);
+  return new ValidationError([{ path: field, expected, received, message: `Expected \`${field}\` to be ${expected}, got ${received}` }], { what: "argument" });
+}
 
 /** Something odd met while selecting overrides; the selection goes on. */
 export interface OverrideWarning {
@@ -96,7 +104,9 @@ const has = (e: Readonly<Record<string, unknown>>, k: string): boolean => Object
  * @param now - the instant to compare expiries with (a `Date` or epoch
  *   milliseconds).
  * @returns the active entries (the same objects), in order.
- * @throws RangeError when `now` is not a valid time.
+ * @throws {@link ValidationError} (`validation_failed`, `field` `entries`
+ *   or `now`) when `entries` is not an array, or `now` is neither a valid
+ *   `Date` nor finite epoch milliseconds.
  * @example
  * ```ts
  * const active = selectActiveOverrides(record.validation_overrides, new Date());
@@ -104,8 +114,11 @@ const has = (e: Readonly<Record<string, unknown>>, k: string): boolean => Object
  * ```
  */
 export function selectActiveOverrides<E>(entries: readonly E[], now: Date | number, options: SelectOverridesOptions = {}): E[] {
-  const nowMs = typeof now === "number" ? now : now.getTime();
-  if (!Number.isFinite(nowMs)) throw new RangeError("Expected `now` to be a valid time");
+  // Tested through `unknown`, so that `entries` keeps its element type.
+  const given: unknown = entries;
+  if (!Array.isArray(given)) throw refused("entries", "an array", entries);
+  const nowMs = typeof now === "number" ? now : now instanceof Date ? now.getTime() : Number.NaN;
+  if (!Number.isFinite(nowMs)) throw refused("now", "a valid Date or epoch milliseconds", now);
   const nowUs = BigInt(Math.floor(nowMs)) * 1000n;
   const warn = options.onWarning ?? ((): void => undefined);
 

@@ -88,12 +88,25 @@ export function ingestEvents(bytes: Buffer, path: string): { events: TimelineEve
   return { events, current: record.current_state };
 }
 
+/** The run a log line must belong to: its folder name and those above it. */
+export interface LogRun {
+  /** The run folder's name (`[run:…]`). */
+  run: string;
+  /** The equipment folder's name (`[equip:…]`). */
+  equipment: string;
+  /** The project folder's name (`[proj:…]`). */
+  project: string;
+  /** `test` or `experimental` (`[kind:…]`, the application's values), or null when unknown. */
+  kind: string | null;
+}
+
 /**
- * The log entries of the `wizard.*.log` files in `folder` tagged with
- * `run` (and, when tagged with an equipment, with `equipment`). Files that
- * cannot be read are named as sources.
+ * The log entries of the `wizard.*.log` files in `folder` tagged with the
+ * run's name and, for each other tag a line carries (`equip`, `proj`,
+ * `kind`), with the run's value: run names have minute precision, so two
+ * projects may share one. Files that cannot be read are named as sources.
  */
-export async function logEvents(folder: string, run: string, equipment: string, signal?: AbortSignal): Promise<{ events: TimelineEvent[]; sources: TimelineSource[] }> {
+export async function logEvents(folder: string, want: LogRun, signal?: AbortSignal): Promise<{ events: TimelineEvent[]; sources: TimelineSource[] }> {
   const events: TimelineEvent[] = [];
   const sources = new Map<string, TimelineSource>();
   try {
@@ -103,8 +116,10 @@ export async function logEvents(folder: string, run: string, equipment: string, 
         sources.set(r.file, { name: "log", path: r.file, status: "unreadable", code: "io_error", message: r.message });
         continue;
       }
-      if (r.kind !== "entry" || r.tags.run !== run) continue;
-      if (r.tags.equip !== undefined && r.tags.equip !== equipment) continue;
+      if (r.kind !== "entry" || r.tags.run !== want.run) continue;
+      const { equip, proj, kind } = r.tags;
+      if ((equip !== undefined && equip !== want.equipment) || (proj !== undefined && proj !== want.project)) continue;
+      if (kind !== undefined && want.kind !== null && kind !== want.kind) continue;
       const text = [r.message, ...r.continuation].join("\n");
       events.push(event(r.timestamp, "log", "log", `[${r.level ?? "?"}] ${text}`, { host: r.host, level: r.level, tags: r.tags, message: text, file: r.file, line: r.line, truncated: r.truncated }));
     }

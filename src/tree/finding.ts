@@ -4,19 +4,13 @@
  *
  * @module
  */
+import { PROBLEM_CLASSES } from "../schema/override-entries.js";
 
-/** The application's nine problem classes. */
-export const APP_RULES = [
-  "unresolved_placeholder_token",
-  "leftover_jinja_marker",
-  "illegal_filesystem_character",
-  "reserved_filesystem_name",
-  "mode_prefix_mismatch",
-  "orphan",
-  "missing_required_field",
-  "malformed_yaml_front_matter",
-  "unsafe_project_name",
-] as const;
+/**
+ * The application's nine problem classes: the same array as
+ * {@link PROBLEM_CLASSES}, the classes an override may waive.
+ */
+export const APP_RULES = PROBLEM_CLASSES;
 
 /**
  * Rules of ours, for what the application cannot report: a record that

@@ -87,7 +87,9 @@ const SOURCE_ORDER = ["marker", "creation", "ingest", "log"];
  * run folder itself when it has one (a staged run), else from
  * `options.staging`. Log lines come from every `wizard.*.log` in the
  * equipment folder's `.exlab-wizard/`, those tagged `[run:<run folder
- * name>]` (and, when tagged with an equipment, with this one).
+ * name>]` and, for each of `[equip:]`, `[proj:]`, `[kind:]` a line carries,
+ * with this run's equipment, project folder and kind (`test` or
+ * `experimental`): two projects may have runs of the same name.
  *
  * @throws the operating-system error (`ENOENT`, `ENOTDIR`, `EACCES`) when
  *   `runFolder` is not a folder that can be looked at; {@link ValidationError}
@@ -141,7 +143,7 @@ export async function runTimeline(runFolder: string, options: RunTimelineOptions
     break;
   }
 
-  const logs = await logEvents(join(equipmentFolder, CACHE), runName, basename(equipmentFolder), options.signal);
+  const logs = await logEvents(join(equipmentFolder, CACHE), { run: runName, equipment: basename(equipmentFolder), project: basename(project), kind }, options.signal);
   sources.push(...logs.sources);
   events.push(...logs.events);
 

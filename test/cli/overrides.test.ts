@@ -50,14 +50,14 @@ test("override-add, overrides and override-revoke: entries appended under the lo
   assert.deepEqual(after.active_problem_classes, []);
 });
 
-test("refusals: an unknown id, a second revoke, a bad class or reason; the file is left as it was", async (t) => {
+test("refusals: an unknown id or a second revoke is a problem of the record (exit 1), a bad class or reason a bad request (exit 2); the file is left as it was", async (t) => {
   const d = readFileSync(join(REPO_ROOT, "test", "fixtures", "creation", "D.json"), "utf8");
   const { run, file } = await runFolder(t, d);
   const again = await cli(t, ["override-revoke", run, "--id", "0b5e3c1a-2f4d-4c8e-9a7b-6d5e4f3a2b1c", "--reason", "Once more, to be sure.", "--json"]);
-  assert.equal(again.code, 2);
+  assert.equal(again.code, 1);
   assert.deepEqual((stdoutJson(again) as { error: { code: string; details: { reason: string } } }).error.details.reason, "already_revoked");
   const unknown = await cli(t, ["override-revoke", run, "--id", "nope", "--reason", "No such override here."]);
-  assert.equal(unknown.code, 2);
+  assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /\[override_not_revocable\]/);
   const bad = await cli(t, ["override-add", run, "--problem-class", "made_up", "--reason", "short", "--json"]);
   assert.equal(bad.code, 2);
@@ -68,6 +68,19 @@ test("refusals: an unknown id, a second revoke, a bad class or reason; the file 
   const missing = await cli(t, ["overrides", join(run, "nope")]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /\[not_found\]/);
+});
+
+test("a creation.json that breaks its schema: override-add and override-revoke exit 1 with validation_failed, the file untouched", async (t) => {
+  const broken = B.replace('"created_by":"asmith"', '"created_by":42');
+  assert.notEqual(broken, B);
+  const { run, file } = await runFolder(t, broken);
+  const add = await cli(t, ["override-add", run, "--problem-class", "orphan", "--reason", "Kept on purpose here.", "--json"]);
+  assert.equal(add.code, 1, add.stderr);
+  assert.equal((stdoutJson(add) as { error: { code: string } }).error.code, "validation_failed");
+  const revoke = await cli(t, ["override-revoke", run, "--id", "nope", "--reason", "No such override here."]);
+  assert.equal(revoke.code, 1, revoke.stderr);
+  assert.match(revoke.stderr, /\[validation_failed\]/);
+  assert.equal(await readFile(file, "utf8"), broken);
 });
 
 test("overrides for people: a table with escaped values and what is waived now", async (t) => {

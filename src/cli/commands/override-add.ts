@@ -4,15 +4,9 @@
  *
  * @module
  */
-import { REPORT_VERSION } from "../../report.js";
-import { CreationCacheWriter } from "../../cache/creation.js";
 import { PROBLEM_CLASSES } from "../../schema/override-entries.js";
-import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
-import { EXIT_OK } from "../errors.js";
-import { printJson, styleFor } from "../io.js";
-import { printRecord } from "../record.js";
-import { shownPath } from "../_text.js";
-import { runCreationFile } from "../_creation.js";
+import { requiredOption, stringOption, type Command } from "../command.js";
+import { runOverrideWrite } from "../_override-write.js";
 
 /** The `override-add` command. */
 export const overrideAddCommand: Command = {
@@ -28,26 +22,20 @@ export const overrideAddCommand: Command = {
     "Appends an override entry to <run_folder>/.exlab-wizard/creation.json under its lock, as",
     "the application's endpoint shapes it: a new UUID v4 id, recorded_at now, revoked false.",
     "An unknown problem class, a reason outside 10-500 characters or a malformed expiry is",
-    "refused before anything is locked. Entries are never removed: revoke with override-revoke.",
+    "refused before anything is locked (exit 2); a creation.json that breaks its schema is exit 1.",
+    "Entries are never removed: revoke with override-revoke.",
   ].join("\n"),
   example: 'override-add /data/lab/CONFOCAL_01/PROJ-0042/Runs/Run_2026-04-17T14-32 --problem-class mode_prefix_mismatch --reason "Folder renamed by hand; approved by PI."',
-  async run(args, io) {
-    const path = await runCreationFile(args.positionals[0] ?? "");
+  run(args, io) {
     const operator = stringOption(args, "operator");
     const expires = stringOption(args, "expires-at");
-    const entry = await new CreationCacheWriter().addOverride(path, {
+    const request = {
       problem_class: requiredOption(args, "problem-class"),
       reason: requiredOption(args, "reason"),
       ...(operator === undefined ? {} : { operator }),
       ...(expires === undefined ? {} : { expires_at: expires }),
-    });
-    if (switchOn(args, "json")) {
-      printJson(io, { version: REPORT_VERSION, path, entry });
-    } else {
-      io.stdout.write(`${styleFor(io, "stdout").green("override recorded")}  ${shownPath(path)}\n`);
-      await printRecord(io, entry);
-    }
-    return EXIT_OK;
+    };
+    return runOverrideWrite(args, io, "override recorded", (writer, path) => writer.addOverride(path, request));
   },
 };
 

@@ -4,14 +4,8 @@
  *
  * @module
  */
-import { REPORT_VERSION } from "../../report.js";
-import { CreationCacheWriter } from "../../cache/creation.js";
-import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
-import { EXIT_OK } from "../errors.js";
-import { printJson, styleFor } from "../io.js";
-import { printRecord } from "../record.js";
-import { shownPath } from "../_text.js";
-import { runCreationFile } from "../_creation.js";
+import { requiredOption, stringOption, type Command } from "../command.js";
+import { runOverrideWrite } from "../_override-write.js";
 
 /** The `override-revoke` command. */
 export const overrideRevokeCommand: Command = {
@@ -25,24 +19,14 @@ export const overrideRevokeCommand: Command = {
   description: [
     "Appends a tombstone (revokes <id>, revoked true) to <run_folder>/.exlab-wizard/creation.json",
     "under its lock. An id no entry has, one already revoked, or a tombstone's own id is refused",
-    "with override_not_revocable, and the file is left as it was.",
+    "with override_not_revocable (exit 1, as is a creation.json that breaks its schema), and the",
+    "file is left as it was.",
   ].join("\n"),
   example: 'override-revoke /data/lab/CONFOCAL_01/PROJ-0042/Runs/Run_2026-04-17T14-32 --id 0b5e3c1a-2f4d-4c8e-9a7b-6d5e4f3a2b1c --reason "Folder fixed; no longer needed."',
-  async run(args, io) {
-    const path = await runCreationFile(args.positionals[0] ?? "");
+  run(args, io) {
     const operator = stringOption(args, "operator");
-    const entry = await new CreationCacheWriter().revokeOverride(path, {
-      id: requiredOption(args, "id"),
-      reason: requiredOption(args, "reason"),
-      ...(operator === undefined ? {} : { operator }),
-    });
-    if (switchOn(args, "json")) {
-      printJson(io, { version: REPORT_VERSION, path, entry });
-    } else {
-      io.stdout.write(`${styleFor(io, "stdout").green("override revoked")}  ${shownPath(path)}\n`);
-      await printRecord(io, entry);
-    }
-    return EXIT_OK;
+    const request = { id: requiredOption(args, "id"), reason: requiredOption(args, "reason"), ...(operator === undefined ? {} : { operator }) };
+    return runOverrideWrite(args, io, "override revoked", (writer, path) => writer.revokeOverride(path, request));
   },
 };
 

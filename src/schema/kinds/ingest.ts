@@ -97,13 +97,24 @@ function detailIssue(key: string, expected: string, value: unknown): ValidationI
   return { path: key, expected, received: describe(value), message: `Expected \`${key}\` to be ${expected}, got ${describe(value)}` };
 }
 
+// C0 and C1 controls, DEL, U+2028, U+2029: a host name is one line of text.
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/** The problem with `host` as a history entry's host, if any. */
+function hostIssue(host: unknown): ValidationIssue | undefined {
+  return typeof host !== "string" || host === "" || CONTROL.test(host) ? detailIssue("host", "a non-empty string without control characters", host) : undefined;
+}
+
 /**
  * The history entry of a step to `to`: `state`, `at`, `host`, then the
  * details that state takes, each only when given (`0` included).
  *
+ * Only `details`' own properties are read (an inherited one is not given).
+ *
  * @throws {@link ValidationError} for a detail no state takes or a value of
- *   the wrong type (counts are non-negative safe integers, the rest
- *   non-empty strings for `host`, strings otherwise).
+ *   the wrong type (counts are non-negative safe integers, `host` a
+ *   non-empty string without control characters, the rest strings); each
+ *   problem listed once.
  * @throws {@link IllegalTransitionError} for a detail another state takes.
  * @example
  * ```ts
@@ -117,21 +128,28 @@ export function ingestHistoryEntry(to: IngestState, at: string, host: string, de
     throw new ValidationError([detailIssue("", "an object of step details", given)], { what: "step details" });
   }
   const issues: ValidationIssue[] = [];
+  // Own properties only: an inherited `files_received` is not a detail given.
   for (const key of Object.keys(given)) {
     const v = given[key];
     if (v === undefined) continue;
     if (!ALL_DETAILS.has(key)) issues.push({ path: key, expected: "no such detail", received: describe(v), message: `Unknown step detail \`${key}\`` });
     else if (COUNTS.has(key)) {
       if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) issues.push(detailIssue(key, "a non-negative integer", v));
-    } else if (typeof v !== "string" || (key === "host" && v === "")) issues.push(detailIssue(key, key === "host" ? "a non-empty string" : "a string", v));
+    } else if (key === "host") {
+      const bad = hostIssue(v);
+      if (bad !== undefined) issues.push(bad);
+    } else if (typeof v !== "string") issues.push(detailIssue(key, "a string", v));
   }
-  if (typeof host !== "string" || host === "") issues.push(detailIssue("host", "a non-empty string", host));
+  // The host written; when it is the detail just checked, its problem is listed once.
+  const sameAsDetail = Object.hasOwn(given, "host") && given["host"] === host;
+  const bad = sameAsDetail ? undefined : hostIssue(host);
+  if (bad !== undefined) issues.push(bad);
   if (issues.length > 0) throw new ValidationError(issues, { what: "step details" });
   const takes = INGEST_STEP_DETAILS[to];
   const extras = Object.keys(given).filter((k) => given[k] !== undefined && k !== "host" && !(takes as readonly string[]).includes(k));
   if (extras.length > 0) throw new IllegalTransitionError(path, { field: "current_state", to, allowed: [], extras });
   const entry: JsonObject = { state: to, at, host };
-  for (const key of takes) if (given[key] !== undefined) entry[key] = given[key] as string | number;
+  for (const key of takes) if (Object.hasOwn(given, key) && given[key] !== undefined) entry[key] = given[key] as string | number;
   return entry;
 }
 
