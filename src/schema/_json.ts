@@ -181,8 +181,15 @@ export class UnencodableError extends Error {
   }
 }
 
-// The values JSON carries; an object of any other class is taken as its own members.
-function laxKind(value: unknown, at: string): JsonNode["t"] {
+/**
+ * What JSON value `value` is: plain objects (prototype `Object.prototype`
+ * or null), arrays, strings, finite numbers, booleans and null only.
+ *
+ * @throws {@link UnencodableError} for anything else (a Date, Map, Set,
+ *   class instance, typed array, function, symbol, bigint, undefined, NaN,
+ *   an infinity): JSON would carry it as `{}`, `null` or not at all.
+ */
+export function jsonKind(value: unknown, at: string): JsonNode["t"] {
   if (value === null || typeof value === "boolean") return "lit";
   if (typeof value === "string") return "str";
   if (typeof value === "number") {
@@ -190,11 +197,16 @@ function laxKind(value: unknown, at: string): JsonNode["t"] {
     return "num";
   }
   if (Array.isArray(value)) return "arr";
-  if (typeof value === "object") return "obj";
-  throw new UnencodableError(at, `a ${typeof value} is not JSON`);
+  if (typeof value === "object") {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return "obj";
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    throw new UnencodableError(at, `a ${typeof name === "string" && name !== "" ? name : "non-plain object"} is not a JSON value (only plain objects and arrays are)`);
+  }
+  throw new UnencodableError(at, `${value === undefined ? "undefined" : `a ${typeof value}`} is not a JSON value`);
 }
 
-/** The node of a plain JSON value (numbers printed as `JSON.stringify` prints them). */
+/** The node of a plain JSON value (numbers printed as `JSON.stringify` prints them). @throws {@link UnencodableError} as {@link mergeNode} does. */
 export function nodeOf(value: unknown, at = "", depth = 0): JsonNode {
   return mergeNode(undefined, value, at, depth);
 }
@@ -242,10 +254,12 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** What a merge is onto: the document the values were decoded from. */
+/** What a merge is onto: the document the values were decoded from, and the objects and arrays being merged now (to refuse a cycle). */
 export interface MergeContext {
   /** The top-level node of the document written onto; a value decoded from it is merged only onto its own node. */
   readonly root?: JsonNode | undefined;
+  /** The objects and arrays enclosing the current value. */
+  readonly open?: Set<object>;
 }
 
 /**
@@ -257,19 +271,22 @@ export interface MergeContext {
  * object or array merges only onto its own node, never onto the item that
  * held its position before (a fresh one is encoded fresh).
  *
- * @throws {@link UnencodableError} for a function, symbol, bigint,
- *   undefined item, NaN or infinity, or a value nested more than
+ * @throws {@link UnencodableError} for a value that is not JSON (see
+ *   {@link jsonKind}), one that contains itself, or one nested more than
  *   {@link MAX_JSON_DEPTH} levels deep.
  */
 export function mergeNode(old: JsonNode | undefined, value: unknown, at = "", depth = 0, ctx: MergeContext = {}): JsonNode {
   if (depth > MAX_JSON_DEPTH) throw new UnencodableError(at, `nested more than ${MAX_JSON_DEPTH} levels deep`);
-  const kind = laxKind(value, at);
+  const kind = jsonKind(value, at);
   if (kind === "num") return old?.t === "num" && old.v === value ? old : { t: "num", v: value as number, raw: JSON.stringify(value) };
   if (kind === "str") return { t: "str", v: value as string };
   if (kind === "lit") return { t: "lit", v: value as boolean | null };
-  const inner: MergeContext = { root: ctx.root };
+  const open = ctx.open ?? new Set<object>();
+  const inner: MergeContext = { root: ctx.root, open };
   const from = sourceIn(value, ctx.root) ?? old;
-  {
+  if (open.has(value as object)) throw new UnencodableError(at, "it contains itself (a cycle)");
+  open.add(value as object);
+  try {
     if (kind === "arr") {
       const v = value as readonly unknown[];
       const olds = from?.t === "arr" ? from.items : [];
@@ -287,5 +304,7 @@ export function mergeNode(old: JsonNode | undefined, value: unknown, at = "", de
     for (const [k, n] of before) if (Object.hasOwn(v, k) && v[k] !== undefined) members.set(k, mergeNode(n, v[k], at === "" ? k : `${at}.${k}`, depth + 1, inner));
     for (const [k, x] of Object.entries(v)) if (!members.has(k) && x !== undefined) members.set(k, mergeNode(undefined, x, at === "" ? k : `${at}.${k}`, depth + 1, inner));
     return { t: "obj", members };
+  } finally {
+    open.delete(value as object);
   }
 }

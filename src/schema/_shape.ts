@@ -34,7 +34,12 @@ function issue(at: string, why: string, value: unknown): ValidationIssue {
   return { path: at, expected: why, received: describe(value), message: `Expected ${where} to be ${why}, got ${describe(value)}` };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A plain object: a Date, Map or class instance is not one (JSON would carry it as `{}`). */
+const isObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** May the field be missing from `o` in this context? */
@@ -145,7 +150,8 @@ export function typedView(rule: Rule, value: unknown, node?: JsonNode, root?: Js
  * the item that held its position). Values that did not change keep their
  * original text.
  *
- * @throws UnencodableError for a value JSON cannot carry, naming its path.
+ * @throws UnencodableError for a value JSON cannot carry (a Date, Map,
+ *   class instance, NaN... or a cycle), naming its path.
  */
 export function writeNode(rule: Rule, value: unknown, old: JsonNode | undefined, at: string, root?: JsonNode): JsonNode {
   const shape = rule.shape;
