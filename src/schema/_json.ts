@@ -9,6 +9,7 @@
  * @module
  */
 import { MalformedFileError } from "../errors.js";
+import { noteSource, sourceIn } from "./_sources.js";
 
 /** A decoded JSON value with its numbers' text. */
 export type JsonNode =
@@ -143,16 +144,25 @@ export function parseJsonObjectNode(bytes: Uint8Array, path?: string): JsonNode 
   return node as JsonNode & { t: "obj" };
 }
 
-/** A plain JavaScript value of a node (objects get own properties only, `__proto__` included). */
-export function plainOf(node: JsonNode): unknown {
+/**
+ * A plain JavaScript value of a node (objects get own properties only,
+ * `__proto__` included). With `root` (the document's top-level node), each
+ * object and array made is noted as coming from its node, so that an
+ * encode onto that document merges it there and nowhere else.
+ */
+export function plainOf(node: JsonNode, root?: JsonNode): unknown {
   switch (node.t) {
     case "obj": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of node.members) Object.defineProperty(out, k, { value: plainOf(v), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of node.members) Object.defineProperty(out, k, { value: plainOf(v, root), enumerable: true, writable: true, configurable: true });
+      if (root !== undefined) noteSource(out, node, root);
       return out;
     }
-    case "arr":
-      return node.items.map(plainOf);
+    case "arr": {
+      const out = node.items.map((n) => plainOf(n, root));
+      if (root !== undefined) noteSource(out, node, root);
+      return out;
+    }
     default:
       return node.v;
   }
@@ -171,22 +181,34 @@ export class UnencodableError extends Error {
   }
 }
 
-/** The node of a plain value (numbers printed as `JSON.stringify` prints them). */
-export function nodeOf(value: unknown, at = "", depth = 0): JsonNode {
-  if (depth > MAX_JSON_DEPTH) throw new UnencodableError(at, `nested more than ${MAX_JSON_DEPTH} levels deep`);
-  if (value === null || typeof value === "boolean") return { t: "lit", v: value };
-  if (typeof value === "string") return { t: "str", v: value };
+/**
+ * What JSON value `value` is: plain objects (prototype `Object.prototype`
+ * or null), arrays, strings, finite numbers, booleans and null only.
+ *
+ * @throws {@link UnencodableError} for anything else (a Date, Map, Set,
+ *   class instance, typed array, function, symbol, bigint, undefined, NaN,
+ *   an infinity): JSON would carry it as `{}`, `null` or not at all.
+ */
+export function jsonKind(value: unknown, at: string): JsonNode["t"] {
+  if (value === null || typeof value === "boolean") return "lit";
+  if (typeof value === "string") return "str";
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new UnencodableError(at, `${value} is not a JSON number`);
-    return { t: "num", v: value, raw: JSON.stringify(value) };
+    return "num";
   }
-  if (Array.isArray(value)) return { t: "arr", items: value.map((v, i) => nodeOf(v, `${at}[${i}]`, depth + 1)) };
+  if (Array.isArray(value)) return "arr";
   if (typeof value === "object") {
-    const members = new Map<string, JsonNode>();
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) members.set(k, nodeOf(v, at === "" ? k : `${at}.${k}`, depth + 1));
-    return { t: "obj", members };
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return "obj";
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    throw new UnencodableError(at, `a ${typeof name === "string" && name !== "" ? name : "non-plain object"} is not a JSON value (only plain objects and arrays are)`);
   }
-  throw new UnencodableError(at, `a ${typeof value} is not JSON`);
+  throw new UnencodableError(at, `${value === undefined ? "undefined" : `a ${typeof value}`} is not a JSON value`);
+}
+
+/** The node of a plain JSON value (numbers printed as `JSON.stringify` prints them). @throws {@link UnencodableError} as {@link mergeNode} does. */
+export function nodeOf(value: unknown, at = "", depth = 0): JsonNode {
+  return mergeNode(undefined, value, at, depth);
 }
 
 /**
@@ -232,25 +254,57 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** What a merge is onto: the document the values were decoded from, and the objects and arrays being merged now (to refuse a cycle). */
+export interface MergeContext {
+  /** The top-level node of the document written onto; a value decoded from it is merged only onto its own node. */
+  readonly root?: JsonNode | undefined;
+  /** The objects and arrays enclosing the current value. */
+  readonly open?: Set<object>;
+}
+
 /**
  * The node for `value`, reusing `old` wherever `value` has not changed from
  * it: an unchanged value keeps its original number text; an object keeps
- * its members' file order (new members after them); an array merges item by
- * item.
+ * its members' file order (new members after them). An object or array
+ * decoded from the document `ctx.root` is merged onto the node it came from
+ * (wherever it now is), anything else onto `old`; an array item that is an
+ * object or array merges only onto its own node, never onto the item that
+ * held its position before (a fresh one is encoded fresh).
+ *
+ * @throws {@link UnencodableError} for a value that is not JSON (see
+ *   {@link jsonKind}), one that contains itself, or one nested more than
+ *   {@link MAX_JSON_DEPTH} levels deep.
  */
-export function mergeNode(old: JsonNode | undefined, value: unknown, at = "", depth = 0): JsonNode {
-  if (old === undefined) return nodeOf(value, at, depth);
+export function mergeNode(old: JsonNode | undefined, value: unknown, at = "", depth = 0, ctx: MergeContext = {}): JsonNode {
   if (depth > MAX_JSON_DEPTH) throw new UnencodableError(at, `nested more than ${MAX_JSON_DEPTH} levels deep`);
-  if (old.t === "num" && typeof value === "number" && old.v === value) return old;
-  if (old.t === "obj" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+  const kind = jsonKind(value, at);
+  if (kind === "num") return old?.t === "num" && old.v === value ? old : { t: "num", v: value as number, raw: JSON.stringify(value) };
+  if (kind === "str") return { t: "str", v: value as string };
+  if (kind === "lit") return { t: "lit", v: value as boolean | null };
+  const open = ctx.open ?? new Set<object>();
+  const inner: MergeContext = { root: ctx.root, open };
+  const from = sourceIn(value, ctx.root) ?? old;
+  if (open.has(value as object)) throw new UnencodableError(at, "it contains itself (a cycle)");
+  open.add(value as object);
+  try {
+    if (kind === "arr") {
+      const v = value as readonly unknown[];
+      const olds = from?.t === "arr" ? from.items : [];
+      const items: JsonNode[] = [];
+      // Index by index: a hole is undefined, refused like one.
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        items.push(mergeNode(typeof x === "object" && x !== null ? undefined : olds[i], x, `${at}[${i}]`, depth + 1, inner));
+      }
+      return { t: "arr", items };
+    }
     const v = value as Record<string, unknown>;
     const members = new Map<string, JsonNode>();
-    for (const [k, n] of old.members) if (Object.hasOwn(v, k) && v[k] !== undefined) members.set(k, mergeNode(n, v[k], at === "" ? k : `${at}.${k}`, depth + 1));
-    for (const [k, x] of Object.entries(v)) if (!members.has(k) && x !== undefined) members.set(k, nodeOf(x, at === "" ? k : `${at}.${k}`, depth + 1));
+    const before = from?.t === "obj" ? from.members : new Map<string, JsonNode>();
+    for (const [k, n] of before) if (Object.hasOwn(v, k) && v[k] !== undefined) members.set(k, mergeNode(n, v[k], at === "" ? k : `${at}.${k}`, depth + 1, inner));
+    for (const [k, x] of Object.entries(v)) if (!members.has(k) && x !== undefined) members.set(k, mergeNode(undefined, x, at === "" ? k : `${at}.${k}`, depth + 1, inner));
     return { t: "obj", members };
+  } finally {
+    open.delete(value as object);
   }
-  if (old.t === "arr" && Array.isArray(value)) {
-    return { t: "arr", items: value.map((x, i) => mergeNode(old.items[i], x, `${at}[${i}]`, depth + 1)) };
-  }
-  return nodeOf(value, at, depth);
 }

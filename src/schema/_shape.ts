@@ -6,7 +6,8 @@
  * @module
  */
 import type { ValidationIssue } from "../errors.js";
-import { UnencodableError, jsonEqual, mergeNode, nodeOf, plainOf, type JsonNode } from "./_json.js";
+import { jsonEqual, mergeNode, nodeOf, plainOf, type JsonNode } from "./_json.js";
+import { noteSource, sourceIn } from "./_sources.js";
 import { describe, type NestedField, type Rule } from "./rules.js";
 
 /** How a value is judged. */
@@ -33,7 +34,12 @@ function issue(at: string, why: string, value: unknown): ValidationIssue {
   return { path: at, expected: why, received: describe(value), message: `Expected ${where} to be ${why}, got ${describe(value)}` };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A plain object: a Date, Map or class instance is not one (JSON would carry it as `{}`). */
+const isObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** May the field be missing from `o` in this context? */
@@ -106,54 +112,73 @@ const clone = <T>(v: T): T => (typeof v === "object" && v !== null ? (plainOf(no
  * The typed view of a valid `value`: known fields only, in declaration
  * order, each missing one as its default (or its `absent` value, or
  * undefined for a field an older minor lacks). Shares nothing with `value`.
+ * Given the `node` the value was decoded from and the document's top-level
+ * `root`, each object and array of the view is noted as coming from its
+ * node, so that {@link writeNode} onto that document merges it there only.
  */
-export function typedView(rule: Rule, value: unknown): unknown {
+export function typedView(rule: Rule, value: unknown, node?: JsonNode, root?: JsonNode): unknown {
   const shape = rule.shape;
   if (shape === undefined || shape.kind === "enum") return value;
-  if (shape.kind === "json") return clone(value);
-  if (shape.kind === "nullable") return value === null ? null : typedView(shape.inner, value);
-  if (shape.kind === "array") return (value as unknown[]).map((v) => typedView(shape.item, v));
-  const o = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const f of shape.fields) {
-    const v = own(o, f.key);
-    out[f.key] = v !== undefined ? typedView(f.rule, v) : clone(f.default !== undefined ? f.default : f.absent);
+  if (shape.kind === "json") return node !== undefined && root !== undefined ? plainOf(node, root) : clone(value);
+  if (shape.kind === "nullable") return value === null ? null : typedView(shape.inner, value, node, root);
+  let out: unknown[] | Record<string, unknown>;
+  if (shape.kind === "array") {
+    const items = node?.t === "arr" ? node.items : [];
+    out = (value as unknown[]).map((v, i) => typedView(shape.item, v, items[i], root));
+  } else {
+    const o = value as Record<string, unknown>;
+    const members = node?.t === "obj" ? node.members : undefined;
+    const view: Record<string, unknown> = {};
+    for (const f of shape.fields) {
+      const v = own(o, f.key);
+      view[f.key] = v !== undefined ? typedView(f.rule, v, members?.get(f.key), root) : clone(f.default !== undefined ? f.default : f.absent);
+    }
+    out = view;
   }
+  if (node !== undefined && root !== undefined) noteSource(out, node, root);
   return out;
 }
 
 /**
  * The node to write for a valid `value`, given what the file held there
- * (`old`): known members in declaration order, a member equal to its
- * default left out unless the file already stated it and it is unchanged,
- * then the members of `old` this version does not know, in file order.
- * Values that did not change keep their original text.
+ * (`old`) and the file's top-level node (`root`): known members in
+ * declaration order, a member equal to its default left out unless the
+ * file already stated it and it is unchanged, then the members of the old
+ * node this version does not know, in file order. The old node of an
+ * object or array decoded from `root` is the one it came from, wherever it
+ * is now; an array item that is a new object is written fresh (never onto
+ * the item that held its position). Values that did not change keep their
+ * original text.
  *
- * @throws UnencodableError for a value JSON cannot carry.
+ * @throws UnencodableError for a value JSON cannot carry (a Date, Map,
+ *   class instance, NaN... or a cycle), naming its path.
  */
-export function writeNode(rule: Rule, value: unknown, old: JsonNode | undefined, at: string): JsonNode {
+export function writeNode(rule: Rule, value: unknown, old: JsonNode | undefined, at: string, root?: JsonNode): JsonNode {
   const shape = rule.shape;
-  if (shape?.kind === "nullable") return value === null ? { t: "lit", v: null } : writeNode(shape.inner, value, old, at);
+  if (shape?.kind === "nullable") return value === null ? { t: "lit", v: null } : writeNode(shape.inner, value, old, at, root);
+  const from = sourceIn(value, root) ?? old;
   if (shape?.kind === "array" && Array.isArray(value)) {
-    const items = old?.t === "arr" ? old.items : [];
-    return { t: "arr", items: value.map((v, i) => writeNode(shape.item, v, items[i], `${at}[${i}]`)) };
+    const olds = from?.t === "arr" ? from.items : [];
+    const items: JsonNode[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      items.push(writeNode(shape.item, v, typeof v === "object" && v !== null ? undefined : olds[i], `${at}[${i}]`, root));
+    }
+    return { t: "arr", items };
   }
   if (shape?.kind === "object" && isObject(value)) {
-    const before = old?.t === "obj" ? old.members : new Map<string, JsonNode>();
+    const before = from?.t === "obj" ? from.members : new Map<string, JsonNode>();
     const members = new Map<string, JsonNode>();
     for (const f of shape.fields) {
       const v = own(value, f.key);
       if (v === undefined) continue;
       const prior = before.get(f.key);
       if (f.default !== undefined && jsonEqual(v, f.default) && !(prior !== undefined && jsonEqual(plainOf(prior), v))) continue;
-      members.set(f.key, writeNode(f.rule, v, prior, childPath(at, f.key)));
+      members.set(f.key, writeNode(f.rule, v, prior, childPath(at, f.key), root));
     }
     const known = new Set(shape.fields.map((f) => f.key));
     for (const [k, n] of before) if (!known.has(k)) members.set(k, n);
     return { t: "obj", members };
   }
-  if (typeof value === "string" || value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "object") {
-    return mergeNode(old, value, at);
-  }
-  throw new UnencodableError(at, `a ${typeof value} is not JSON`);
+  return mergeNode(old, value, at, 0, { root });
 }

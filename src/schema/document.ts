@@ -64,7 +64,7 @@ export function decodeDocument<D extends RecordDescriptor>(d: D, bytes: Uint8Arr
 
 /** The typed view of a document: known fields only, in declaration order, defaults filled in. */
 export function documentRecord<D extends RecordDescriptor>(doc: RecordDocument<D>): RecordOf<D> {
-  return typedView(bodyRuleOf(doc.kind), plainOf(doc.node)) as RecordOf<D>;
+  return typedView(bodyRuleOf(doc.kind), plainOf(doc.node), doc.node, doc.node) as RecordOf<D>;
 }
 
 /**
@@ -102,7 +102,7 @@ export function encodeDocument<D extends RecordDescriptor>(d: D, record: RecordO
   collectIssues(bodyRuleOf(d), stamped, undefined, "", contextOf(d, minor, "record"), issues);
   if (issues.length > 0) throw new ValidationError(issues, { path });
   try {
-    return encodeNode(writeNode(bodyRuleOf(d), stamped, base?.node, ""));
+    return encodeNode(writeNode(bodyRuleOf(d), stamped, base?.node, "", base?.node));
   } catch (err) {
     if (!(err instanceof UnencodableError)) throw err;
     const at = err.at;
