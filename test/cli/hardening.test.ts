@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
-import { BIN, cli, stdoutJson } from "../helpers/cli.js";
+import { BIN, RUN_SCRIPT, cli, stdoutJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, put, validTree } from "../helpers/tree.js";
 import { PYTHON, needs } from "../helpers/capabilities.js";
@@ -226,7 +226,7 @@ test("help <command> prints that command's help; TERM=dumb means no colour; FORC
   assert.ok(!off.stderr.includes(ESC));
   // script(1) gives the child a real terminal: colour, unless TERM=dumb.
   const viaTty = (term: string): string =>
-    spawnSync("script", ["-qec", `TERM=${term} ${process.execPath} ${BIN} check ${join(root, "missing")}`, "/dev/null"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "" } }).stdout;
+    spawnSync("script", ["-qec", `TERM=${term} ${RUN_SCRIPT} ${BIN} check ${join(root, "missing")}`, "/dev/null"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "" } }).stdout;
   assert.ok(viaTty("xterm").includes(`${ESC}[31m`));
   assert.ok(!viaTty("dumb").includes(ESC));
 });

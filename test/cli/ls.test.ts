@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { BIN, cli, stdoutJson } from "../helpers/cli.js";
+import { needs } from "../helpers/capabilities.js";
+import { BIN, RUN_SCRIPT, cli, stdoutJson } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, equipmentRecord, markerRecord, put, validTree } from "../helpers/tree.js";
@@ -45,12 +46,12 @@ async function wideTree(root: string): Promise<{ label: string; projects: string
   return { label, projects };
 }
 
-test("ls on a terminal fits its width: labels shortened, then FIRST SEEN left out, then rows cut", async (t) => {
+test("ls on a terminal fits its width: labels shortened, then FIRST SEEN left out, then rows cut", needs(["script"]), async (t) => {
   const root = await tempDir(t);
   const { label } = await wideTree(root);
   for (const [columns, wide] of [[100, false], [60, false], [80, true]] as const) {
     // A real terminal of that width: `script` gives the command a pseudo-terminal.
-    const command = `stty cols ${columns}; exec "${process.execPath}" "${BIN}" ls "${root}"${wide ? " --wide" : ""}`;
+    const command = `stty cols ${columns}; exec ${RUN_SCRIPT} "${BIN}" ls "${root}"${wide ? " --wide" : ""}`;
     const run = await finished(startChild(t, "script", ["-qec", command, "/dev/null"], { NO_COLOR: "1" }));
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.split("\r\n").filter((l) => l !== "");

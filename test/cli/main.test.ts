@@ -3,7 +3,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { main, type CliIo } from "exlab-cache/cli";
-import { BIN, PACKAGE_ROOT, cli, stdoutJson } from "../helpers/cli.js";
+import { BIN, PACKAGE_ROOT, RUN_SCRIPT, cli, stdoutJson } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { equipmentRecord, put, validTree } from "../helpers/tree.js";
@@ -107,7 +107,7 @@ test("colours only on a terminal, and never with NO_COLOR", async (t) => {
 test("the binary sees a real terminal: colours through a pty, none with NO_COLOR", needs(["script"]), async (t) => {
   const root = await tempDir(t);
   await validTree(root);
-  const command = `'${process.execPath}' '${BIN}' check '${root}'`;
+  const command = `${RUN_SCRIPT} '${BIN}' check '${root}'`;
   const coloured = await finished(startChild(t, "script", ["-qec", command, "/dev/null"]));
   assert.equal(coloured.code, 0, coloured.stderr);
   assert.ok(coloured.stdout.includes("\x1b[32mok\x1b[39m: 2 equipment folders"), JSON.stringify(coloured.stdout));

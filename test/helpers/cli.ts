@@ -9,6 +9,15 @@ import { fileURLToPath } from "node:url";
 /** The compiled binary, `dist/cli/bin.js` at the package root. */
 export const BIN = fileURLToPath(new URL("../../../dist/cli/bin.js", import.meta.url));
 
+/**
+ * The shell words that run a script on this runtime, for a command line a
+ * shell runs (under `script`, for a terminal): the runtime's own path, and
+ * under Deno `run -A`, which its `child_process` adds by itself when a test
+ * spawns `process.execPath` directly (a bare `deno file.js` asks for
+ * permissions on a terminal and waits).
+ */
+export const RUN_SCRIPT = `'${process.execPath}'${typeof (globalThis as { Deno?: unknown }).Deno === "object" ? " run -A" : ""}`;
+
 /** The package root (where `examples/` lives). */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
