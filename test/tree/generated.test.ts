@@ -12,21 +12,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { auditTree } from "../../src/tree/audit.js";
 import { tempDir } from "../helpers/tmp.js";
+import { seededRandom } from "../helpers/versions.js";
 import { creationRecord, put } from "./_trees.js";
 
 const NOW = new Date("2026-05-01T12:00:00Z");
 const HARD_RULES = ["illegal_filesystem_character", "unresolved_placeholder_token", "reserved_filesystem_name", "mode_prefix_mismatch", "leftover_jinja_marker", "missing_required_field"];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Expected = [rule: string, tier: string, runPath: string, offending: string, kind: string, token: unknown, synced: boolean, overridden: boolean];
 
@@ -72,7 +63,7 @@ async function writeRecord(root: string, folder: string, pick: <T>(xs: readonly 
 }
 
 async function buildTree(root: string, seed: number): Promise<{ ids: string[]; expected: Expected[] }> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const expected: Expected[] = [];
   const hit = (rule: string, runPath: string, offending: string, kind: string, token: unknown, rec: RecordModel): void => {
