@@ -35,7 +35,7 @@ import {
 import { describe } from "../schema/rules.js";
 import { decideCreateOnce } from "./policies/create-once.js";
 import { decideUpdate, type Mutator, type RecordCodec } from "./policies/update.js";
-import { CacheStore, type CacheStoreOptions, type WriteCallOptions } from "./store.js";
+import { CacheStore, oversizeText, type CacheStoreOptions, type WriteCallOptions } from "./store.js";
 
 /** Options of {@link CreationCacheWriter}: the same as `EquipmentCacheWriter`'s. */
 export type CreationCacheWriterOptions = CacheStoreOptions;
@@ -56,16 +56,6 @@ function creationCodec(): RecordCodec<CreationJson> {
   };
 }
 
-function tooLarge(text: string, limit: number) {
-  const size = Buffer.byteLength(text, "utf8");
-  if (size <= limit) return undefined;
-  return {
-    path: "",
-    expected: `a record that fits the ${limit}-byte read bound`,
-    received: `a record of ${size} bytes`,
-    message: `Expected the record to fit the ${limit}-byte read bound, got ${size} bytes; a larger file could not be read back`,
-  };
-}
 
 /**
  * Creates, updates and reads `creation.json` files. Instances hold only
@@ -112,8 +102,8 @@ export class CreationCacheWriter {
     requirePath(path);
     const created = newCreationRecord(record, { created_at: this.#store.now() });
     const text = encodeCreation(created, undefined, path);
-    this.#store.requireFits(text, (limit) => tooLarge(text, limit), path);
-    return this.#store.change(path, { look: "exists", decide: (found, ctx) => decideCreateOnce(found, ctx, () => ({ text, oversize: (limit) => tooLarge(text, limit) }), created) }, options);
+    this.#store.requireFits(text, (limit) => oversizeText(text, limit), path);
+    return this.#store.change(path, { look: "exists", decide: (found, ctx) => decideCreateOnce(found, ctx, () => ({ text, oversize: (limit) => oversizeText(text, limit) }), created) }, options);
   }
 
   /**

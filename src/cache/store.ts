@@ -31,6 +31,27 @@ import { readLeadingBytes } from "./_leading.js";
 import { preserveCorrupt } from "./_recovery.js";
 import { asWriteFailure, filesystemOf, isReadOnly, jsonSizeBound, warnedFilesystems } from "./_failures.js";
 
+/**
+ * The issue of a record whose encoding `text` is over `limit` bytes (the read
+ * bound: a larger file could never be read back), or undefined when it fits.
+ * Kinds that can name the member to shorten give their own `oversize`.
+ *
+ * @example
+ * ```ts
+ * oversizeText("{}", 1)?.received; // "a record of 2 bytes"
+ * ```
+ */
+export function oversizeText(text: string, limit: number): ValidationIssue | undefined {
+  const size = Buffer.byteLength(text, "utf8");
+  if (size <= limit) return undefined;
+  return {
+    path: "",
+    expected: `a record that fits the ${limit}-byte read bound`,
+    received: `a record of ${size} bytes`,
+    message: `Expected the record to fit the ${limit}-byte read bound, got ${size} bytes; a larger file could not be read back`,
+  };
+}
+
 /** Options of a {@link CacheStore}, and of every writer built on one. */
 export interface CacheStoreOptions {
   /**
@@ -283,13 +304,8 @@ export class CacheStore {
 
   #checkText(decision: Extract<Decision<unknown>, { write: true }>, path: string): void {
     if (Buffer.byteLength(decision.text, "utf8") <= this.maxBytes) return;
-    const issue = decision.oversize(this.maxBytes) ?? {
-      path: "",
-      expected: `a record that fits the ${this.maxBytes}-byte read bound`,
-      received: `a record of ${Buffer.byteLength(decision.text, "utf8")} bytes`,
-      message: `Expected the record to fit the ${this.maxBytes}-byte read bound; a larger file could not be read back`,
-    };
-    throw new ValidationError([issue], { path });
+    const issue = decision.oversize(this.maxBytes) ?? oversizeText(decision.text, this.maxBytes);
+    if (issue !== undefined) throw new ValidationError([issue], { path });
   }
 
   async #found(path: string, current: Current): Promise<Found> {
