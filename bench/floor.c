@@ -168,6 +168,14 @@ static void wait_go(void) {
   if (fgets(line, sizeof line, stdin) == NULL) exit(2);
 }
 
+/* One timed run as the bench reads it: {"start","end","lat":[ns...]}. */
+static void print_latencies(long long start, long long end, const long long *lat, long count) {
+  long i;
+  printf("{\"start\":%lld,\"end\":%lld,\"lat\":[", start, end);
+  for (i = 0; i < count; i++) printf(i == 0 ? "%lld" : ",%lld", lat[i]);
+  printf("]}\n");
+}
+
 static int run_rewrite(const char *path, long count, long pause_us, void (*once)(const char *)) {
   long long *lat = calloc((size_t)count, sizeof *lat), start, end, t0;
   struct timespec pause = {pause_us / 1000000, (pause_us % 1000000) * 1000};
@@ -182,9 +190,7 @@ static int run_rewrite(const char *path, long count, long pause_us, void (*once)
     lat[i] = now_ns() - t0;
   }
   end = now_ns();
-  printf("{\"start\":%lld,\"end\":%lld,\"lat\":[", start, end);
-  for (i = 0; i < count; i++) printf(i == 0 ? "%lld" : ",%lld", lat[i]);
-  printf("]}\n");
+  print_latencies(start, end, lat, count);
   free(lat);
   return 0;
 }
@@ -228,9 +234,7 @@ static int run_append(const char *path, long count, long line_bytes) {
     lat[i] = now_ns() - t0;
   }
   end = now_ns();
-  printf("{\"start\":%lld,\"end\":%lld,\"lat\":[", start, end);
-  for (i = 0; i < count; i++) printf(i == 0 ? "%lld" : ",%lld", lat[i]);
-  printf("]}\n");
+  print_latencies(start, end, lat, count);
   free(lat);
   free(line);
   return 0;
