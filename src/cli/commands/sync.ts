@@ -52,7 +52,7 @@ export const command: Command = {
     const warnings = (): { onWarning: ReturnType<typeof warningSink>["add"] } => ({ onWarning: warningSink(io, json).add });
     if (switchOn(args, "watch")) {
       // Loaded only to watch: a one-shot sync starts without it.
-      const { watchConfig } = await import("../_watch.js");
+      const { watchConfig } = await import("../watch/watch.js");
       return watchConfig(io, file, json, (config, signal) => syncConfig(config, { ...options, ...warnings(), signal }));
     }
     // Asked to stop, a one-shot sync abandons its lock waits, starts no

@@ -14,16 +14,16 @@
  * stop, the watch abandons its waits (a pass waiting for a lock writes
  * nothing more and reports what it did not do), then returns 0.
  */
-import { ExlabCacheError } from "../errors.js";
-import { REPORT_VERSION } from "../report.js";
-import { parseEquipmentConfig, type EquipmentConfig } from "../config/equipment.js";
-import { EXIT_OK, StoppedError, exitCodeForSignal, printError, reportFatal } from "./errors.js";
-import type { CliIo, Timers } from "./io.js";
-import { sameRead, settledRead, type ConfigRead } from "./_settle.js";
-import type { SyncReport } from "../sync/sync.js";
-import { passLine } from "./_sync-report.js";
-import { escapeText } from "./_text.js";
-import { FolderWatch } from "./_watch-folders.js";
+import { ExlabCacheError } from "../../errors.js";
+import { REPORT_VERSION } from "../../report.js";
+import { parseEquipmentConfig, type EquipmentConfig } from "../../config/equipment.js";
+import { EXIT_OK, StoppedError, exitCodeForSignal, printError, reportFatal } from "../errors.js";
+import type { CliIo, Timers } from "../io.js";
+import { sameRead, settledRead, type ConfigRead } from "./settle.js";
+import type { SyncReport } from "../../sync/sync.js";
+import { passLine } from "../_sync-report.js";
+import { escapeText } from "../_text.js";
+import { FolderWatch } from "./folders.js";
 
 /**
  * How long the file must be quiet before it is read, and how long two reads

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { ExlabCacheError } from "../errors.js";
-import { readConfigSnapshot, type ConfigSnapshot } from "../config/_file.js";
+import { ExlabCacheError } from "../../errors.js";
+import { readConfigSnapshot, type ConfigSnapshot } from "../../config/_file.js";
 
 /** What one read found: the file, or why it could not be read. */
 export type ConfigRead = { readonly snapshot: ConfigSnapshot; readonly error?: undefined } | { readonly snapshot?: undefined; readonly error: ExlabCacheError };

@@ -17,8 +17,8 @@
 import { watch, type FSWatcher } from "node:fs";
 import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
-import { errnoCode } from "../errors.js";
-import { InputError } from "./errors.js";
+import { errnoCode } from "../../errors.js";
+import { InputError } from "../errors.js";
 
 /** A name to listen for in a folder. */
 interface WatchPoint {
