@@ -181,6 +181,33 @@ test("--dry-run reports what would change and writes nothing", async (t) => {
   assert.deepEqual(await readdir(join(lab, "CONFOCAL_01", ".exlab-wizard")), ["equipment.json", "equipment.json.lock"]);
 });
 
+test("--dry-run --create-root over a missing root creates nothing: it says what would be created, and the root is still missing after", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "not", "yet", "lab");
+  const config = await put(join(dir, "config.yaml"), realisticConfig(lab));
+  const confocal = join(lab, "CONFOCAL_01", ".exlab-wizard", "equipment.json");
+  const flow = join(lab, "FLOW_01", ".exlab-wizard", "equipment.json");
+  const run = await cli(t, ["sync", "--config", config, "--dry-run", "--create-root"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, "");
+  assert.equal(run.stdout, `would create  CONFOCAL_01  ${confocal}\nwould create  FLOW_01      ${flow}\n2 equipment entries: 2 would create (dry run: nothing written)\n`);
+  // Nothing at any level: not the root, not the folders above it.
+  assert.deepEqual(await readdir(dir), ["config.yaml"]);
+  // Without --create-root the same dry run says the entries would fail, as the real sync does.
+  const refused = await cli(t, ["sync", "--config", config, "--dry-run", "--json"]);
+  assert.equal(refused.code, 1, refused.stderr);
+  const out = stdoutJson(refused) as SyncJson;
+  assert.equal(out.dry_run, true);
+  assert.deepEqual(
+    out.results.map((r) => [r.status, r.errors.map((e) => e.code)]),
+    [
+      ["failed", ["not_found"]],
+      ["failed", ["not_found"]],
+    ],
+  );
+  assert.deepEqual(await readdir(dir), ["config.yaml"]);
+});
+
 test("a YAML syntax error is fatal (exit 2), named with file, line and column; nothing is written", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
