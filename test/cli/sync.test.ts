@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { access, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli, stdoutJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -206,6 +206,43 @@ test("--dry-run --create-root over a missing root creates nothing: it says what 
     ],
   );
   assert.deepEqual(await readdir(dir), ["config.yaml"]);
+});
+
+test("a dry run over a newer-minor file whose kept members push the update past the read bound says it would fail, as the sync then does; the file is untouched", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  const path = join(lab, "CONFOCAL_01", ".exlab-wizard", "equipment.json");
+  // A file a newer minor wrote: a member this version does not know, which
+  // every rewrite keeps. The file fits the 1 MiB read bound with 64 bytes to
+  // spare; the longer label does not fit beside the kept member.
+  const record = equipmentRecord({ schema_version: "1.9", configured_local_root: lab });
+  const bare = JSON.stringify({ ...record, lab_notes: "" });
+  const text = JSON.stringify({ ...record, lab_notes: "n".repeat(1024 * 1024 - 64 - Buffer.byteLength(bare)) });
+  assert.equal(Buffer.byteLength(text), 1024 * 1024 - 64);
+  await put(path, text);
+  const config = await put(join(dir, "config.yaml"), realisticConfig(lab, { label: `Confocal Microscope 1 ${"X".repeat(100)}` }));
+
+  const dry = await cli(t, ["sync", "--config", config, "--dry-run"]);
+  assert.equal(dry.code, 1, dry.stderr);
+  assert.match(dry.stdout, new RegExp(`^would fail +CONFOCAL_01 {2}Invalid ${path}: Expected \`lab_notes\` to be short enough .* \\[validation_failed\\]$`, "m"));
+  assert.doesNotMatch(dry.stdout, /would update/);
+  const dryJson = stdoutJson(await cli(t, ["sync", "--config", config, "--dry-run", "--json"])) as SyncJson;
+  const real = await cli(t, ["sync", "--config", config, "--json"]);
+  assert.equal(real.code, 1, real.stderr);
+  const realJson = stdoutJson(real) as SyncJson;
+  // The dry run and the real sync report the same failure, field and all.
+  for (const out of [dryJson, realJson]) {
+    const [confocal, flow] = out.results;
+    assert.equal(confocal?.status, "failed");
+    assert.deepEqual(
+      confocal.errors.map((e) => [e.code, e.field]),
+      [["validation_failed", "lab_notes"]],
+    );
+    assert.equal(flow?.status, "created");
+  }
+  assert.equal(dryJson.results[0]?.errors[0]?.message, realJson.results[0]?.errors[0]?.message);
+  assert.equal(await readFile(path, "utf8"), text);
+  assert.deepEqual((await readdir(dirname(path))).sort(), ["equipment.json", "equipment.json.lock"]);
 });
 
 test("a YAML syntax error is fatal (exit 2), named with file, line and column; nothing is written", async (t) => {
