@@ -18,10 +18,15 @@ function run(args: string[]): string | undefined {
   return undefined;
 }
 
-/** Mount a tmpfs of `sizeKiB` on a fresh directory, unmounted and removed when `t` ends. */
-export async function mountTmpfs(t: TestContext, sizeKiB: number): Promise<string> {
+/**
+ * Mount a tmpfs of `sizeKiB` on a fresh directory, unmounted and removed when
+ * `t` ends. With `inodes`, the filesystem holds at most that many files and
+ * folders (its root included): a disk that runs out of inodes.
+ */
+export async function mountTmpfs(t: TestContext, sizeKiB: number, options: { inodes?: number } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "exlab-tmpfs-"));
-  const refused = run(["mount", "-t", "tmpfs", "-o", `size=${sizeKiB}k,mode=0755`, "tmpfs", dir]);
+  const inodes = options.inodes === undefined ? "" : `,nr_inodes=${options.inodes}`;
+  const refused = run(["mount", "-t", "tmpfs", "-o", `size=${sizeKiB}k,mode=0755${inodes}`, "tmpfs", dir]);
   if (refused !== undefined) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`cannot mount a tmpfs on ${dir}: ${refused}`);
