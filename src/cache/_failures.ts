@@ -63,11 +63,14 @@ export function isReadOnly(err: unknown): boolean {
   return false;
 }
 
-/** What a refused step around the replace was trying to do. */
+/**
+ * What a refused step around the replace was trying to do. The replace's own
+ * steps, the rename among them, never get here: src/fs/_recipe.ts
+ * (`writeFailure`) has already made them structured errors.
+ */
 function refusedOperation(syscall: string): RefusedOperation {
   if (syscall === "scandir" || syscall === "readdir" || syscall === "lstat" || syscall === "stat") return "list_folder";
   if (syscall === "open" || syscall === "read" || syscall === "fstat") return "read_file";
-  if (syscall === "rename") return "replace_file";
   return "create_in_folder";
 }
 
