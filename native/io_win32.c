@@ -1,10 +1,16 @@
 /*
  * io_win32.c: the crash-safe replace on Windows as ONE job on libuv's thread
- * pool (the bounded read takes the node:fs path in src/fs/read.ts here).
+ * pool (the bounded read takes the node:fs path in src/fs/read.ts here), and
+ * the sidecar's open, also a job there.
  *
  *   replaceFile(tmp, path, dir, bytes, mode, durable) -> Promise<{errno, step}>
  *     CreateFileW(tmp, CREATE_NEW) -> WriteFile -> FlushFileBuffers ->
  *     CloseHandle -> MoveFileExW(tmp, path, REPLACE_EXISTING | WRITE_THROUGH).
+ *   openSidecar(path, writable) -> Promise<fd | -errno>
+ *     CreateFileW(path, share read and write but NOT delete), as a descriptor
+ *     of node.exe's C runtime (uv_open_osfhandle), so node:fs closes it and
+ *     lock_win32.c finds its handle like any other. Why not node:fs: libuv
+ *     always shares deletion, see open_sidecar_execute.
  *
  * Differences from io_posix.c, each deliberate:
  *  - MoveFileExW is retried for a bounded time on the sharing violations a
@@ -26,6 +32,12 @@
 
 /* Exported by node.exe (libuv). */
 int uv_translate_sys_error(int sys_errno);
+int uv_open_osfhandle(HANDLE os_fd);
+
+/* libuv's EISDIR and EMFILE on Windows (uv/errno.h: UV__EISDIR, UV__EMFILE),
+ * negated; fixed for all of libuv 1.x. The Win32 errors do not say these. */
+#define EXLAB_UV_EISDIR 4068
+#define EXLAB_UV_EMFILE 4066
 
 /* How long a replace waits out a reader holding the target open. */
 #define REPLACE_RETRY_TOTAL_MS 5000
@@ -204,10 +216,101 @@ static napi_value replace_file(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+typedef struct open_job {
+  napi_async_work work;
+  napi_deferred deferred;
+  wchar_t *path;
+  int writable;
+  int result; /* a descriptor, or a negated libuv errno */
+} open_job;
+
+/*
+ * Python's filelock releases on Windows by unlocking, closing and then
+ * deleting the sidecar. Its own peers open the file without FILE_SHARE_DELETE
+ * (os.open's _SH_DENYNO), so while one holds it another's delete fails and is
+ * ignored. A handle that shares deletion, as every libuv open does, lets that
+ * delete through: a lock taken between a peer's close and its delete would be
+ * held on a file whose name is gone at once (the POSIX delete semantics of
+ * current NTFS), and the next writer would create and lock a new one. Not
+ * sharing deletion keeps the sidecar in place as long as it is open here.
+ *
+ * The price is the one Python's peers pay: while a peer's delete has the file
+ * open for deletion, this open fails with a sharing violation (EBUSY), which
+ * the caller retries as it retries a name pending deletion (EPERM).
+ */
+static void open_sidecar_execute(napi_env env, void *arg) {
+  open_job *j = (open_job *)arg;
+  BY_HANDLE_FILE_INFORMATION info;
+  HANDLE h;
+  (void)env;
+  /* Backup semantics open a folder too, so that it is reported as one
+   * (EISDIR, as libuv does) instead of as access denied. */
+  h = CreateFileW(j->path, j->writable ? GENERIC_READ | GENERIC_WRITE : GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                  NULL, j->writable ? OPEN_ALWAYS : OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  if (h == INVALID_HANDLE_VALUE) {
+    j->result = uv_translate_sys_error((int)GetLastError());
+    return;
+  }
+  if (GetFileInformationByHandle(h, &info) && (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
+    CloseHandle(h);
+    j->result = -EXLAB_UV_EISDIR;
+    return;
+  }
+  j->result = uv_open_osfhandle(h);
+  if (j->result < 0) {
+    CloseHandle(h);
+    j->result = -EXLAB_UV_EMFILE;
+  }
+}
+
+static void open_sidecar_complete(napi_env env, napi_status status, void *arg) {
+  open_job *j = (open_job *)arg;
+  if (env != NULL) {
+    /* Never ran (the environment is going away): nothing was opened. */
+    napi_value out = exlab_int(env, status == napi_ok ? j->result : -EXLAB_UV_EMFILE);
+    if (out != NULL) napi_resolve_deferred(env, j->deferred, out);
+  }
+  napi_delete_async_work(env, j->work);
+  free(j->path);
+  free(j);
+}
+
+static napi_value open_sidecar(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], promise;
+  bool writable = true;
+  open_job *j;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_bool(env, argv[1], &writable) != napi_ok) {
+    napi_throw_type_error(env, "EXLAB_NATIVE", "exlab: openSidecar(path, writable)");
+    return NULL;
+  }
+  j = (open_job *)calloc(1, sizeof *j);
+  if (j == NULL) {
+    napi_throw_error(env, "ENOMEM", "exlab: out of memory");
+    return NULL;
+  }
+  if ((j->path = dup_wide(env, argv[0])) == NULL) {
+    free(j);
+    return NULL;
+  }
+  j->writable = writable ? 1 : 0;
+  promise = exlab_queue_job(env, "exlab-cache:open-sidecar", open_sidecar_execute, open_sidecar_complete, j, &j->deferred,
+                            &j->work);
+  if (promise == NULL) {
+    free(j->path);
+    free(j);
+  }
+  return promise;
+}
+
 void exlab_io_register(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "replaceFile", NAPI_AUTO_LENGTH, replace_file, NULL, &fn) == napi_ok) {
     napi_set_named_property(env, exports, "replaceFile", fn);
+  }
+  if (napi_create_function(env, "openSidecar", NAPI_AUTO_LENGTH, open_sidecar, NULL, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "openSidecar", fn);
   }
 }
 

@@ -42,9 +42,11 @@ napi_value exlab_unlock(napi_env env, napi_callback_info info) {
   return exlab_int(env, UnlockFileEx(h, 0, 1, 0, &ov) ? 0 : EIO);
 }
 
-/* filelock on Windows deletes the sidecar on release, and a handle opened
- * with FILE_SHARE_DELETE does not stop that: a lock on a file whose deletion
- * is pending excludes nobody, so report it as stale. */
+/* filelock on Windows deletes the sidecar on release. The addon opens it
+ * without FILE_SHARE_DELETE (io_win32.c), so that delete fails while it is
+ * open here; a descriptor node:fs opened (a FileSystem handed in) shares
+ * deletion and does not stop it. A lock on a file whose deletion is pending
+ * excludes nobody, so report it as stale. */
 napi_value exlab_same_file(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;

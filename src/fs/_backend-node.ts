@@ -4,13 +4,13 @@
  * lock itself, which node:fs cannot take, goes to the platform lock backend.
  * The steps and their order are those of native/pipeline_posix.c.
  */
-import { constants, type Stats } from "node:fs";
+import { close, constants, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileTooLargeError, LockError, NotRegularFileError, PermissionDeniedError, errnoCode, isPermissionRefusal } from "../errors.js";
 import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { replaceInOneJob } from "./_backend-native.js";
-import { flockBackend, type FlockBackend, type IoBackend } from "./_native.js";
+import { flockBackend, systemError, type FlockBackend, type IoBackend } from "./_native.js";
 import {
   ensureDirOrRefuse,
   isTempFileOf,
@@ -54,30 +54,46 @@ function cancelled(): Error {
 
 /**
  * Python's filelock deletes the sidecar after each release on Windows; until
- * the last handle on it closes, opening that name is refused (access denied).
- * Such a name is gone within moments, so the open is retried for this long.
+ * the last handle on it closes, opening that name is refused (access denied),
+ * and while the deleting call has it open, the native open, which does not
+ * share deletion, meets a sharing violation (EBUSY). Both are over within
+ * moments, so the open is retried for this long.
  */
 const DELETE_PENDING_RETRY_MS = 2_000;
 const IS_WINDOWS = process.platform === "win32";
 
 /**
- * The backend over `fs`. With `oneJob` (the addon's replace, on Windows) the
- * replace recipe runs as that one job instead of a call at a time.
+ * The backend over `fs`. With `oneJob` (the addon's I/O, on Windows) the
+ * replace recipe runs as that one job instead of a call at a time, and the
+ * sidecar is opened by the addon, without sharing deletion (see
+ * native/io_win32.c for why), instead of through `fs`.
  */
 export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
+  const nativeOpen = oneJob?.openSidecar;
+
+  /** One open of the sidecar, read-write and created when missing, or read-only. */
+  async function openAs(lockPath: string, writable: boolean): Promise<Sidecar> {
+    if (nativeOpen !== undefined) {
+      const rc = await nativeOpen(lockPath, writable);
+      if (rc < 0) throw systemError(-rc, "open", lockPath);
+      return { fd: rc };
+    }
+    const fh = writable ? await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE) : await fs.open(lockPath, SIDECAR_READ_FLAGS);
+    return { fd: fh.fd, fh };
+  }
+
   /**
    * Open the sidecar read-write (creating it), or read-only when it exists but
    * this account may not write it. A refusal of both is a permission error:
    * creating it (the folder refuses) or opening it (the file refuses).
    */
   async function openSidecarOnce(lockPath: string): Promise<Sidecar> {
-    let fh;
     try {
-      fh = await fs.open(lockPath, SIDECAR_FLAGS, SIDECAR_MODE);
+      return await openAs(lockPath, true);
     } catch (err) {
       if (!isPermissionRefusal(err)) throw err;
       try {
-        fh = await fs.open(lockPath, SIDECAR_READ_FLAGS);
+        return await openAs(lockPath, false);
       } catch (readErr) {
         // ENOENT: the sidecar is missing and the folder refused to create it.
         if (errnoCode(readErr) === "ENOENT") throw new PermissionDeniedError(dirname(lockPath), "create_in_folder", err);
@@ -85,10 +101,9 @@ export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
         throw readErr;
       }
     }
-    return { fd: fh.fd, fh };
   }
 
-  /** Windows: retry a refusal that may be a delete-pending name, briefly and within the deadline. */
+  /** Windows: retry a refusal that may be a name being deleted, briefly and within the deadline. */
   async function openSidecar(lockPath: string, deadline: number): Promise<Sidecar> {
     const retryUntil = Math.min(deadline, performance.now() + DELETE_PENDING_RETRY_MS);
     const pauses = pollPauses();
@@ -97,7 +112,8 @@ export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
         return await openSidecarOrFolder(lockPath);
       } catch (err) {
         const refused = err instanceof LockError || err instanceof PermissionDeniedError;
-        if (!IS_WINDOWS || !refused || !isPermissionRefusal(err.cause) || performance.now() >= retryUntil) throw err;
+        const passing = refused && (isPermissionRefusal(err.cause) || errnoCode(err.cause) === "EBUSY");
+        if (!IS_WINDOWS || !passing || performance.now() >= retryUntil) throw err;
       }
       await new Promise((r) => setTimeout(r, pauses.next().value));
     }
@@ -123,7 +139,9 @@ export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
     try {
       flockBackend().unlock(sidecar.fd);
     } finally {
-      await sidecar.fh?.close().catch(() => undefined);
+      // Opened by the addon: a descriptor node:fs knows, without a FileHandle.
+      if (sidecar.fh === undefined) await new Promise<void>((done) => close(sidecar.fd, () => done()));
+      else await sidecar.fh.close().catch(() => undefined);
     }
   }
 

@@ -122,8 +122,9 @@ export function backendFor(fs: FileSystem | undefined): Backend {
   if (fs === undefined) {
     if (defaultOne === undefined) {
       const nat = pipelineBackend();
-      // Windows: node:fs for the lock and the read, the addon's one-job replace
-      // (MoveFileExW, retried while a reader holds the target) where it has one.
+      // Windows: node:fs for the read, the addon's sidecar open (not sharing
+      // deletion) and one-job replace (MoveFileExW, retried while a reader
+      // holds the target) where it has them.
       defaultOne = nat !== undefined ? nativeBackend(nat) : nodeBackend(nodeFileSystem, ioBackend());
     }
     return defaultOne;

@@ -79,11 +79,17 @@ export interface IoResult {
   readonly gid?: number;
 }
 
-/** The batched I/O of native/io_posix.c; native/io_win32.c has only the replace. */
+/** The batched I/O of native/io_posix.c; native/io_win32.c has the replace and the sidecar's open. */
 export interface IoBackend {
   /** Replace `path` via `tmp` in one job; keeps the replaced file's owner, group and mode (see native/io_posix.c). */
   replaceFile(tmp: string, path: string, dir: string, bytes: Uint8Array, mode: number, durable: boolean): Promise<IoResult>;
   readFile?: (path: string, maxBytes: number) => Promise<IoResult>;
+  /**
+   * Windows: open (`writable`: or create) the sidecar without sharing
+   * deletion, so a peer's release cannot delete it while it is open here
+   * (see native/io_win32.c). A descriptor node:fs knows, or a negated errno.
+   */
+  openSidecar?: (path: string, writable: boolean) => Promise<number>;
 }
 
 let io: IoBackend | null | undefined;

@@ -60,8 +60,10 @@ test("the win32 prebuild imports Node-API and libuv from the host lazily, and no
   // No load-time import of node.exe: the delay-load hook binds it to the running executable.
   assert.deepEqual([...pe.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]).sort(), ["KERNEL32.dll", "msvcrt.dll"]);
   assert.doesNotMatch(pe, /_get_osfhandle/);
+  // The sidecar's descriptor must be one of node.exe's C runtime, not of msvcrt.dll's.
+  assert.doesNotMatch(pe, /_open_osfhandle/);
   const strings = execFileSync("strings", [file], { encoding: "utf8" }).split("\n");
-  for (const s of ["NODE.EXE", "uv_get_osfhandle", "uv_translate_sys_error", "napi_create_async_work"]) assert.ok(strings.includes(s), s);
+  for (const s of ["NODE.EXE", "uv_get_osfhandle", "uv_open_osfhandle", "uv_translate_sys_error", "napi_create_async_work"]) assert.ok(strings.includes(s), s);
 });
 
 test("this process loaded the prebuilt linux-x64 binary unless a local node-gyp build overrides it", () => {

@@ -230,3 +230,58 @@ wineTest("the path helpers and the CLI take drive-letter and UNC roots in node.e
   assert.equal(again.code, 0, JSON.stringify(again));
   assert.match(String(again.stdout), /"status": ?"unchanged"/);
 });
+
+wineTest("while the lock is held, filelock's release cannot delete the sidecar (DeleteFileW, _wunlink); after release it can", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "equipment.json");
+  const sidecar = `${file}.lock`;
+  const ours = runProbe(t, dir, ["hold", win(file), win(join(dir, "r")), win(join(dir, "go"))]);
+  await until(join(dir, "r"));
+  for (const how of ["delete", "wunlink"]) {
+    const removed = await startWine(t, dir, winlock, [how, win(sidecar)]);
+    assert.equal(removed.code, 4, `${how} removed the sidecar while the lock was held: ${removed.stdout}`);
+    assert.ok(existsSync(sidecar), how);
+  }
+  // The app's next writer opens the same file, so our lock still excludes it.
+  assert.equal((await startWine(t, dir, winlock, ["msvcrt", "try", win(sidecar)])).code, 3);
+  await writeFile(join(dir, "go"), "");
+  assert.deepEqual(await ours, { ok: true });
+  const removed = await startWine(t, dir, winlock, ["delete", win(sidecar)]);
+  assert.equal(removed.code, 0, removed.stdout);
+  assert.equal(existsSync(sidecar), false);
+});
+
+wineTest("filelock 3.x's release order (unlock, close, delete) in a tight loop against withFileLock loses no increment", async (t) => {
+  const dir = await tempDir(t);
+  const counter = join(dir, "counter.txt");
+  const stop = join(dir, "stop");
+  // Two app writers replay acquire-increment-release until the node.exe writers are done.
+  const peers = [1, 2].map(() => startWine(t, dir, winlock, ["count", win(`${counter}.lock`), win(counter), win(stop)]));
+  const ours = await Promise.all([1, 2].map(() => startWine(t, dir, nodeExe, [win(workerScript("counter")), win(counter), "60"])));
+  await writeFile(stop, "");
+  for (const run of ours) assert.equal(run.code, 0, run.stderr);
+  let theirs = 0;
+  for (const run of await Promise.all(peers)) {
+    assert.equal(run.code, 0, run.stdout);
+    const [increments] = run.stdout.trim().split(" ").map(Number);
+    assert.ok(increments !== undefined && increments > 0, `a peer never got the lock: ${run.stdout}`);
+    theirs += increments;
+  }
+  t.diagnostic(`peers: ${(await Promise.all(peers)).map((r) => r.stdout.trim()).join(", ")} (increments, deletes refused)`);
+  assert.equal(Number(await readFile(counter, "utf8")), 120 + theirs);
+});
+
+wineTest("a lock waits out a peer's delete in progress (the sidecar open for deletion) and then takes the lock", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "equipment.json");
+  await writeFile(`${file}.lock`, "");
+  const deleting = startWine(t, dir, winlock, ["deleting", win(`${file}.lock`), win(join(dir, "r")), win(join(dir, "go"))]);
+  await until(join(dir, "r"));
+  // The open not sharing deletion meets a sharing violation until the delete is done.
+  const waiting = runProbe(t, dir, ["wait", win(file), "60000", win(join(dir, "trying"))]);
+  await until(join(dir, "trying"));
+  await new Promise((r) => setTimeout(r, 500));
+  await writeFile(join(dir, "go"), "");
+  assert.equal((await deleting).code, 0);
+  assert.deepEqual(await waiting, { ok: true });
+});

@@ -4,7 +4,7 @@
  *
  *   info <out>                       which addon file loaded, canWait
  *   try <out> <path>                 withFileLock with timeoutMs 0
- *   wait <out> <path> <ms>           withFileLock with timeoutMs <ms>
+ *   wait <out> <path> <ms> [<ready>] withFileLock with timeoutMs <ms> (<ready> created first)
  *   abort <out> <path> <ms>          withFileLock aborted by AbortSignal.timeout(<ms>)
  *   hold <out> <path> <ready> <release>   hold the lock until <release> exists
  *   replace <out> <path> <text>      atomicWriteFile then readCacheFile
@@ -47,6 +47,7 @@ try {
     const nat = (await import(new URL("../../../dist/fs/_native.js", import.meta.url).href)) as NativeModule;
     await report({ ok: true, path: nat.nativeAddonPath(), canWait: nat.flockBackend().canWait, platform: process.platform });
   } else if (mode === "try" || mode === "wait") {
+    if (c !== "") await writeFile(c, "");
     await withFileLock(a, () => undefined, { timeoutMs: mode === "try" ? 0 : Number(b) });
     await report({ ok: true });
   } else if (mode === "abort") {
