@@ -72,8 +72,8 @@ test("on musl with LIBC=glibc, the glibc prebuild fails to load, and doctor and 
   const env = laneEnv(libDir, { LIBC: "glibc" });
   const doctor = await runMerged(t, bun, [BIN, "doctor", "--json"], env);
   assert.equal(doctor.code, 1, doctor.out);
-  const d = JSON.parse(doctor.out) as { native: { ok: boolean; path: string }; problems: { code: string; message: string; fix: string }[] };
-  assert.deepEqual([d.native.ok, d.native.path], [false, join(REPO_ROOT, "prebuilds", "linux-x64", "node.napi.glibc.node")]);
+  const d = JSON.parse(doctor.out) as { platform: { libc: string | null }; native: { ok: boolean; path: string }; problems: { code: string; message: string; fix: string }[] };
+  assert.deepEqual([d.platform.libc, d.native.ok, d.native.path], ["musl", false, join(REPO_ROOT, "prebuilds", "linux-x64", "node.napi.glibc.node")]);
   assert.deepEqual(d.problems.map((p) => p.code), ["native_load_failed"]);
   assert.match(d.problems[0]?.message ?? "", /this runtime uses musl, but the glibc prebuild was loaded \(LIBC=glibc is set\)$/);
   assert.equal(d.problems[0]?.fix, "set `LIBC=musl`, or unset LIBC: the musl prebuild is picked by itself");
