@@ -12,7 +12,7 @@ import { errnoCode } from "../errors.js";
 import { atomicWriteFile } from "../fs/atomic.js";
 import { unsafeFilesystemOf } from "../fs/fstype.js";
 import { withFileLock } from "../fs/lock.js";
-import { flockBackend, nativeAddonPath } from "../fs/_native.js";
+import { binaryDiagnosis, flockBackend, nativeAddonPath } from "../fs/_native.js";
 
 /** A check that failed: what, why, and what to do. */
 export interface DoctorProblem {
@@ -66,13 +66,10 @@ export function checkNative(env: Readonly<Record<string, string | undefined>>): 
   } catch (err) {
     const reason = err instanceof Error ? (err.message.split("\n")[0] ?? err.message) : String(err);
     const where = `${process.platform}-${process.arch}`;
+    const { cause, fix } = binaryDiagnosis();
     return {
       facts: { ok: false, path: null, source: null, wait_method: null },
-      problem: {
-        code: "native_missing",
-        message: `No native binary for ${where}: the package ships none for this platform and none was built at install (${reason.trim()})`,
-        fix: rebuildFix(),
-      },
+      problem: { code: "native_missing", message: `No native binary for ${where}: ${cause} (${reason.trim()})`, fix },
     };
   }
   const source = env["EXLAB_CACHE_PREBUILD"] !== undefined ? "EXLAB_CACHE_PREBUILD" : path.startsWith(join(PACKAGE_ROOT, "build")) ? "local build" : "prebuilt";
@@ -81,9 +78,10 @@ export function checkNative(env: Readonly<Record<string, string | undefined>>): 
     return { facts: { ok: true, path, source, wait_method: backend.waitMethod } };
   } catch (err) {
     const reason = err instanceof Error ? (err.message.split("\n")[0] ?? err.message) : String(err);
+    const diagnosis = binaryDiagnosis();
     return {
       facts: { ok: false, path, source, wait_method: null },
-      problem: { code: "native_load_failed", message: `The native binary ${path} cannot be loaded: ${reason}`, fix: rebuildFix() },
+      problem: { code: "native_load_failed", message: `The native binary ${path} cannot be loaded: ${reason}; ${diagnosis.cause}`, fix: diagnosis.fix },
     };
   }
 }

@@ -10,7 +10,7 @@ import { FileTooLargeError, LockError, NotRegularFileError, PermissionDeniedErro
 import type { Attempt, Backend, Current, FileStat, LockRequest, Sidecar, Waiter } from "./_backend.js";
 import type { FileSystem } from "./_fs.js";
 import { replaceInOneJob } from "./_backend-native.js";
-import { flockBackend, systemError, type FlockBackend, type IoBackend } from "./_native.js";
+import { binaryDiagnosis, flockBackend, systemError, type FlockBackend, type IoBackend } from "./_native.js";
 import {
   ensureDirOrRefuse,
   isTempFileOf,
@@ -41,7 +41,8 @@ export function loadFlock(lockPath: string): FlockBackend {
     return flockBackend();
   } catch (err) {
     const reason = ((err as Error).message.split("\n")[0] ?? "").trim();
-    throw new LockError(lockPath, `the native lock backend could not be loaded (${reason}); run \`exlab-cache doctor\` for the cause and the fix (usually \`npm rebuild exlab-cache\`)`, {
+    const { cause, fix } = binaryDiagnosis();
+    throw new LockError(lockPath, `the native lock backend could not be loaded (${reason}): ${cause}. Fix: ${fix}; \`exlab-cache doctor\` checks the result`, {
       cause: err,
     });
   }

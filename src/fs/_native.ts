@@ -4,14 +4,21 @@
  * write pipeline (native/pipeline_posix.c). A program that only reads cache
  * files never needs it: reads fall back to node:fs.
  *
- * The binary is found by node-gyp-build at import time: a local node-gyp
+ * The binary is found by node-gyp-build on first use: a local node-gyp
  * build (build/Release) when there is one, else the prebuilt binary for this
  * platform shipped in prebuilds/ (so installs with scripts disabled work).
+ * node-gyp-build tells musl from glibc only by `LIBC` or /etc/alpine-release;
+ * the runtime's own C library, where it can be told, picks between the two
+ * Linux prebuilds instead, and `LIBC` still overrides it.
  */
+import { spawnSync } from "node:child_process";
+import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { constants } from "node:os";
+import { basename, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getSystemErrorMap } from "node:util";
+import { diagnoseBinary, forLibc, libcFromMaps, libcFromReport, type BinaryDiagnosis, type BinaryFacts, type Libc, type PackageManager } from "./_binary.js";
 
 /** The addon's surface; see native/exlab.h for each call's contract. */
 export interface FlockBackend {
@@ -49,9 +56,45 @@ interface NodeGypBuild {
   path(dir: string): string;
 }
 
+/** The running runtime's name: `node`, `bun` or `deno`. */
+function runtimeName(): string {
+  const versions = process.versions as Record<string, string | undefined>;
+  return versions["bun"] !== undefined ? "bun" : versions["deno"] !== undefined ? "deno" : "node";
+}
+
+let libcSeen: Libc | null | undefined;
+
+/**
+ * The C library this process runs on (Linux only): what its memory map
+ * shows, else what its diagnostic report says; null when neither tells.
+ */
+export function runtimeLibc(): Libc | null {
+  if (libcSeen !== undefined) return libcSeen;
+  libcSeen = null;
+  if (process.platform !== "linux") return libcSeen;
+  try {
+    libcSeen = libcFromMaps(readFileSync("/proc/self/maps", "latin1"));
+  } catch {
+    // no /proc (or no permission to read it): the report below
+  }
+  if (libcSeen === null && typeof process.report?.getReport === "function") {
+    try {
+      const report = process.report.getReport() as { header?: Record<string, unknown> };
+      libcSeen = libcFromReport(report.header, runtimeName());
+    } catch {
+      // no report either: node-gyp-build's own choice stands
+    }
+  }
+  return libcSeen;
+}
+
 /** The file the addon is (or would be) loaded from. */
 export function nativeAddonPath(): string {
-  addonPath ??= (require("node-gyp-build") as NodeGypBuild).path(PACKAGE_ROOT);
+  if (addonPath === undefined) {
+    const picked = (require("node-gyp-build") as NodeGypBuild).path(PACKAGE_ROOT);
+    // LIBC is the override: node-gyp-build has already honoured it.
+    addonPath = process.env["LIBC"] ? picked : forLibc(picked, runtimeLibc(), existsSync);
+  }
   return addonPath;
 }
 
@@ -59,6 +102,102 @@ export function nativeAddonPath(): string {
 export function flockBackend(): FlockBackend {
   backend ??= require(nativeAddonPath()) as FlockBackend;
   return backend;
+}
+
+/** The first of `names` found as an executable on PATH, or undefined. */
+function onPath(names: readonly string[]): string | undefined {
+  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
+    for (const name of names) {
+      try {
+        accessSync(join(dir, name), fsConstants.X_OK);
+        return join(dir, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The build tools `node-gyp rebuild` needs that this machine lacks; null on Windows, where they are not on PATH. */
+function missingTools(): string[] | null {
+  if (process.platform === "win32") return null;
+  if (process.platform === "darwin") {
+    // /usr/bin/cc exists even without the tools (a stub that offers to install them).
+    return spawnSync("xcode-select", ["-p"], { stdio: "ignore" }).status === 0 ? [] : ["the Xcode command line tools"];
+  }
+  const missing: string[] = [];
+  if (onPath(["python3", "python"]) === undefined) missing.push("python3");
+  if (onPath(["make", "gmake"]) === undefined) missing.push("make");
+  if (onPath(["cc", "gcc", "clang"]) === undefined) missing.push("a C compiler");
+  return missing;
+}
+
+/** The package manager that installed this package: its store's layout, the project's lockfile, else the one running us. */
+function packageManager(root: string): PackageManager | null {
+  let real = root;
+  try {
+    real = realpathSync(root);
+  } catch {
+    // keep the path as given
+  }
+  if (/[\\/]node_modules[\\/]\.pnpm[\\/]/.test(real)) return "pnpm";
+  if (/[\\/]node_modules[\\/]\.bun[\\/]/.test(real)) return "bun";
+  const locks: [string, PackageManager][] = [
+    ["pnpm-lock.yaml", "pnpm"],
+    ["bun.lock", "bun"],
+    ["bun.lockb", "bun"],
+    ["yarn.lock", "yarn"],
+    ["package-lock.json", "npm"],
+  ];
+  let found: PackageManager | null = null;
+  for (let dir = real; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (basename(dir) !== "node_modules") continue;
+    // The outermost node_modules is the project's.
+    const project = dirname(dir);
+    const lock = locks.find(([file]) => existsSync(join(project, file)));
+    if (lock !== undefined) found = lock[1];
+  }
+  const agent = /^(npm|pnpm|yarn|bun)\//.exec(process.env["npm_config_user_agent"] ?? "");
+  return found ?? (agent === null ? null : (agent[1] as PackageManager));
+}
+
+/** Everything known about why the addon does not load here. */
+export function binaryFacts(): BinaryFacts {
+  const override = process.env["EXLAB_CACHE_PREBUILD"];
+  const root = override !== undefined && override !== "" ? override : PACKAGE_ROOT;
+  let picked: string | null = null;
+  try {
+    picked = nativeAddonPath();
+  } catch {
+    // none found: picked stays null
+  }
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith(".node"));
+    } catch {
+      return [];
+    }
+  };
+  const built = existsSync(join(root, "build")) ? (list(join(root, "build", "Release")).length > 0 ? "built" : "failed") : "none";
+  const ignore = process.env["npm_config_ignore_scripts"];
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    libc: runtimeLibc(),
+    libcOverride: process.env["LIBC"] || null,
+    picked,
+    prebuilds: list(join(root, "prebuilds", `${process.platform}-${process.arch}`)),
+    localBuild: built,
+    scriptsIgnored: ignore !== undefined && ignore !== "" && ignore !== "false",
+    packageManager: packageManager(PACKAGE_ROOT),
+    missingTools: missingTools(),
+  };
+}
+
+/** Why the addon does not load here, and the one fix. */
+export function binaryDiagnosis(): BinaryDiagnosis {
+  return diagnoseBinary(binaryFacts());
 }
 
 /** What a batched job reports; see native/io_posix.c for each field. */

@@ -43,7 +43,8 @@ export type Capability =
   | "filelock-4.0.8"
   | "wine"
   | "qemu"
-  | "cross-binutils";
+  | "cross-binutils"
+  | "musl";
 
 /** Where the real filelock versions are expected: `../shared/peers/` beside the repository. */
 export function realFilelockDir(version: "3.29.0" | "4.0.8"): string {
@@ -114,6 +115,14 @@ const PROBES: Record<Capability, { probe: () => string | undefined; fix: string 
   qemu: {
     probe: () => missingTool("qemu-aarch64") ?? (existsSync("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1") ? undefined : "no arm64 loader in /usr/aarch64-linux-gnu"),
     fix: "qemu-user, libc6-arm64-cross",
+  },
+  musl: {
+    probe: () =>
+      (process.platform === "linux" && process.arch === "x64" ? undefined : "not an x86-64 Linux machine") ??
+      (existsSync("/lib/ld-musl-x86_64.so.1") ? undefined : "no musl loader /lib/ld-musl-x86_64.so.1") ??
+      missingTool("musl-gcc", "gcc") ??
+      (spawnSync("gcc", ["-print-file-name=libstdc++.a"], { encoding: "utf8" }).stdout.trim().startsWith("/") ? undefined : "no static libstdc++ (libstdc++.a) for gcc"),
+    fix: "musl, musl-tools, g++ (its static libstdc++)",
   },
   "cross-binutils": {
     probe: () => missingTool("objdump", "strings", "aarch64-linux-gnu-objdump", "x86_64-w64-mingw32-objdump"),

@@ -5,8 +5,8 @@
  * counted. A lane whose tools the machine lacks is skipped with the reason
  * (helpers/capabilities.ts), which EXLAB_REQUIRE_ALL=1 (CI) makes a failure.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
@@ -54,6 +54,53 @@ export function npmPackage(spec: string): string {
     renameSync(part, dir);
   }
   return join(dir, "package");
+}
+
+/**
+ * The suite's core files (paths from dist-test/test/, without `.test.js`):
+ * the addon and the write pipeline, the lock and the replace, the writer and
+ * the markers, the records, and the CLI commands that walk, write and read.
+ * Every runtime lane runs them.
+ */
+export const CORE = ["native", "pipeline", "lock", "atomic", "writer", "writer-outcome", "markers", "schema", "cli/ls", "cli/check", "cli/mark", "cli/show"];
+
+/** The compiled paths of test files named as in CORE, from the repository root. */
+export const testFiles = (names: readonly string[]): string[] => names.map((f) => join("dist-test", "test", `${f}.test.js`));
+
+/** Debian's musl loader, which is also musl's libc. */
+export const MUSL_LOADER = "/lib/ld-musl-x86_64.so.1";
+
+/**
+ * npm's musl build of Bun `version`, runnable on this glibc machine: the
+ * binary, and the folder its LD_LIBRARY_PATH must name. Bun asks for musl
+ * under Alpine's name (`libc.musl-x86_64.so.1`: a link to Debian's loader
+ * here) and for a musl libstdc++, which Debian does not ship: it is linked
+ * from the members of Debian's static libstdc++ that Bun needs (as the musl
+ * loader lists them) and test/platform/muslcxx.c, with musl-gcc.
+ */
+export function muslBun(version: string): { bun: string; libDir: string } {
+  const bun = join(npmPackage(`@oven/bun-linux-x64-musl@${version}`), "bin", "bun");
+  const libDir = join(LANE_DIR, `musl-libs-bun-${version}`);
+  if (!existsSync(join(libDir, "libstdc++.so.6"))) {
+    const part = `${libDir}.part-${process.pid}`;
+    rmSync(part, { recursive: true, force: true });
+    mkdirSync(part, { recursive: true });
+    symlinkSync(MUSL_LOADER, join(part, "libc.musl-x86_64.so.1"));
+    // With the C library alone, the loader names every C++ symbol Bun lacks.
+    const listed = spawnSync(MUSL_LOADER, ["--list", bun], { env: { LD_LIBRARY_PATH: part }, encoding: "utf8" });
+    const wanted = [...`${listed.stdout}${listed.stderr}`.matchAll(/Error relocating [^:]+: (\S+): symbol not found/g)].map((m) => m[1] as string);
+    if (wanted.length === 0) throw new Error(`the musl loader named no missing symbol for ${bun}:\n${listed.stdout}${listed.stderr}`);
+    const archive = (name: string): string => execFileSync("gcc", [`-print-file-name=${name}`], { encoding: "utf8" }).trim();
+    const shim = join(REPO_ROOT, "test", "platform", "muslcxx.c");
+    execFileSync("musl-gcc", [
+      "-O2", "-fPIC", "-shared", "-o", join(part, "libstdc++.so.6"), "-Wl,-soname,libstdc++.so.6", "-Wl,--no-undefined",
+      ...wanted.map((sym) => `-Wl,-u,${sym}`),
+      shim, archive("libstdc++.a"), archive("libgcc_eh.a"), archive("libgcc.a"),
+    ]);
+    rmSync(libDir, { recursive: true, force: true });
+    renameSync(part, libDir);
+  }
+  return { bun, libDir };
 }
 
 /**

@@ -13,10 +13,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
-import { assertCounts, bunCounts, denoCounts, hostBaseline, nodeTapCounts, npmPackage, runMerged, type Counts } from "./_lanes.js";
-
-const CORE = ["native", "pipeline", "lock", "atomic", "writer", "writer-outcome", "markers", "schema", "cli/ls", "cli/check", "cli/mark", "cli/show"];
-const files = (names: readonly string[]): string[] => names.map((f) => join("dist-test", "test", `${f}.test.js`));
+import { CORE, assertCounts, bunCounts, denoCounts, hostBaseline, nodeTapCounts, npmPackage, runMerged, testFiles as files, type Counts } from "./_lanes.js";
 
 const env: NodeJS.ProcessEnv = { ...process.env, PREBUILDS_ONLY: "1", NO_COLOR: "1" };
 // Set by the outer `node --test`: the inner runner would speak its protocol.

@@ -8,6 +8,7 @@ import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { InputError, fromOsError } from "../../errors.js";
+import { runtimeLibc } from "../../fs/_native.js";
 import { REPORT_VERSION } from "../../report.js";
 import { stringOption, switchOn, type Command } from "../command.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "../errors.js";
@@ -47,14 +48,15 @@ function runtime(): DoctorReport["runtime"] {
   return { name: "node", version: process.version, napi };
 }
 
+/** The C library the binary was chosen for (see runtimeLibc), with glibc's version where the report has the real one. */
 function libc(): string | null {
-  if (process.platform !== "linux") return null;
+  const kind = runtimeLibc();
+  if (kind !== "glibc" || runtime().name === "deno") return kind;
   try {
     const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-    return header?.glibcVersionRuntime !== undefined ? `glibc ${header.glibcVersionRuntime}` : "musl";
+    return header?.glibcVersionRuntime !== undefined ? `glibc ${header.glibcVersionRuntime}` : kind;
   } catch {
-    // A runtime without Node's diagnostic report cannot tell.
-    return null;
+    return kind;
   }
 }
 
