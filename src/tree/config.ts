@@ -7,6 +7,8 @@
 import { readConfigBytes } from "../config/_file.js";
 import { decodeConfigText } from "../config/_text.js";
 import { parseConfigDocument } from "../config/_yaml.js";
+import { checkExpansion } from "../config/_bounds.js";
+import { boundedParse, type BoundedParseOptions } from "../config/load.js";
 import { ConfigError } from "../errors.js";
 import { isEquipmentId } from "../schema/rules.js";
 
@@ -44,9 +46,15 @@ function isMapping(v: unknown): v is Record<string, unknown> {
  * const config = await readAuditConfig("/etc/exlab-wizard/config.yaml");
  * ```
  */
-export async function readAuditConfig(file: string): Promise<AuditConfig> {
-  const text = decodeConfigText(await readConfigBytes(file), file);
+export async function readAuditConfig(file: string, options: BoundedParseOptions = {}): Promise<AuditConfig> {
+  return (await boundedParse({ module: import.meta.url, fn: "unboundedAuditConfig" }, file, await readConfigBytes(file), options)) as AuditConfig;
+}
+
+/** {@link readAuditConfig} of bytes already read, without its bounds: only `boundedParse` calls it. */
+export async function unboundedAuditConfig(file: string, bytes: Buffer): Promise<AuditConfig> {
+  const text = decodeConfigText(bytes, file);
   const { doc } = await parseConfigDocument(text, file);
+  await checkExpansion(doc, doc.contents, file, undefined);
   let top: unknown;
   try {
     top = doc.toJS({ maxAliasCount: 100_000 });
