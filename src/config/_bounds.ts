@@ -251,7 +251,18 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
  */
 export async function checkExpansion(doc: Document, node: Node | null | undefined, file: string, position: ConfigPosition | undefined, limit = MAX_EXPANDED_NODES): Promise<void> {
   if (node === null || node === undefined) return;
-  const { isAlias, isCollection, isPair } = await import("yaml");
+  const { isAlias, isCollection, isPair, visit } = await import("yaml");
+  // What each alias names: the last node before it with that anchor, found
+  // in one walk (the package's own `resolve` walks the whole document for
+  // every alias, which a document of many aliases makes quadratic).
+  const named = new Map<unknown, unknown>();
+  const latest = new Map<string, unknown>();
+  visit(doc, {
+    Node(_key, n) {
+      if (isAlias(n)) named.set(n, latest.get(n.source));
+      else if (n.anchor !== undefined) latest.set(n.anchor, n);
+    },
+  });
   const sizes = new Map<unknown, number>();
   const inProgress = new Set<unknown>();
   // An explicit stack, post-order: the walk itself must not recurse. Each
@@ -263,7 +274,7 @@ export async function checkExpansion(doc: Document, node: Node | null | undefine
   while (work.length > 0) {
     const { node: v, done } = work.pop() as { node: unknown; done: boolean };
     if (isAlias(v)) {
-      const target = v.resolve(doc);
+      const target = named.get(v);
       const known = target === undefined || inProgress.has(target) ? 1 : sizes.get(target);
       if (known === undefined) work.push({ node: target, done: false });
       else results.push(known);

@@ -11,6 +11,9 @@ import { ConfigError, StoppedError } from "../errors.js";
 import { scanConfigText } from "./_bounds.js";
 import { runParse, settleOutcome, type ParseOutcome, type ParseTask } from "./_parse-run.js";
 import { decodeConfigText } from "./_text.js";
+// The worker's module is loaded by URL, never imported: this keeps it in
+// every build that compiles this one.
+import type {} from "./_parse-worker.js";
 
 /**
  * Configs of at most this many bytes are parsed in the calling thread. Once
