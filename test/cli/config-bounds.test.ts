@@ -128,3 +128,24 @@ test("SIGTERM during the parse of a large legal config stops it: the command rep
   assert.deepEqual([end.code, end.stdout], [143, ""]);
   assert.deepEqual(await readdir(dir), ["config.yaml"]);
 });
+
+test("SIGTERM during a watch pass's parse stops it: the pass reports cancelled, then the watch stops (exit 0)", { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  const config = join(dir, "config.yaml");
+  await writeFile(config, `equipment:\n  - id: CONFOCAL_01\n    label: Confocal\n    local_root: ${lab}\n    nas_root: //nas/lab\nb: [${"0,".repeat(LARGEST_LEGAL_VALUES)}]\n`);
+  const { child, out, done } = watch(t, config, true);
+  // The settle read waits without using the CPU: CPU time past start-up is the parse.
+  for (let i = 0; i < 600; i++) {
+    const cpu = await cpuSeconds(child.pid as number);
+    if (cpu === undefined ? i >= 8 : cpu >= 0.3) break;
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  child.kill("SIGTERM");
+  const pass = await nextPass(out);
+  assert.deepEqual([pass.event, pass.error?.code, pass.error?.message], ["error", "cancelled", `${config}: not written: stopped by SIGTERM`]);
+  assert.deepEqual(await nextPass(out), { event: "stopped", config });
+  assert.equal((await done).code, 0);
+  assert.deepEqual(await readdir(dir), ["config.yaml"]);
+});
