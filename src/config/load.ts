@@ -35,7 +35,11 @@ export const PARSE_HEAP_MB = { old: 128, young: 16 } as const;
 
 /** How a bounded parse may be stopped. */
 export interface BoundedParseOptions {
-  /** Aborting stops the parse at once: it rejects with the signal's reason when that is a {@link StoppedError}. */
+  /**
+   * Aborting stops a parse in a worker at once (it rejects with a
+   * {@link StoppedError} naming the signal of the reason's, when it is
+   * one); a small config parsed in the calling thread is parsed anyway.
+   */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -50,7 +54,7 @@ function stopped(signal: AbortSignal, file: string): StoppedError {
  * @throws {@link ConfigError} `yaml_too_deep`, `yaml_too_large` (at the
  *   line and column the scan stopped), `yaml_too_complex` (the worker ran
  *   out of its heap), `yaml_parse_timeout`, and whatever the parse throws;
- *   {@link StoppedError} when `signal` aborts first.
+ *   {@link StoppedError} when `signal` aborts a parse in a worker.
  * @example
  * ```ts
  * const config = await boundedParse({ module: import.meta.url, fn: "parseEquipmentText" }, file, bytes, { signal });
@@ -58,9 +62,12 @@ function stopped(signal: AbortSignal, file: string): StoppedError {
  */
 export async function boundedParse(task: ParseTask, file: string, bytes: Buffer, options: BoundedParseOptions = {}): Promise<unknown> {
   const { signal } = options;
-  if (signal?.aborted === true) throw stopped(signal, file);
   scanConfigText(decodeConfigText(bytes, file), file);
+  // A small config is parsed at once, whatever the signal says: it takes
+  // less time than stopping would, and the caller then reports each entry
+  // it did not write, which says more than one "stopped" for the file.
   if (bytes.length <= INLINE_MAX_BYTES) return runParse(task, file, bytes);
+  if (signal?.aborted === true) throw stopped(signal, file);
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./_parse-worker.js", import.meta.url), {
       workerData: { task, file, bytes: new Uint8Array(bytes) },
