@@ -41,16 +41,18 @@ export const PARSE_HEAP_MB = { old: 128, young: 16 } as const;
 /** How a bounded parse may be stopped. */
 export interface BoundedParseOptions {
   /**
-   * Aborting stops a parse in a worker at once (it rejects with a
-   * {@link StoppedError} naming the signal of the reason's, when it is
-   * one); a small config parsed in the calling thread is parsed anyway.
+   * Aborting stops a parse in a worker at once: it rejects with a
+   * {@link StoppedError} naming the config when the reason is one, else
+   * with the reason itself. A small config parsed in the calling thread is
+   * parsed anyway.
    */
   readonly signal?: AbortSignal | undefined;
 }
 
-function stopped(signal: AbortSignal, file: string): StoppedError {
+/** A stop by a signal names the config; any other reason is given back as it is, as `AbortSignal` users expect. */
+function stopped(signal: AbortSignal, file: string): unknown {
   const reason: unknown = signal.reason;
-  return new StoppedError(reason instanceof StoppedError ? reason.signal : undefined, file);
+  return reason instanceof StoppedError ? new StoppedError(reason.signal, file) : reason;
 }
 
 /**
@@ -59,7 +61,8 @@ function stopped(signal: AbortSignal, file: string): StoppedError {
  * @throws {@link ConfigError} `yaml_too_deep`, `yaml_too_large` (at the
  *   line and column the scan stopped), `yaml_too_complex` (the worker ran
  *   out of its heap), `yaml_parse_timeout`, and whatever the parse throws;
- *   {@link StoppedError} when `signal` aborts a parse in a worker.
+ *   {@link StoppedError} (or the signal's own reason) when `signal` aborts
+ *   a parse in a worker.
  * @example
  * ```ts
  * const config = await boundedParse({ module: import.meta.url, fn: "parseEquipmentText" }, file, bytes, { signal });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readEquipmentConfig } from "../../src/config/equipment.js";
-import { ExlabCacheError } from "../../src/errors.js";
+import { ExlabCacheError, StoppedError } from "../../src/errors.js";
 import { syncFromConfig } from "../../src/sync/sync.js";
 import { readAuditConfig } from "../../src/tree/config.js";
 import { BOUNDS_FIXTURES, LARGEST_LEGAL_VALUES } from "../fixtures/config-bounds/index.js";
@@ -148,4 +148,19 @@ test("SIGTERM during a watch pass's parse stops it: the pass reports cancelled, 
   assert.deepEqual(await nextPass(out), { event: "stopped", config });
   assert.equal((await done).code, 0);
   assert.deepEqual(await readdir(dir), ["config.yaml"]);
+});
+
+test("the library's parse of a large config stops when its signal aborts: a StoppedError names the config, any other reason comes back as it is", { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, "config.yaml");
+  await writeFile(config, `equipment: []\nb: [${"0,".repeat(LARGEST_LEGAL_VALUES)}]\n`);
+  const reason = new Error("enough");
+  const audit = new AbortController();
+  const pending = readAuditConfig(config, { signal: audit.signal });
+  setTimeout(() => audit.abort(reason), 20);
+  await assert.rejects(pending, (e) => e === reason);
+  const sync = new AbortController();
+  const read = readEquipmentConfig(config, { signal: sync.signal });
+  setTimeout(() => sync.abort(new StoppedError("SIGINT")), 20);
+  await assert.rejects(read, (e) => e instanceof StoppedError && e.signal === "SIGINT" && e.path === config && e.code === "cancelled");
 });
