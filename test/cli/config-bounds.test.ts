@@ -164,3 +164,24 @@ test("the library's parse of a large config stops when its signal aborts: a Stop
   setTimeout(() => sync.abort(new StoppedError("SIGINT")), 20);
   await assert.rejects(read, (e) => e instanceof StoppedError && e.signal === "SIGINT" && e.path === config && e.code === "cancelled");
 });
+
+test("a config parsed in the worker reports its entries and their problems exactly as one parsed in the calling thread", { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await import("node:fs/promises").then((fs) => fs.mkdir(lab));
+  const text = `paths:\n  local_root: ${lab}\nequipment:\n  - id: CONFOCAL_01\n    label: Confocal\n    nas_root: //nas/lab\n  - id: bad id\n    label: 3\n  - id: CONFOCAL_01\n    label: Again\n    nas_root: //nas/lab\n  - id: FLOW_01\n    label: Flow\n    nas_root: //nas/lab\n`;
+  const small = join(dir, "small.yaml");
+  const large = join(dir, "large.yaml");
+  await writeFile(small, text);
+  // The same entries, on the same lines, past the inline bound.
+  await writeFile(large, `${text}#${" ".repeat(70 * 1024)}\n`);
+  const runs = [];
+  for (const config of [small, large]) {
+    const human = await cli(t, ["sync", "--config", config, "--dry-run"]);
+    const json = await cli(t, ["sync", "--config", config, "--dry-run", "--json"]);
+    runs.push({ code: human.code, stderr: human.stderr.replaceAll(config, "<config>"), stdout: human.stdout, json: json.stdout.replaceAll(config, "<config>") });
+  }
+  assert.match(runs[0]?.stderr ?? "", /\[duplicate_id\]/);
+  assert.match(runs[0]?.stderr ?? "", /<config>:7:\d+: equipment\.1\.id: /);
+  assert.deepEqual(runs[1], runs[0]);
+});
