@@ -36,11 +36,15 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 /**
  * Read the audit's settings from a `config.yaml`, as PyYAML's `safe_load`
  * reads it. Other sections are parsed (a syntax error anywhere fails, as in
- * the application) but not used.
+ * the application) but not used. The parse is bounded as every config
+ * parse is (`yaml_too_deep`, `yaml_too_large`, `yaml_alias_limit`,
+ * `yaml_parse_timeout`, `yaml_too_complex`); `options.signal` stops the
+ * parse of a large config.
  *
  * @throws `InputError` when the file cannot be read; {@link ConfigError}
  *   (`yaml_syntax_error`, `config_invalid`...) when it is not a config the
- *   application would load.
+ *   application would load; the signal's reason (a `StoppedError` naming
+ *   the file, for a signal's) when it aborts the parse.
  * @example
  * ```ts
  * const config = await readAuditConfig("/etc/exlab-wizard/config.yaml");
