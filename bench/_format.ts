@@ -63,15 +63,15 @@ function ratioTable(rows: readonly Row[]): string | undefined {
   return table(header, ["l", "r", "r", "r", "r", "r", "r"], body);
 }
 
-/** How a target reads in a table: "≤ 1.25×" or "≤ 50 ms". */
+/** How a target reads in a table: "≤ 1.25×", "≤ 50 ms" or "≤ 256 MB". */
 export function targetLimit(t: Target): string {
   const op = t.kind === "max" ? "≤" : "≥";
-  return t.unit === "ms" ? `${op} ${fmt(t.limit)} ms` : `${op} ${ratio(t.limit)}`;
+  return t.unit === "×" ? `${op} ${ratio(t.limit)}` : `${op} ${fmt(t.limit)} ${t.unit}`;
 }
 
 /** The measured value of a target, in its unit. */
 export function targetMeasured(t: Target): string {
-  return t.unit === "ms" ? `${fmt(t.measured)} ms` : ratio(t.measured);
+  return t.unit === "×" ? ratio(t.measured) : `${fmt(t.measured)} ${t.unit}`;
 }
 
 /**

@@ -23,7 +23,7 @@ export interface Target {
   limit: number;
   /** `max`: measured must be at most limit; `min`: at least. */
   kind: "max" | "min";
-  unit: "×" | "ms";
+  unit: "×" | "ms" | "MB";
   met: boolean;
 }
 

@@ -83,3 +83,8 @@ export function startupTargets(bare: Summary, version: Summary, sync: Summary): 
     atMost(`one-entry \`exlab-cache sync\` mean ≤ ${STARTUP_SYNC_LIMIT} × \`node -e 0\` mean`, sync.meanMs / bare.meanMs, STARTUP_SYNC_LIMIT),
   ];
 }
+
+/** The longest a config may take to be parsed or refused, in milliseconds (`config-bounds`). */
+export const CONFIG_PARSE_MS = 2000;
+/** The most memory a process reading any config may reach, in MB (`config-bounds`). */
+export const CONFIG_PEAK_MB = 256;

@@ -45,6 +45,10 @@ export const ERROR_CODES = [
   "yaml_encoding_error",
   "yaml_unsupported_tag",
   "yaml_alias_limit",
+  "yaml_too_deep",
+  "yaml_too_large",
+  "yaml_too_complex",
+  "yaml_parse_timeout",
   // the command line and stopping
   "usage_error",
   "cancelled",

@@ -29,7 +29,7 @@ const SAMPLES: Record<string, () => ExlabCacheError[]> = {
   AuditScopeError: () => [new pkg.AuditScopeError("no such equipment", { equipment: "X" })],
   InputError: () => (["not_found", "not_a_directory", "not_regular_file", "file_too_large", "io_error", "watch_failed"] as const).map((c) => new pkg.InputError(c, "p", "why")),
   ConfigError: () =>
-    (["config_invalid", "duplicate_id", "validation_failed", "yaml_syntax_error", "yaml_encoding_error", "yaml_unsupported_tag", "yaml_alias_limit"] as const).map(
+    (["config_invalid", "duplicate_id", "validation_failed", "yaml_syntax_error", "yaml_encoding_error", "yaml_unsupported_tag", "yaml_alias_limit", "yaml_too_deep", "yaml_too_large", "yaml_too_complex", "yaml_parse_timeout"] as const).map(
       (c) => new pkg.ConfigError(c, "config.yaml", "why"),
     ),
 };

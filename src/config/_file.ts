@@ -11,10 +11,12 @@ import { open, stat } from "node:fs/promises";
 import { InputError, fromOsError } from "../errors.js";
 
 /**
- * The largest config read, in bytes (16 MiB). Real configs are a few
- * kilobytes; the bound only keeps a wrong path from filling the memory.
+ * The largest config read, in bytes (1 MiB). Real configs are a few
+ * kilobytes: a thousand instruments of ten fields each take about 150 KB.
+ * Beyond that a file is not a config (a wrong path, a log, an image), and
+ * reading it whole would only spend memory.
  */
-export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The bytes of a config and the state of the file they came from. */
 export interface ConfigSnapshot {
@@ -53,7 +55,7 @@ function refuseUnusable(file: string, st: BigIntStats): void {
 
 function tooLarge(file: string, size: number | undefined): never {
   const what = size === undefined ? "grew past" : `is ${size} bytes, more than`;
-  throw new InputError("file_too_large", file, `${what} the ${MAX_CONFIG_BYTES} bytes (16 MiB) a config may have`, {
+  throw new InputError("file_too_large", file, `${what} the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config may have`, {
     details: { ...(size === undefined ? {} : { size }), limit: MAX_CONFIG_BYTES },
   });
 }

@@ -16,6 +16,8 @@ import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
 import type { FieldSpec } from "../schema/record.js";
 import { describe } from "../schema/rules.js";
 import { readConfigBytes } from "./_file.js";
+import { checkExpansion } from "./_bounds.js";
+import { boundedParse, type BoundedParseOptions } from "./load.js";
 import { decodeConfigText } from "./_text.js";
 import { parseConfigDocument } from "./_yaml.js";
 import { ConfigError, type ConfigPosition } from "../errors.js";
@@ -70,21 +72,31 @@ export interface EquipmentConfig {
  * for (const e of entries) if (e.input) console.log(e.input.id);
  * ```
  */
-export async function readEquipmentConfig(file: string): Promise<EquipmentConfig> {
-  return parseEquipmentConfig(file, await readConfigBytes(file));
+export async function readEquipmentConfig(file: string, options: BoundedParseOptions = {}): Promise<EquipmentConfig> {
+  return parseEquipmentConfig(file, await readConfigBytes(file), options);
 }
 
 /**
  * Check the equipment entries of a config whose bytes are already read, as
  * {@link readEquipmentConfig} does; `file` only names it in errors.
  *
- * @throws {@link ConfigError} as {@link readEquipmentConfig} does.
+ * The parse is bounded (see `load.ts`): too deep, too large, too slow or
+ * too big a config is refused (`yaml_too_deep`, `yaml_too_large`,
+ * `yaml_parse_timeout`, `yaml_too_complex`), and `options.signal` stops it.
+ *
+ * @throws {@link ConfigError} as {@link readEquipmentConfig} does;
+ *   `StoppedError` when `options.signal` aborts first.
  * @example
  * ```ts
  * const { entries } = await parseEquipmentConfig("/etc/exlab-wizard/config.yaml", bytes);
  * ```
  */
-export async function parseEquipmentConfig(file: string, bytes: Buffer): Promise<EquipmentConfig> {
+export async function parseEquipmentConfig(file: string, bytes: Buffer, options: BoundedParseOptions = {}): Promise<EquipmentConfig> {
+  return (await boundedParse({ module: import.meta.url, fn: "unboundedEquipmentConfig" }, file, bytes, options)) as EquipmentConfig;
+}
+
+/** {@link parseEquipmentConfig} without its bounds: only {@link boundedParse} calls it. */
+export async function unboundedEquipmentConfig(file: string, bytes: Buffer): Promise<EquipmentConfig> {
   const text = decodeConfigText(bytes, file);
   // Loaded here rather than at the top: only sync needs a YAML parser, and
   // loading it costs the other commands' start-up more than all else.
@@ -112,6 +124,8 @@ export async function parseEquipmentConfig(file: string, bytes: Buffer): Promise
     return target;
   };
   const seqNode = section("equipment");
+  await checkExpansion(doc, seqNode, file, undefined);
+  await checkExpansion(doc, section("paths"), file, undefined);
   const list = toValue(doc, seqNode, file);
   const paths = toValue(doc, section("paths"), file);
   if (list === undefined || list === null) {

@@ -202,7 +202,7 @@ export async function syncConfig(config: EquipmentConfig, options: SyncOptions =
  * `equipment[]` entries to `<local_root>/<id>/.exlab-wizard/equipment.json`.
  *
  * @throws {@link InputError} when the config cannot be read, is not a
- *   regular file or is over 16 MiB; {@link ConfigError} when it is not YAML
+ *   regular file or is over 1 MiB; {@link ConfigError} when it is not YAML
  *   as PyYAML reads it or has no `equipment` list. A problem of one entry is
  *   never thrown: it is that entry's result (`invalid`, `failed`).
  * @example
@@ -212,7 +212,7 @@ export async function syncConfig(config: EquipmentConfig, options: SyncOptions =
  * ```
  */
 export async function syncFromConfig(file: string, options: SyncOptions = {}): Promise<SyncReport> {
-  return syncConfig(await readEquipmentConfig(file), options);
+  return syncConfig(await readEquipmentConfig(file, { signal: options.signal }), options);
 }
 
 /**

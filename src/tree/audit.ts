@@ -145,7 +145,7 @@ function pyIsoNow(d: Date): string {
  * ```
  */
 export async function auditTree(options: AuditOptions): Promise<AuditResult> {
-  const config = typeof options.config === "string" ? await readAuditConfig(options.config) : options.config;
+  const config = typeof options.config === "string" ? await readAuditConfig(options.config, { signal: options.signal }) : options.config;
   const signal = options.signal;
   signal?.throwIfAborted();
   const appCompatible = options.appCompatible === true;

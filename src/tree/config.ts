@@ -7,6 +7,8 @@
 import { readConfigBytes } from "../config/_file.js";
 import { decodeConfigText } from "../config/_text.js";
 import { parseConfigDocument } from "../config/_yaml.js";
+import { checkExpansion } from "../config/_bounds.js";
+import { boundedParse, type BoundedParseOptions } from "../config/load.js";
 import { ConfigError } from "../errors.js";
 import { isEquipmentId } from "../schema/rules.js";
 
@@ -34,19 +36,29 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 /**
  * Read the audit's settings from a `config.yaml`, as PyYAML's `safe_load`
  * reads it. Other sections are parsed (a syntax error anywhere fails, as in
- * the application) but not used.
+ * the application) but not used. The parse is bounded as every config
+ * parse is (`yaml_too_deep`, `yaml_too_large`, `yaml_alias_limit`,
+ * `yaml_parse_timeout`, `yaml_too_complex`); `options.signal` stops the
+ * parse of a large config.
  *
  * @throws `InputError` when the file cannot be read; {@link ConfigError}
  *   (`yaml_syntax_error`, `config_invalid`...) when it is not a config the
- *   application would load.
+ *   application would load; the signal's reason (a `StoppedError` naming
+ *   the file, for a signal's) when it aborts the parse.
  * @example
  * ```ts
  * const config = await readAuditConfig("/etc/exlab-wizard/config.yaml");
  * ```
  */
-export async function readAuditConfig(file: string): Promise<AuditConfig> {
-  const text = decodeConfigText(await readConfigBytes(file), file);
+export async function readAuditConfig(file: string, options: BoundedParseOptions = {}): Promise<AuditConfig> {
+  return (await boundedParse({ module: import.meta.url, fn: "unboundedAuditConfig" }, file, await readConfigBytes(file), options)) as AuditConfig;
+}
+
+/** {@link readAuditConfig} of bytes already read, without its bounds: only `boundedParse` calls it. */
+export async function unboundedAuditConfig(file: string, bytes: Buffer): Promise<AuditConfig> {
+  const text = decodeConfigText(bytes, file);
   const { doc } = await parseConfigDocument(text, file);
+  await checkExpansion(doc, doc.contents, file, undefined);
   let top: unknown;
   try {
     top = doc.toJS({ maxAliasCount: 100_000 });

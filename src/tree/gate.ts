@@ -118,7 +118,7 @@ async function regularFiles(dir: string): Promise<string[] | { readonly error: u
  * ```
  */
 export async function gateRun(run: string, options: GateOptions = {}): Promise<GateVerdict> {
-  if (typeof options.config === "string") await readAuditConfig(options.config);
+  if (typeof options.config === "string") await readAuditConfig(options.config, { signal: options.signal });
   options.signal?.throwIfAborted();
   const recordPath = join(run, ".exlab-wizard", "creation.json");
   const r = readBounded(recordPath, MAX_RECORD_BYTES, true);

@@ -16,6 +16,7 @@ import type { Scenario } from "../../bench/scenarios/index.js";
 import { PYTHON, REQUIRE_ALL, lacking, needs, realFilelockDir, type Capability } from "../helpers/capabilities.js";
 import { standinDir } from "../helpers/filelock.js";
 import { tempDir } from "../helpers/tmp.js";
+import { BOUNDS_FIXTURES } from "../fixtures/config-bounds/index.js";
 
 /** The scale of every smoke run. */
 export const TINY = 0.001;
@@ -26,6 +27,7 @@ export const SMOKE_FILES = {
   "bench-smoke-race-read": ["marker", "read", "creation", "startup", "ingest-advance"],
   "bench-smoke-log": ["log-append", "log-read"],
   "bench-smoke-audit": ["audit"],
+  "bench-smoke-config": ["config-bounds"],
 } as const;
 
 /**
@@ -54,6 +56,7 @@ export const EXPECTED: Record<string, { rows: string[]; ops: number }> = {
   "log-read": { rows: ["cat", "ours", "cat-4", "ours-4"], ops: 4 },
   startup: { rows: ["bare", "version", "sync"], ops: 5 },
   audit: { rows: ["floor", "ours", "ours-quarter"], ops: 3 },
+  "config-bounds": { rows: BOUNDS_FIXTURES.map((f) => f.name), ops: 2 },
 };
 
 function assertSane(result: ScenarioResult): void {

@@ -8,7 +8,7 @@ import { tempDir } from "../helpers/tmp.js";
 import { put } from "../helpers/tree.js";
 import { configText, nextPass, watch } from "./_watching.js";
 
-const LIMIT = 16 * 1024 * 1024;
+const LIMIT = 1024 * 1024;
 
 function fifo(dir: string): string {
   const path = join(dir, "config.yaml");
@@ -40,7 +40,7 @@ test("sync --config /dev/zero is refused with one line, no stack (exit 2)", asyn
   assert.equal(run.stderr, "error: /dev/zero: is a character device, not a regular file; a config is read only from a regular file [not_regular_file]\n");
 });
 
-test("sync refuses a config larger than 16 MiB with file_too_large and reads one of exactly 16 MiB (exit 2)", async (t) => {
+test("sync refuses a config larger than 1 MiB with file_too_large and reads one of exactly 1 MiB (exit 2)", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -48,11 +48,11 @@ test("sync refuses a config larger than 16 MiB with file_too_large and reads one
   await truncate(config, LIMIT + 1);
   const run = await cli(t, ["sync", "--config", config]);
   assert.deepEqual([run.code, run.stdout], [2, ""]);
-  assert.equal(run.stderr, `error: ${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have [file_too_large]\n`);
+  assert.equal(run.stderr, `error: ${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (1 MiB) a config may have [file_too_large]\n`);
   const json = await cli(t, ["sync", "--config", config, "--json"]);
   assert.deepEqual((stdoutJson(json) as { error: unknown }).error, {
     code: "file_too_large",
-    message: `${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have`,
+    message: `${config}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (1 MiB) a config may have`,
     details: { size: LIMIT + 1, limit: LIMIT, path: config },
   });
   // At the bound it is read: a real config padded with a long comment.
@@ -77,7 +77,7 @@ test("sync --watch reports a FIFO or too large config as an error line and still
   const big = await put(join(dir, "big.yaml"), "");
   await truncate(big, LIMIT + 1);
   const second = watch(t, big, false);
-  assert.equal(await second.err.next(), `error: ${big}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (16 MiB) a config may have [file_too_large]`);
+  assert.equal(await second.err.next(), `error: ${big}: is ${LIMIT + 1} bytes, more than the ${LIMIT} bytes (1 MiB) a config may have [file_too_large]`);
   second.child.kill("SIGINT");
   assert.equal(await second.out.next(), `stopped watching ${big}`);
   assert.equal((await second.done).code, 130);

@@ -9,7 +9,7 @@ import { readEquipmentConfig } from "../../config/equipment.js";
 import { StoppedError } from "../../errors.js";
 import { syncConfig, syncHasProblems } from "../../sync/sync.js";
 import { requiredOption, stringOption, switchOn, type Command } from "../command.js";
-import { EXIT_OK, EXIT_PROBLEMS, exitCodeForSignal, printErrorEnvelope } from "../errors.js";
+import { EXIT_OK, EXIT_PROBLEMS, exitCodeForSignal, printError, printErrorEnvelope } from "../errors.js";
 import { printJson } from "../io.js";
 import { printResults } from "../_sync-report.js";
 import { warningSink } from "../warnings.js";
@@ -36,7 +36,7 @@ export const command: Command = {
     "skipped) or failed, as found under the file's lock. first_seen_at never changes once",
     "written. SIGINT/SIGTERM abandon lock waits: entries not written are reported as",
     "cancelled (exit 130 on SIGINT, 143 on SIGTERM). The config must be a regular file of at",
-    "most 16 MiB.",
+    "most 1 MiB.",
     "With --watch: one line per pass (one JSON document per line with --json); a save is",
     "synced once the file has stopped changing; a file that cannot be read or parsed is",
     "reported and the next save awaited; SIGTERM exits 0, SIGINT 130.",
@@ -60,7 +60,15 @@ export const command: Command = {
     const stop = new AbortController();
     const unhook = io.onStop?.((signal) => stop.abort(new StoppedError(signal))) ?? ((): void => undefined);
     try {
-      const config = await readEquipmentConfig(file);
+      let config;
+      try {
+        config = await readEquipmentConfig(file, { signal: stop.signal });
+      } catch (err) {
+        // Stopped while the config was parsed: nothing was written.
+        if (!(err instanceof StoppedError)) throw err;
+        printError(io, err, json);
+        return exitCodeForSignal(err.signal);
+      }
       const report = await syncConfig(config, { ...options, ...warnings(), signal: stop.signal });
       if (json) {
         printJson(io, report);

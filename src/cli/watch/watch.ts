@@ -115,7 +115,7 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
       let parsed: EquipmentConfig | ExlabCacheError;
       try {
         // The settled bytes themselves: what was checked is what is applied.
-        parsed = await parseEquipmentConfig(file, read.snapshot.bytes);
+        parsed = await parseEquipmentConfig(file, read.snapshot.bytes, { signal: stop.signal });
       } catch (err) {
         if (!(err instanceof ExlabCacheError)) throw err;
         parsed = err;

@@ -1,0 +1,308 @@
+/**
+ * The bounds every config parse works within, and the checks that hold them
+ * before the YAML parser (which recurses once per nesting level and spends
+ * about a kilobyte and several microseconds per node) ever sees the text.
+ *
+ * - {@link MAX_CONFIG_DEPTH}: nesting, measured by a linear scan of the
+ *   text, so a deep document is refused with a line and column instead of
+ *   overflowing the stack.
+ * - {@link MAX_CONFIG_NODES}: values and collections written in the text,
+ *   counted by the same scan, so the parse of any accepted text stays within
+ *   the time and memory targets whatever its shape.
+ * - {@link checkExpansion}: what a section would hold with every alias
+ *   expanded, before it is turned into values.
+ *
+ * @module
+ */
+import type { Document, Node } from "yaml";
+import { ConfigError, type ConfigPosition } from "../errors.js";
+import { positionOf } from "./_text.js";
+
+/**
+ * The deepest nesting of collections accepted. PyYAML's recursive composer
+ * gives up (RecursionError) a little under 500 levels; the JavaScript parser
+ * overflows its stack near 800 on the main thread. Real configs nest fewer
+ * than ten levels.
+ */
+export const MAX_CONFIG_DEPTH = 256;
+
+/**
+ * The most values and collections a config's text may write. A lab with a
+ * thousand instruments of ten fields each writes about twenty thousand.
+ * The parser spends about 20 µs and 1 KB per value: 100,000 plain values
+ * took 1.9 s and 175 MB on the reference machine, too close to the 2 s
+ * target; at this bound the worst legal config takes about 0.5 s on an idle
+ * machine and 1 s on a busy one (measured in `npm run bench`, scenario
+ * `config-bounds`).
+ */
+export const MAX_CONFIG_NODES = 40_000;
+
+/**
+ * How many nodes a section read may hold with its aliases expanded. Real
+ * configs use aliases by the hundreds (each counting the size of what it
+ * names); a "billion laughs" document needs many orders of magnitude more.
+ */
+export const MAX_EXPANDED_NODES = 100_000;
+
+/** A block collection open at a column: a sequence (`-`) or a mapping/other. */
+interface Open {
+  readonly col: number;
+  readonly seq: boolean;
+}
+
+const isBlank = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\n" || c === "\r" || c === undefined;
+
+/**
+ * Scan `text` once and refuse it when its nesting passes
+ * {@link MAX_CONFIG_DEPTH} or it writes more than {@link MAX_CONFIG_NODES}
+ * values and collections.
+ *
+ * The scan follows YAML's structure closely enough to count (flow brackets
+ * outside quoted scalars, comments and block scalars; block collections by
+ * the column their items start at) and errs towards counting more: a
+ * document it accepts never nests deeper than it measured.
+ *
+ * @throws {@link ConfigError} `yaml_too_deep` or `yaml_too_large`, at the
+ *   line and column where the bound is passed.
+ * @example
+ * ```ts
+ * scanConfigText("equipment: []\n", "config.yaml"); // passes
+ * ```
+ */
+export function scanConfigText(text: string, file: string, limits: { depth?: number; nodes?: number } = {}): void {
+  const maxDepth = limits.depth ?? MAX_CONFIG_DEPTH;
+  const maxNodes = limits.nodes ?? MAX_CONFIG_NODES;
+  const blocks: Open[] = [];
+  let flow = 0;
+  let nodes = 0;
+  const n = text.length;
+  let i = 0;
+
+  const tooDeep = (at: number): never => {
+    throw new ConfigError("yaml_too_deep", file, `YAML nests more than ${maxDepth} levels deep here; refusing to parse it (a config nests a few levels)`, {
+      position: positionOf(text, at),
+      details: { limit: maxDepth },
+    });
+  };
+  const node = (at: number): void => {
+    if (++nodes > maxNodes) {
+      throw new ConfigError("yaml_too_large", file, `YAML holds more than ${maxNodes} values by here; refusing to parse it (a config holds a few hundred)`, {
+        position: positionOf(text, at),
+        details: { limit: maxNodes },
+      });
+    }
+  };
+  /** A block node starts at column `col` (`seq`: with a `-`). */
+  const open = (col: number, seq: boolean, at: number): void => {
+    for (let top = blocks.at(-1); top !== undefined && (top.col > col || (top.col === col && top.seq && !seq)); top = blocks.at(-1)) blocks.pop();
+    const top = blocks.at(-1);
+    if (top === undefined || top.col < col || (top.col === col && seq && !top.seq)) {
+      blocks.push({ col, seq });
+      if (blocks.length + flow > maxDepth) tooDeep(at);
+    }
+    node(at);
+  };
+  const skipQuoted = (quote: string): void => {
+    i++;
+    while (i < n) {
+      const c = text[i];
+      if (quote === '"' && c === "\\") i += 2;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i += 2;
+        else {
+          i++;
+          return;
+        }
+      } else i++;
+    }
+  };
+  const skipLine = (): void => {
+    while (i < n && text[i] !== "\n") i++;
+  };
+
+  let lineStart = true;
+  /** Where a node may start: quotes, properties and block scalars are recognised only here. */
+  let nodeStart = true;
+  /** The indentation of the line a block scalar's header is on, when its body follows. */
+  let blockScalar: number | undefined;
+  let lineIndent = 0;
+  /** Where the current line begins. */
+  let bol = 0;
+
+  while (i < n) {
+    if (lineStart) {
+      bol = i;
+      let j = i;
+      while (j < n && text[j] === " ") j++;
+      const indent = j - i;
+      const c = text[j];
+      const blank = c === "\n" || c === "\r" || j >= n;
+      if (blockScalar !== undefined && (blank || indent > blockScalar)) {
+        i = j;
+        skipLine();
+        if (i < n) i++;
+        continue;
+      }
+      blockScalar = undefined;
+      lineIndent = indent;
+      i = j;
+      lineStart = false;
+      nodeStart = true;
+      if (flow === 0 && indent === 0 && (text.startsWith("---", i) || text.startsWith("...", i)) && isBlank(text[i + 3])) {
+        blocks.length = 0;
+        i += 3;
+        continue;
+      }
+      if (flow === 0 && indent === 0 && c === "%") {
+        skipLine();
+        continue;
+      }
+      if (flow === 0 && !blank && c !== "#") open(indent, c === "-" && isBlank(text[i + 1]), i);
+    }
+    const c = text[i] as string;
+    if (c === "\n") {
+      i++;
+      lineStart = true;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r") {
+      i++;
+      continue;
+    }
+    if (c === "#" && (nodeStart || isBlank(text[i - 1]))) {
+      skipLine();
+      continue;
+    }
+    if (c === "[" || c === "{") {
+      flow++;
+      if (blocks.length + flow > maxDepth) tooDeep(i);
+      node(i);
+      i++;
+      nodeStart = true;
+      continue;
+    }
+    if (flow > 0 && (c === "]" || c === "}")) {
+      flow--;
+      i++;
+      nodeStart = false;
+      continue;
+    }
+    if (flow > 0 && c === ",") {
+      node(i);
+      i++;
+      nodeStart = true;
+      continue;
+    }
+    if ((c === "-" || c === "?" || c === ":") && isBlank(text[i + 1])) {
+      // A block indicator: what follows on the line is a nested node.
+      i++;
+      while (i < n && (text[i] === " " || text[i] === "\t")) i++;
+      const next = text[i];
+      if (flow === 0 && c !== ":" && next !== undefined && next !== "\n" && next !== "\r" && next !== "#") open(i - bol, next === "-" && isBlank(text[i + 1]), i);
+      else if (c === ":") node(i);
+      nodeStart = true;
+      continue;
+    }
+    if (nodeStart && (c === '"' || c === "'")) {
+      skipQuoted(c);
+      nodeStart = false;
+      continue;
+    }
+    if (nodeStart && (c === "&" || c === "!" || c === "*")) {
+      // An anchor, a tag or an alias: one token, then (but for an alias) the node it names.
+      while (i < n && !isBlank(text[i]) && !(flow > 0 && (text[i] === "," || text[i] === "]" || text[i] === "}"))) i++;
+      if (c === "*") {
+        node(i);
+        nodeStart = false;
+      }
+      continue;
+    }
+    if (nodeStart && flow === 0 && (c === "|" || c === ">")) {
+      blockScalar = lineIndent;
+      skipLine();
+      continue;
+    }
+    // Plain text, up to what may end it.
+    nodeStart = false;
+    i++;
+    while (i < n) {
+      const d = text[i] as string;
+      if (d === "\n" || (d === "#" && isBlank(text[i - 1])) || (d === ":" && isBlank(text[i + 1]))) break;
+      if (flow > 0 && (d === "," || d === "[" || d === "]" || d === "{" || d === "}" || d === ":")) break;
+      i++;
+    }
+  }
+}
+
+/**
+ * Refuse `node` when, with every alias expanded (and so every `<<` merge,
+ * which copies what it names), it would hold more than `limit` nodes.
+ *
+ * The `yaml` package's own `maxAliasCount` weighs each alias by the aliases
+ * inside what it names, not by its size: a list of thousands of aliases of
+ * one large mapping, each merged into an entry, passes it while the merges
+ * copy millions of keys. This counts sizes, in one walk with each anchored
+ * node measured once.
+ *
+ * @throws {@link ConfigError} `yaml_alias_limit` at the section's position.
+ * @example
+ * ```ts
+ * checkExpansion(doc, doc.contents, "config.yaml", undefined);
+ * ```
+ */
+export async function checkExpansion(doc: Document, node: Node | null | undefined, file: string, position: ConfigPosition | undefined, limit = MAX_EXPANDED_NODES): Promise<void> {
+  if (node === null || node === undefined) return;
+  const { isAlias, isCollection, isPair, visit } = await import("yaml");
+  // What each alias names: the last node before it with that anchor, found
+  // in one walk (the package's own `resolve` walks the whole document for
+  // every alias, which a document of many aliases makes quadratic).
+  const named = new Map<unknown, unknown>();
+  const latest = new Map<string, unknown>();
+  visit(doc, {
+    Node(_key, n) {
+      if (isAlias(n)) named.set(n, latest.get(n.source));
+      else if (n.anchor !== undefined) latest.set(n.anchor, n);
+    },
+  });
+  const sizes = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  // An explicit stack, post-order: the walk itself must not recurse. Each
+  // finished node leaves its size on `results`; an alias leaves the size of
+  // what it names (measured once, when first met), and an alias inside what
+  // it names (a recursive document) counts one.
+  const work: { node: unknown; done: boolean }[] = [{ node, done: false }];
+  const results: number[] = [];
+  while (work.length > 0) {
+    const { node: v, done } = work.pop() as { node: unknown; done: boolean };
+    if (isAlias(v)) {
+      const target = named.get(v);
+      const known = target === undefined || inProgress.has(target) ? 1 : sizes.get(target);
+      if (known === undefined) work.push({ node: target, done: false });
+      else results.push(known);
+      continue;
+    }
+    const children = (isCollection(v) ? (v.items as unknown[]) : isPair(v) ? [v.key, v.value] : []).filter((c) => c !== null && c !== undefined);
+    if (!done) {
+      const known = sizes.get(v);
+      if (known !== undefined) {
+        results.push(known);
+        continue;
+      }
+      inProgress.add(v);
+      work.push({ node: v, done: true });
+      for (const child of children) work.push({ node: child, done: false });
+      continue;
+    }
+    let size = isPair(v) ? 0 : 1;
+    for (let k = 0; k < children.length; k++) size += results.pop() as number;
+    inProgress.delete(v);
+    if ((v as { anchor?: string }).anchor !== undefined) sizes.set(v, size);
+    if (size > limit) {
+      throw new ConfigError("yaml_alias_limit", file, `YAML aliases here would expand to more than ${limit} nodes (a "billion laughs" document?); refusing to load it`, {
+        position,
+        details: { limit },
+      });
+    }
+    results.push(size);
+  }
+}
