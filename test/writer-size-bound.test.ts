@@ -79,10 +79,13 @@ test("sync: the oversize entry fails with validation_failed and writes nothing; 
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
+  // A config is at most 1 MiB, so the label grows past the bound in the
+  // encoding: each YAML escape `\x01` (4 bytes) is `\u0001` (6) in JSON.
+  const escapes = "\\x01".repeat(Math.ceil(MAX_CACHE_FILE_BYTES / 6) + 1);
   const config = [
     "equipment:",
     '  - id: "BIG_01"',
-    `    label: "${HUGE}"`,
+    `    label: "${escapes}"`,
     `    local_root: "${lab}"`,
     '    nas_root: "//nas01/lab"',
     '  - id: "SMALL_02"',
