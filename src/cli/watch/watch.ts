@@ -3,7 +3,7 @@
  * the process is asked to stop.
  *
  * Saves are seen through the folders the config depends on (its own, and
- * its target's when it is a symbolic link; see {@link FolderWatch}), which
+ * that of every symbolic link on its path; see {@link FolderWatch}), which
  * are watched afresh when they are renamed, replaced or re-pointed. After a
  * quiet period a save is read, and used only once a second read a quiet
  * period later agrees (see {@link settledRead}), so a file still being
