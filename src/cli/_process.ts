@@ -9,30 +9,51 @@
  * signal's code (129, 130, 143, 149), except that `sync --watch` and
  * `log --follow` stopped by SIGTERM exit 0, as a service manager expects of
  * a clean stop.
+ *
+ * SIGHUP on POSIX is the exception to "exits": once the command has
+ * reported, the process ends by SIGHUP itself, its default action restored
+ * (a shell shows 129 all the same). The terminal is usually gone by then,
+ * and Node, restoring the terminal's settings on its way out, aborts when
+ * they cannot be restored (EIO); ending by the signal skips that, and is
+ * how a program that cleaned up after a signal conventionally ends.
  */
 import { errnoCode } from "../errors.js";
 import { exitCodeForSignal } from "./errors.js";
 import { main } from "./main.js";
 import { listenForStop } from "./_signals.js";
 
-const stops = listenForStop(process, process.platform, (code) => process.exit(code));
+/** End the process with `code`, or after a SIGHUP, by that signal (POSIX). */
+function end(code: number, signal: string | undefined): void {
+  if (signal === "SIGHUP" && process.platform !== "win32") {
+    process.removeAllListeners("SIGHUP");
+    process.kill(process.pid, "SIGHUP");
+    // Delivered at once to a single-threaded wait; the timer only keeps the
+    // process from ending another way before it is.
+    setTimeout(() => process.exit(code), 1000);
+    return;
+  }
+  process.exit(code);
+}
+
+const stops = listenForStop(process, process.platform, end);
 
 // A reader that stops early (`exlab-cache check /data/lab | head`) closes the
 // pipe; that is the reader's choice, not an error worth a stack trace. A
 // terminal that was closed (EIO on it) is gone the same way: the command was
-// stopped by its SIGHUP and ends with that signal's code.
+// stopped by its SIGHUP and ends by it.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err) => {
     const code = errnoCode(err);
     if (code === "EPIPE" || (code === "EIO" && stream.isTTY)) {
       const signal = stops.received();
-      process.exit(process.exitCode ?? (signal === undefined ? 0 : exitCodeForSignal(signal)));
+      end(Number(process.exitCode ?? (signal === undefined ? 0 : exitCodeForSignal(signal))), signal);
+      return;
     }
     throw err;
   });
 }
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
@@ -40,3 +61,5 @@ process.exitCode = await main(process.argv.slice(2), {
   ...(process.stdout.isTTY === true ? { columns: process.stdout.columns } : {}),
   onStop: stops.onStop,
 });
+if (stops.received() === "SIGHUP" && code === exitCodeForSignal("SIGHUP")) end(code, "SIGHUP");
+else process.exitCode = code;

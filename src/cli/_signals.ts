@@ -47,14 +47,15 @@ export interface StopListener {
 /**
  * Listen on `source` for the stop signals of `platform`. The command that
  * registers through `onStop` is told of the first signal; without one, or
- * on a second signal, `exit` is called with the signal's exit code.
+ * on a second signal, `exit` is called with the signal's exit code and
+ * name.
  *
  * @example
  * ```ts
  * const { onStop } = listenForStop(process, process.platform, (code) => process.exit(code));
  * ```
  */
-export function listenForStop(source: SignalSource, platform: NodeJS.Platform, exit: (code: number) => void): StopListener {
+export function listenForStop(source: SignalSource, platform: NodeJS.Platform, exit: (code: number, signal: string) => void): StopListener {
   let stopCommand: ((signal: string) => void) | undefined;
   let asked = false;
   let first: string | undefined;
@@ -67,7 +68,7 @@ export function listenForStop(source: SignalSource, platform: NodeJS.Platform, e
     }
     // Nothing to wind down, or asked twice: whatever the command is waiting
     // on, the person at the keyboard wants it gone now.
-    exit(exitCodeForSignal(signal));
+    exit(exitCodeForSignal(signal), signal);
   };
   for (const s of stopSignals(platform)) source.on(s, onSignal);
   return {

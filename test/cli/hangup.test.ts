@@ -1,21 +1,25 @@
 /**
  * SIGHUP (the terminal closed) stops every long-running command as Ctrl-C
  * does: the watch prints its `stopped` line, `log --follow` its `stopped`
- * event, a sync waiting for a lock reports what it did not write; each
- * exits 129 (128 + 1) instead of being killed by the signal.
+ * event, a sync waiting for a lock reports what it did not write. Then the
+ * process ends by SIGHUP itself (a shell's 129), as before, but only once
+ * all that is said; and when the terminal really is gone, it ends so
+ * instead of aborting.
  */
 import assert from "node:assert/strict";
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
 import { BIN, cli } from "../helpers/cli.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
 import { Lines, configText, label, parseLine, waitForFd, watch } from "./_watching.js";
 
-test("sync --watch stopped by SIGHUP prints its stopped line and exits 129", async (t) => {
+test("sync --watch stopped by SIGHUP prints its stopped line, then ends by the signal", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -23,12 +27,12 @@ test("sync --watch stopped by SIGHUP prints its stopped line and exits 129", asy
   const { child, out, done } = watch(t, config, false);
   assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01`);
   child.kill("SIGHUP");
-  const result = await done;
-  assert.deepEqual([result.code, result.signal, result.stderr], [129, null, ""]);
   assert.equal(await out.next(), `stopped watching ${config}`);
+  const result = await done;
+  assert.deepEqual([result.code, result.signal, result.stderr], [null, "SIGHUP", ""]);
 });
 
-test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the entries not written, then stopped (exit 129)", async (t) => {
+test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the entries not written, then stopped", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -52,11 +56,11 @@ test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the e
     ],
   );
   assert.deepEqual(result.stopped, { event: "stopped", config });
-  assert.deepEqual([result.exit.code, result.exit.signal], [129, null]);
+  assert.deepEqual([result.exit.code, result.exit.signal], [null, "SIGHUP"]);
   assert.equal(await label(lab), "Before");
 });
 
-test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as cancelled and exits 129", async (t) => {
+test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as cancelled", async (t) => {
   const dir = await tempDir(t);
   const lab = join(dir, "lab");
   await mkdir(lab);
@@ -71,7 +75,7 @@ test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as
     child.kill("SIGHUP");
     return done;
   });
-  assert.deepEqual([run.code, run.signal, run.stderr], [129, null, ""]);
+  assert.deepEqual([run.code, run.signal, run.stderr], [null, "SIGHUP", ""]);
   const flow = cachePaths(lab, "FLOW_01").equipment;
   assert.deepEqual(run.stdout.split("\n"), [
     `cancelled  CONFOCAL_01  ${path}: not written: stopped by SIGHUP [cancelled]`,
@@ -82,7 +86,7 @@ test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as
   assert.equal(await label(lab), "Before");
 });
 
-test("log --follow --json stopped by SIGHUP prints its stopped event and exits 129", async (t) => {
+test("log --follow --json stopped by SIGHUP prints its stopped event", async (t) => {
   const dir = await tempDir(t);
   const a = join(dir, "wizard.a.log");
   await writeFile(a, "2026-04-17T14:00:00Z [INFO ] one\n");
@@ -95,5 +99,38 @@ test("log --follow --json stopped by SIGHUP prints its stopped event and exits 1
   child.kill("SIGHUP");
   assert.deepEqual(JSON.parse(await out.next()), { version: 1, event: "stopped", signal: "SIGHUP" });
   const result = await done;
-  assert.deepEqual([result.code, result.signal, result.stderr], [129, null, ""]);
+  assert.deepEqual([result.code, result.signal, result.stderr], [null, "SIGHUP", ""]);
+});
+
+test("sync --watch in a terminal that closes: the stopped line reaches its output file, and the process ends by SIGHUP, not by an abort", needs(["python3"]), async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "One"));
+  const output = join(dir, "watch.out");
+  // The watch runs on a pseudo-terminal (its stdin and stderr), its stdout
+  // to a file; once it has synced, the terminal's master side is closed, as
+  // when a terminal window or an SSH session goes away, and the kernel
+  // hangs up the session.
+  const script = [
+    "import os, pty, sys, time",
+    "out, argv = sys.argv[1], sys.argv[2:]",
+    "open(out, 'wb').close()",
+    "pid, fd = pty.fork()",
+    "if pid == 0:",
+    "    f = os.open(out, os.O_WRONLY)",
+    "    os.dup2(f, 1)",
+    "    os.execv(argv[0], argv)",
+    "while b'synced' not in open(out, 'rb').read():",
+    "    time.sleep(0.02)",
+    "os.close(fd)",
+    "_, status = os.waitpid(pid, 0)",
+    "print('exit', os.WEXITSTATUS(status) if os.WIFEXITED(status) else '-', 'signal', os.WTERMSIG(status) if os.WIFSIGNALED(status) else '-')",
+  ].join("\n");
+  const run = await finished(startChild(t, PYTHON, ["-c", script, output, process.execPath, BIN, "sync", "--config", config, "--watch"]));
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual([run.stdout, await readFile(output, "utf8")], [
+    `exit - signal ${constants.signals.SIGHUP}\n`,
+    `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01\nstopped watching ${config}\n`,
+  ]);
 });

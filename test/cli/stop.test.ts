@@ -68,7 +68,7 @@ test("one-shot sync for people: SIGINT while waiting for a lock lists what was w
   assert.equal(await label(lab), "After");
 });
 
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   test(`a one-shot command without anything to wind down (mark-test-runs waiting for a lock) exits ${code} on ${signal}`, async (t) => {
     const dir = await tempDir(t);
     const lab = join(dir, "lab");
