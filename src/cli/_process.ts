@@ -22,17 +22,35 @@ import { exitCodeForSignal } from "./errors.js";
 import { main } from "./main.js";
 import { listenForStop } from "./_signals.js";
 
+/** Resolves once everything written to `stream` has left the process (a pipe is asynchronous on macOS). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once("drain", () => resolve()));
+}
+
+let hangingUp = false;
+
 /** End the process with `code`, or after a SIGHUP, by that signal (POSIX). */
 function end(code: number, signal: string | undefined): void {
-  if (signal === "SIGHUP" && process.platform !== "win32") {
-    process.removeAllListeners("SIGHUP");
-    process.kill(process.pid, "SIGHUP");
-    // Delivered at once to a single-threaded wait; the timer only keeps the
-    // process from ending another way before it is.
-    setTimeout(() => process.exit(code), 1000);
+  if (signal !== "SIGHUP" || process.platform === "win32") {
+    process.exit(code);
     return;
   }
-  process.exit(code);
+  if (hangingUp) return;
+  hangingUp = true;
+  const hangUp = (): void => {
+    process.removeAllListeners("SIGHUP");
+    process.kill(process.pid, "SIGHUP");
+    // The signal ends the process at once; the timer only keeps it from
+    // ending another way meanwhile.
+    setTimeout(() => process.exit(code), 1000);
+  };
+  // Output still on its way is let out first; a stream whose terminal is
+  // gone never drains, and does not hold the process beyond a second.
+  const fallback = setTimeout(hangUp, 1000);
+  void Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => {
+    clearTimeout(fallback);
+    hangUp();
+  });
 }
 
 const stops = listenForStop(process, process.platform, end);
