@@ -626,7 +626,7 @@ export function fromOsError(err: unknown, path: string): unknown {
 }
 
 /**
- * A command stopped by SIGINT or SIGTERM: the reason its lock waits are
+ * A command stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGBREAK): the reason its lock waits are
  * abandoned with (no `path`), and the error of each file it then did not
  * write (`path` set). Code `cancelled`.
  *

@@ -58,16 +58,28 @@ export async function printResults(io: CliIo, results: readonly SyncResultJson[]
   io.stdout.write(`${summary(results, dryRun)}${dryRun ? " (dry run: nothing written)" : ""}\n`);
 }
 
+/** What a pass line says after an entry that changed, failed or was not written. */
+function why(r: SyncResultJson): string {
+  if (r.status === "updated") return ` (${r.changed.join(", ")})`;
+  if (r.status === "failed") return ` (${r.errors.map((e) => e.code).join(", ")})`;
+  if (r.status === "cancelled") {
+    // As the one-shot table says it, without the path the line is too long for.
+    const signal = r.errors.map((e) => e.details?.["signal"]).find((s) => typeof s === "string");
+    return ` (not written: stopped by ${escapeText(signal ?? "a signal")})`;
+  }
+  return "";
+}
+
 /**
  * One line for a whole pass, as `--watch` prints it:
- * `synced /etc/config.yaml: 2 equipment entries: 1 updated, 1 unchanged; updated CONFOCAL_01 (label)`.
+ * `synced /etc/config.yaml: 2 equipment entries: 1 updated, 1 unchanged; updated CONFOCAL_01 (label)`,
+ * or for a pass cut short `…: 1 updated, 1 cancelled; updated CONFOCAL_01 (label), cancelled FLOW_01 (not written: stopped by SIGTERM)`.
  */
 export function passLine(file: string, results: readonly SyncResultJson[], dryRun: boolean): string {
   const changes = results
     .filter((r) => r.status !== "unchanged")
     .map((r) => {
-      const what = r.status === "updated" ? ` (${r.changed.join(", ")})` : r.status === "failed" ? ` (${r.errors.map((e) => e.code).join(", ")})` : "";
-      return `${word(r.status, dryRun)} ${name(r)}${what}`;
+      return `${word(r.status, dryRun)} ${name(r)}${why(r)}`;
     });
   return `synced ${escapeText(file)}: ${summary(results, dryRun)}${changes.length > 0 ? `; ${changes.join(", ")}` : ""}`;
 }

@@ -50,7 +50,7 @@ export interface Command {
 }
 
 /** What every command's help ends with. */
-export const EXIT_CODES_HELP = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 130 stopped by SIGINT, 143 by SIGTERM.";
+export const EXIT_CODES_HELP = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 129 stopped by SIGHUP, 130 by SIGINT, 143 by SIGTERM, 149 by SIGBREAK (Windows).";
 
 const COMMON: readonly OptionSpec[] = [
   { name: "json", type: "boolean", help: "Print one JSON document on stdout (errors as the error envelope)" },

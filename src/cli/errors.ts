@@ -18,8 +18,18 @@ export const EXIT_PROBLEMS = 1;
 export const EXIT_FATAL = 2;
 
 /**
+ * The numbers of the stop signals, fixed so that every platform exits with
+ * the same codes. SIGBREAK (Ctrl-Break, Windows only) has no POSIX number;
+ * it takes 21, its number in Node's `os.constants.signals` on Windows, so
+ * that its 149 stays apart from Ctrl-C's 130 and a script can tell which
+ * key stopped the command.
+ */
+const STOP_SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGBREAK: 21 };
+
+/**
  * The exit code of a command stopped by `signal`: 128 plus the signal's
- * number (130 for SIGINT, 143 for SIGTERM), the shells' convention.
+ * number (129 for SIGHUP, 130 for SIGINT, 143 for SIGTERM, 149 for
+ * SIGBREAK), the same on every platform.
  *
  * @example
  * ```ts
@@ -27,7 +37,8 @@ export const EXIT_FATAL = 2;
  * ```
  */
 export function exitCodeForSignal(signal: string | undefined): number {
-  const n = signal === undefined ? undefined : (constants.signals as Record<string, number | undefined>)[signal];
+  if (signal === undefined) return EXIT_FATAL;
+  const n = STOP_SIGNAL_NUMBERS[signal] ?? (constants.signals as Record<string, number | undefined>)[signal];
   return n === undefined ? EXIT_FATAL : 128 + n;
 }
 

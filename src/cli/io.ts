@@ -36,9 +36,9 @@ export interface CliIo {
   now?: () => number;
   /**
    * Registers `stop` to be called, with the signal's name, when the process
-   * is asked to end (SIGINT, SIGTERM); returns a function that unregisters
-   * it. `sync` then abandons its lock waits, writes nothing more and
-   * reports what it did not do.
+   * is asked to end (SIGINT, SIGTERM, SIGHUP; on Windows SIGBREAK too);
+   * returns a function that unregisters it. `sync` then abandons its lock
+   * waits, writes nothing more and reports what it did not do.
    * @default never asked to stop
    */
   onStop?: (stop: (signal?: string) => void) => () => void;

@@ -58,8 +58,8 @@ export interface Watching {
 }
 
 /** Start `sync --config <config> --watch` (with `--json`), reaped when `t` ends. */
-export function watch(t: TestContext, config: string, json: boolean, command: { file: string; args: string[] } = { file: process.execPath, args: [] }): Watching {
-  const child = startChild(t, command.file, [...command.args, BIN, "sync", "--config", config, "--watch", ...(json ? ["--json"] : [])]);
+export function watch(t: TestContext, config: string, json: boolean, command: { file: string; args: string[] } = { file: process.execPath, args: [] }, env: NodeJS.ProcessEnv = {}): Watching {
+  const child = startChild(t, command.file, [...command.args, BIN, "sync", "--config", config, "--watch", ...(json ? ["--json"] : [])], env);
   const out = new Lines(child.stdout as NodeJS.ReadableStream);
   const err = new Lines(child.stderr as NodeJS.ReadableStream);
   const done = finished(child);

@@ -10,7 +10,7 @@ import { equipmentRecord, put, validTree } from "../helpers/tree.js";
 import { needs } from "../helpers/capabilities.js";
 
 const COMMAND_NAMES = ["sync", "mark-test-runs", "mark-runs", "show", "ls", "check", "doctor"];
-const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 130 stopped by SIGINT, 143 by SIGTERM.";
+const EXIT_LINE = "Exit codes: 0 ok, 1 problems found, 2 usage or fatal error, 129 stopped by SIGHUP, 130 by SIGINT, 143 by SIGTERM, 149 by SIGBREAK (Windows).";
 
 for (const name of COMMAND_NAMES) {
   test(`${name} --help shows usage, an example and the exit codes (exit 0)`, async (t) => {

@@ -107,3 +107,26 @@ test("a signal during a pass waiting for a lock abandons the wait, writes nothin
   assert.deepEqual([result.exit.code, result.exit.signal], [0, null]);
   assert.equal(await label(lab), "Before");
 });
+
+test("sync --watch for people: a pass cut short by SIGTERM says which entries were not written and why, as the one-shot table does", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  const { child, out, done } = watch(t, config, false);
+  await out.next();
+  const flow = cachePaths(lab, "FLOW_01").equipment;
+  // FLOW_01's lock is held: CONFOCAL_01 is written, then the pass waits.
+  const lines = await withFileLock(flow, async () => {
+    await writeFile(config, configText(lab, "After"));
+    await waitForFd(child.pid ?? 0, `${flow}.lock`);
+    child.kill("SIGTERM");
+    return [await out.next(), await out.next()];
+  });
+  assert.deepEqual(lines, [
+    `synced ${config}: 2 equipment entries: 1 updated, 1 cancelled; updated CONFOCAL_01 (label), cancelled FLOW_01 (not written: stopped by SIGTERM)`,
+    `stopped watching ${config}`,
+  ]);
+  assert.deepEqual([(await done).code, (await done).signal], [0, null]);
+  assert.equal(await label(lab), "After");
+});

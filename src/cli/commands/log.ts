@@ -135,8 +135,9 @@ async function follow(io: CliIo, folder: string, keep: (r: LogRecord) => boolean
     unhook?.();
   }
   if (json) await put(io.stdout, line({ event: "stopped", signal: signalName ?? null }));
-  // As `sync --watch`: SIGTERM is a service manager's clean stop (0); Ctrl-C is 130.
-  return signalName === "SIGINT" ? exitCodeForSignal(signalName) : EXIT_OK;
+  // As `sync --watch`: SIGTERM is a service manager's clean stop (0); any
+  // other stop signal (Ctrl-C, a closed terminal, Ctrl-Break) gives its code.
+  return signalName === undefined || signalName === "SIGTERM" ? EXIT_OK : exitCodeForSignal(signalName);
 }
 
 async function show(io: CliIo, e: FollowEvent, keep: (r: LogRecord) => boolean, json: boolean, line: (v: Record<string, unknown>) => string): Promise<void> {
@@ -163,7 +164,7 @@ export const logCommand: Command = {
     { name: "level", type: "string", value: "<level>", help: "Only entries at this level or above (DEBUG, INFO, WARN, ERROR, CRITICAL)" },
     { name: "since", type: "string", value: "<time>", help: "Only entries at or after this UTC time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD)" },
     { name: "run", type: "string", value: "<run>", help: "Only entries tagged [run:<run>]" },
-    { name: "follow", type: "boolean", help: "Keep printing new lines as tail -F does, until SIGINT or SIGTERM" },
+    { name: "follow", type: "boolean", help: "Keep printing new lines as tail -F does, until stopped (SIGINT, SIGTERM, SIGHUP)" },
   ],
   description: [
     "Reads every wizard.<host>.log in <folder> (or in <folder>/.exlab-wizard) and prints their",

@@ -4,19 +4,21 @@
  *
  * A file is watched through its folder, not itself: an editor that saves by
  * renaming a new file over the old one leaves a watch on the old inode
- * blind. A config that is a symbolic link is saved through its target, so
- * the folder of every link on the way and the folder of the final file are
- * watched, each for its own name. A folder that is gone (renamed, deleted)
- * is replaced by its nearest existing ancestor, watched for the missing
- * name, so that the folder's return is seen. {@link FolderWatch.arm} is
+ * blind. The config's path is resolved one component at a time, and the
+ * folder of every symbolic link on the way (at any depth: a folder link, a
+ * link to a link, a link inside a linked folder) and the folder of the
+ * final file are watched, each for its own name, so that a link re-pointed
+ * anywhere on the path is seen at once. A folder that is gone (renamed,
+ * deleted) is replaced by its nearest existing ancestor, watched for the
+ * missing name, so that the folder's return is seen. {@link FolderWatch.arm} is
  * called before each read of the config: reading after arming means no
  * change between the two is missed.
  *
  * @module
  */
 import { watch, type FSWatcher } from "node:fs";
-import { lstat, readlink, realpath, stat } from "node:fs/promises";
-import { basename, dirname, resolve } from "node:path";
+import { lstat, readlink, stat } from "node:fs/promises";
+import { basename, dirname, join, parse, sep } from "node:path";
 import { errnoCode } from "../../errors.js";
 import { InputError } from "../errors.js";
 
@@ -32,40 +34,61 @@ interface WatchPoint {
 /** Links followed at most, as the kernel does before ELOOP. */
 const MAX_LINKS = 40;
 
-/** `path`'s folder and name, or where the missing folder would appear: its nearest existing ancestor and the missing name. */
-async function pointFor(path: string): Promise<WatchPoint> {
-  let name = basename(path);
-  let dir = dirname(path);
-  for (;;) {
-    try {
-      const st = await stat(dir);
-      if (st.isDirectory()) return { folder: await realpath(dir), identity: `${st.dev}:${st.ino}`, name };
-    } catch (err) {
-      if (errnoCode(err) !== "ENOENT" && errnoCode(err) !== "ENOTDIR") throw err;
-    }
-    if (dirname(dir) === dir) throw new InputError("not_found", dir, "no folder to watch");
-    name = basename(dir);
-    dir = dirname(dir);
-  }
+/** Windows takes either slash in a path or a link's target. */
+const SEPARATORS = sep === "\\" ? /[\\/]/ : /\//;
+
+/** The components of a path, without empty ones and `.`. */
+function components(path: string): string[] {
+  return path.split(SEPARATORS).filter((c) => c !== "" && c !== ".");
 }
 
-/** Where to listen for `file`: its own folder, then each link's target in turn. */
+async function point(folder: string, name: string): Promise<WatchPoint> {
+  const st = await stat(folder);
+  return { folder, identity: `${st.dev}:${st.ino}`, name };
+}
+
+/**
+ * Where to listen for `file`: its path resolved one component at a time, as
+ * the kernel does, and a point for every component that is a symbolic link
+ * (in the folder that holds it), for the final file (in its folder), and
+ * for the first component that is missing (in the last folder that exists,
+ * so that its return is seen). A link at any depth is thereby watched for
+ * being re-pointed or replaced: a folder link (`current -> releases/v1`), a
+ * link to a link, a link inside a linked folder, a `..data` swap.
+ */
 async function pointsFor(file: string): Promise<WatchPoint[]> {
   const points: WatchPoint[] = [];
-  let path = file;
-  for (let links = 0; links <= MAX_LINKS; links++) {
-    const point = await pointFor(path);
-    points.push(point);
-    let target: string;
-    try {
-      if (!(await lstat(path)).isSymbolicLink()) break;
-      target = await readlink(path);
-    } catch {
-      // Missing or unreadable: the read will say so; the folder is watched for its return.
+  const root = parse(file).root;
+  // `folder` is always a real folder: every link before it is resolved.
+  let folder = root;
+  let rest = components(file.slice(root.length));
+  let links = 0;
+  while (rest.length > 0) {
+    const name = rest[0] as string;
+    rest = rest.slice(1);
+    if (name === "..") {
+      folder = dirname(folder);
+      continue;
+    }
+    const path = join(folder, name);
+    // Missing, not a folder, or not to be examined: the read will say which;
+    // the folder holding the name is watched for its return.
+    const st = await lstat(path).catch(() => undefined);
+    if (st === undefined || (!st.isSymbolicLink() && (rest.length === 0 || !st.isDirectory()))) {
+      points.push(await point(folder, name));
       break;
     }
-    // Relative to the link's folder as the kernel resolves it, `..` included.
-    path = resolve(point.folder, target);
+    if (!st.isSymbolicLink()) {
+      folder = path;
+      continue;
+    }
+    const target = await readlink(path).catch(() => undefined);
+    points.push(await point(folder, name));
+    // Unreadable, or too many links (the read reports ELOOP): what was found so far is watched.
+    if (target === undefined || ++links > MAX_LINKS) break;
+    const targetRoot = parse(target).root;
+    if (targetRoot !== "") folder = targetRoot;
+    rest = [...components(target.slice(targetRoot.length)), ...rest];
   }
   return points;
 }
@@ -108,13 +131,13 @@ export class FolderWatch {
    */
   async arm(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const points = await pointsFor(this.#file);
       try {
-        this.#apply(points);
+        this.#apply(await pointsFor(this.#file));
         return;
       } catch (err) {
-        // The folder went away between finding it and watching it: look again.
-        if (err instanceof InputError && errnoCode(err.cause) === "ENOENT" && attempt < 5) continue;
+        // A folder went away between finding it and watching it: look again.
+        const code = errnoCode(err instanceof InputError ? err.cause : err);
+        if (code === "ENOENT" && attempt < 5) continue;
         throw err;
       }
     }

@@ -5,7 +5,9 @@
  * several steps; a file caught between two of them can be valid YAML that
  * says something else (`label: Confocal Micr`). A read is trusted only when
  * a second read, a quiet period later, finds the same bytes from the same
- * version of the file (same inode, size, modification and change times).
+ * version of the file (same inode, size, modification and change times),
+ * neither read overlapped a change of the file, and (where the system can
+ * tell, see `writers.ts`) no process held it open for writing just before.
  *
  * @module
  */
@@ -42,25 +44,47 @@ async function readOnce(file: string): Promise<ConfigRead> {
   }
 }
 
+/** How {@link settledRead} waits, and what else it asks before trusting a read. */
+export interface Settling {
+  /** Wait one quiet period; resolves `false` when the wait was cut short (the watch is stopping). */
+  quiet: () => Promise<boolean>;
+  /** Whether another process holds the file open for writing now. @default never */
+  heldOpen?: ((file: string) => Promise<boolean>) | undefined;
+  /** Quiet periods to wait at most for a holder to close the file; then its content is taken as it is. @default 0 */
+  maxHeldPeriods?: number | undefined;
+  /** Told once, when a read is held back because a process holds the file open for writing. */
+  onHeld?: (() => void) | undefined;
+}
+
 /**
- * Read `file` until two reads separated by `quiet()` agree, and return the
- * last. `quiet` resolves `false` when the wait was cut short (the watch is
- * stopping); `undefined` is returned then.
+ * Read `file` until two reads separated by a quiet period agree, with no
+ * process holding it open for writing just before the second, and return
+ * the last. `undefined` when the watch is stopping.
+ *
+ * The holder is looked for before the confirming read, not after: one that
+ * closes after the look either wrote nothing more (the file is whole) or
+ * changed the file, which the read then finds different.
  *
  * @throws what {@link readConfigSnapshot} throws that is not a structured
  *   error (a bug).
  * @example
  * ```ts
- * const read = await settledRead(file, () => wait(DEBOUNCE_MS));
+ * const read = await settledRead(file, { quiet: () => wait(DEBOUNCE_MS), heldOpen: heldForWriting, maxHeldPeriods: 150 });
  * if (read?.snapshot) parse(read.snapshot.bytes);
  * ```
  */
-export async function settledRead(file: string, quiet: () => Promise<boolean>): Promise<ConfigRead | undefined> {
+export async function settledRead(file: string, settling: Settling): Promise<ConfigRead | undefined> {
   let last = await readOnce(file);
+  let heldFor = 0;
   for (;;) {
-    if (!(await quiet())) return undefined;
+    if (!(await settling.quiet())) return undefined;
+    const held = heldFor < (settling.maxHeldPeriods ?? 0) && (await settling.heldOpen?.(file)) === true;
     const next = await readOnce(file);
-    if (sameRead(last, next)) return next;
+    if (held) {
+      if (heldFor++ === 0) settling.onHeld?.();
+    } else if (sameRead(last, next)) {
+      return next;
+    }
     last = next;
   }
 }

@@ -3,11 +3,12 @@
  * the process is asked to stop.
  *
  * Saves are seen through the folders the config depends on (its own, and
- * its target's when it is a symbolic link; see {@link FolderWatch}), which
+ * that of every symbolic link on its path; see {@link FolderWatch}), which
  * are watched afresh when they are renamed, replaced or re-pointed. After a
  * quiet period a save is read, and used only once a second read a quiet
- * period later agrees (see {@link settledRead}), so a file still being
- * written is never synced. A file that cannot be read or is not valid YAML
+ * period later agrees and, on Linux, no process holds the file open for
+ * writing (see {@link settledRead}), so a file still being written is not
+ * synced. A file that cannot be read or is not valid YAML
  * is reported and the next save awaited, never partly applied. A pass runs
  * only when the file differs from the one last handled. Passes never
  * overlap: a save during a pass causes one more look after it. Asked to
@@ -24,12 +25,27 @@ import type { SyncReport } from "../../sync/sync.js";
 import { passLine } from "../_sync-report.js";
 import { escapeText } from "../_text.js";
 import { FolderWatch } from "./folders.js";
+import { heldForWriting } from "./writers.js";
 
 /**
  * How long the file must be quiet before it is read, and how long two reads
- * that must agree are apart, in milliseconds.
+ * that must agree are apart, in milliseconds, unless `--settle-ms` says.
  */
 export const DEBOUNCE_MS = 200;
+
+/**
+ * How long a save is held back, at most, while another process holds the
+ * file open for writing (Linux), in milliseconds. A process that keeps it
+ * open longer is not a save in progress but something else; its content is
+ * then taken as two agreeing reads find it.
+ */
+export const HELD_OPEN_MAX_MS = 30_000;
+
+/** How the watch decides a save is finished. */
+export interface WatchOptions {
+  /** See {@link DEBOUNCE_MS}. @default 200 */
+  settleMs?: number | undefined;
+}
 
 const GLOBAL_TIMERS: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -44,14 +60,17 @@ export type WatchPass = (config: EquipmentConfig, signal: AbortSignal) => Promis
  *
  * @param file - the config, absolute.
  * @returns the exit code: 0 when stopped by SIGTERM (or a signal whose
- *   name is unknown), 130 by SIGINT, 2 when the watch itself failed (a folder that cannot be watched, an unexpected error).
+ *   name is unknown), the signal's code after any other (129 SIGHUP, 130
+ *   SIGINT, 149 SIGBREAK), 2 when the watch itself failed (a folder that
+ *   cannot be watched, an unexpected error).
  * @example
  * ```ts
  * return watchConfig(io, "/etc/exlab-wizard/config.yaml", false, (config, signal) => syncConfig(config, { signal }));
  * ```
  */
-export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchPass): Promise<number> {
+export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchPass, options: WatchOptions = {}): Promise<number> {
   const timers = io.timers ?? GLOBAL_TIMERS;
+  const settleMs = options.settleMs ?? DEBOUNCE_MS;
   const line = (doc: object): void => void io.stdout.write(`${JSON.stringify({ version: REPORT_VERSION, ...doc })}\n`);
   const stop = new AbortController();
   return new Promise<number>((done) => {
@@ -92,7 +111,7 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
         const handle = timers.setTimeout(() => {
           stop.signal.removeEventListener("abort", onAbort);
           resolve(true);
-        }, DEBOUNCE_MS);
+        }, settleMs);
         stop.signal.addEventListener("abort", onAbort, { once: true });
       });
 
@@ -104,7 +123,15 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
     /** Look at the config once: watch its folders as they are now, wait until it is whole, and sync it if it changed. */
     const look = async (): Promise<void> => {
       await folders.arm();
-      const read = await settledRead(file, quiet);
+      const read = await settledRead(file, {
+        quiet,
+        heldOpen: heldForWriting,
+        maxHeldPeriods: Math.ceil(HELD_OPEN_MAX_MS / settleMs),
+        onHeld: () => {
+          if (json) line({ event: "waiting", config: file, reason: "open_for_writing" });
+          else io.stderr.write(`waiting for ${escapeText(file)}: another process has it open for writing\n`);
+        },
+      });
       if (read === undefined) return;
       if (handled !== undefined && sameRead(handled, read)) return;
       if (read.error !== undefined) {
@@ -157,7 +184,7 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
         return;
       }
       timers.clearTimeout(timer);
-      timer = timers.setTimeout(kick, DEBOUNCE_MS);
+      timer = timers.setTimeout(kick, settleMs);
     };
 
     const folders = new FolderWatch(file, schedule);

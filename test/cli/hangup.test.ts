@@ -1,0 +1,136 @@
+/**
+ * SIGHUP (the terminal closed) stops every long-running command as Ctrl-C
+ * does: the watch prints its `stopped` line, `log --follow` its `stopped`
+ * event, a sync waiting for a lock reports what it did not write. Then the
+ * process ends by SIGHUP itself (a shell's 129), as before, but only once
+ * all that is said; and when the terminal really is gone, it ends so
+ * instead of aborting.
+ */
+import assert from "node:assert/strict";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { withFileLock } from "exlab-cache";
+import { BIN, cli } from "../helpers/cli.js";
+import { PYTHON, needs } from "../helpers/capabilities.js";
+import { finished, startChild } from "../helpers/children.js";
+import { tempDir } from "../helpers/tmp.js";
+import { cachePaths, put } from "../helpers/tree.js";
+import { Lines, configText, label, parseLine, waitForFd, watch } from "./_watching.js";
+
+test("sync --watch stopped by SIGHUP prints its stopped line, then ends by the signal", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "One"));
+  const { child, out, done } = watch(t, config, false);
+  assert.equal(await out.next(), `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01`);
+  child.kill("SIGHUP");
+  assert.equal(await out.next(), `stopped watching ${config}`);
+  const result = await done;
+  assert.deepEqual([result.code, result.signal, result.stderr], [null, "SIGHUP", ""]);
+});
+
+test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the entries not written, then stopped", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  const { child, out, done } = watch(t, config, true);
+  await out.next();
+  const path = cachePaths(lab).equipment;
+  const result = await withFileLock(path, async () => {
+    await writeFile(config, configText(lab, "After"));
+    await waitForFd(child.pid ?? 0, `${path}.lock`);
+    child.kill("SIGHUP");
+    const last = parseLine(await out.next());
+    const stopped = parseLine(await out.next());
+    return { last, stopped, exit: await done };
+  });
+  assert.deepEqual(
+    result.last.results?.map((r) => [r.id, r.status, r.errors.map((e) => e.message)]),
+    [
+      ["CONFOCAL_01", "cancelled", [`${path}: not written: stopped by SIGHUP`]],
+      ["FLOW_01", "cancelled", [`${cachePaths(lab, "FLOW_01").equipment}: not written: stopped by SIGHUP`]],
+    ],
+  );
+  assert.deepEqual(result.stopped, { event: "stopped", config });
+  assert.deepEqual([result.exit.code, result.exit.signal], [null, "SIGHUP"]);
+  assert.equal(await label(lab), "Before");
+});
+
+test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as cancelled", async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
+  await writeFile(config, configText(lab, "After"));
+  const path = cachePaths(lab).equipment;
+  const run = await withFileLock(path, async () => {
+    const child = startChild(t, process.execPath, [BIN, "sync", "--config", config]);
+    const done = finished(child);
+    await waitForFd(child.pid ?? 0, `${path}.lock`);
+    child.kill("SIGHUP");
+    return done;
+  });
+  assert.deepEqual([run.code, run.signal, run.stderr], [null, "SIGHUP", ""]);
+  const flow = cachePaths(lab, "FLOW_01").equipment;
+  assert.deepEqual(run.stdout.split("\n"), [
+    `cancelled  CONFOCAL_01  ${path}: not written: stopped by SIGHUP [cancelled]`,
+    `cancelled  FLOW_01      ${flow}: not written: stopped by SIGHUP [cancelled]`,
+    "2 equipment entries: 2 cancelled",
+    "",
+  ]);
+  assert.equal(await label(lab), "Before");
+});
+
+test("log --follow --json stopped by SIGHUP prints its stopped event", async (t) => {
+  const dir = await tempDir(t);
+  const a = join(dir, "wizard.a.log");
+  await writeFile(a, "2026-04-17T14:00:00Z [INFO ] one\n");
+  const child = startChild(t, process.execPath, [BIN, "log", dir, "--follow", "--json"]);
+  const out = new Lines(child.stdout as NodeJS.ReadableStream);
+  const done = finished(child);
+  assert.equal((JSON.parse(await out.next()) as { message: string }).message, "one");
+  await appendFile(a, "2026-04-17T14:00:01Z [INFO ] two\n");
+  assert.equal((JSON.parse(await out.next()) as { message: string }).message, "two");
+  child.kill("SIGHUP");
+  assert.deepEqual(JSON.parse(await out.next()), { version: 1, event: "stopped", signal: "SIGHUP" });
+  const result = await done;
+  assert.deepEqual([result.code, result.signal, result.stderr], [null, "SIGHUP", ""]);
+});
+
+test("sync --watch in a terminal that closes: the stopped line reaches its output file, and the process ends by SIGHUP, not by an abort", needs(["python3"]), async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "One"));
+  const output = join(dir, "watch.out");
+  // The watch runs on a pseudo-terminal (its stdin and stderr), its stdout
+  // to a file; once it has synced, the terminal's master side is closed, as
+  // when a terminal window or an SSH session goes away, and the kernel
+  // hangs up the session.
+  const script = [
+    "import os, pty, sys, time",
+    "out, argv = sys.argv[1], sys.argv[2:]",
+    "open(out, 'wb').close()",
+    "pid, fd = pty.fork()",
+    "if pid == 0:",
+    "    f = os.open(out, os.O_WRONLY)",
+    "    os.dup2(f, 1)",
+    "    os.execv(argv[0], argv)",
+    "while b'synced' not in open(out, 'rb').read():",
+    "    time.sleep(0.02)",
+    "os.close(fd)",
+    "_, status = os.waitpid(pid, 0)",
+    "print('exit', os.WEXITSTATUS(status) if os.WIFEXITED(status) else '-', 'signal', os.WTERMSIG(status) if os.WIFSIGNALED(status) else '-')",
+  ].join("\n");
+  const run = await finished(startChild(t, PYTHON, ["-c", script, output, process.execPath, BIN, "sync", "--config", config, "--watch"]));
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual([run.stdout, await readFile(output, "utf8")], [
+    `exit - signal ${constants.signals.SIGHUP}\n`,
+    `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01\nstopped watching ${config}\n`,
+  ]);
+});
