@@ -20,12 +20,12 @@ import { REPORT_VERSION } from "../../report.js";
 import { parseEquipmentConfig, type EquipmentConfig } from "../../config/equipment.js";
 import { EXIT_OK, StoppedError, exitCodeForSignal, printError, reportFatal } from "../errors.js";
 import type { CliIo, Timers } from "../io.js";
-import { sameRead, settledRead, type ConfigRead } from "./settle.js";
+import { sameRead, settledRead, type ConfigRead } from "../../sync/watch/settle.js";
 import type { SyncReport } from "../../sync/sync.js";
 import { passLine } from "../_sync-report.js";
 import { escapeText } from "../_text.js";
-import { FolderWatch } from "./folders.js";
-import { heldForWriting } from "./writers.js";
+import { FolderWatch } from "../../sync/watch/folders.js";
+import { heldForWriting } from "../../sync/watch/writers.js";
 
 /**
  * How long the file must be quiet before it is read, and how long two reads

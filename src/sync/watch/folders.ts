@@ -20,7 +20,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { lstat, readlink, stat } from "node:fs/promises";
 import { basename, dirname, join, parse, sep } from "node:path";
 import { errnoCode } from "../../errors.js";
-import { InputError } from "../errors.js";
+import { InputError } from "../../errors.js";
 
 /** A name to listen for in a folder. */
 interface WatchPoint {
