@@ -6,13 +6,16 @@
  */
 import type { Document, LineCounter } from "yaml";
 import { ConfigError, type ConfigPosition } from "../errors.js";
+import { ConstructFailure, constructDocument } from "./_construct.js";
 import { positionOf } from "./_text.js";
-import { SAFE_TAGS, pyyamlTags } from "./_yaml-tags.js";
+import type { PyValue } from "./_values.js";
 
 /** A parsed config and the line counter that places its nodes. */
 export interface ConfigDocument {
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
+  /** What `safe_load` returns for the document. */
+  readonly value: PyValue;
 }
 
 /**
@@ -28,11 +31,7 @@ export interface ConfigDocument {
  * ```
  */
 export async function parseConfigDocument(text: string, file: string): Promise<ConfigDocument> {
-  const { LineCounter, Lexer, CST, parseDocument, visit, isScalar, isPair, isMap, isSeq, isAlias, Scalar } = await import("yaml");
-  const mergeable = (value: unknown, doc: Document.Parsed): boolean => {
-    const one = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
-    return one(value) || (isSeq(value) && value.items.every(one));
-  };
+  const { LineCounter, Lexer, CST, parseDocument, isScalar, isPair, isMap, isSeq, isAlias } = await import("yaml");
   const lines = new LineCounter();
   const where = (offset: number): ConfigPosition => {
     const { line, col } = lines.linePos(offset);
@@ -44,6 +43,8 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   // Where a block scalar is: after its `|` or `>` header (and whatever
   // shares the header's line) the lexer gives the whole body as one token.
   let block: "none" | "header" | "body" = "none";
+  const directives = new Set<string>();
+  const tagOffsets: number[] = [];
   for (const token of new Lexer().lex(text)) {
     // The lexer's own control characters (document, scalar, flow end) are not in the text.
     if (token === "\x02" || token === "\x1f" || token === "\x18") continue;
@@ -53,48 +54,53 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
     if (type === "block-scalar-header") block = "header";
     else if (block === "header" && type === "newline") block = "body";
     else if (bodyToken) block = "none";
+    if (type === "tag") tagOffsets.push(offset);
+    if (type === "directive-line") checkDirective(token, directives, file, positionOf(text, offset));
     const tab = token.indexOf("\t");
     if (!inert && tab >= 0) {
       throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tab cannot start a token or sit in a plain scalar (PyYAML refuses it); use spaces", { position: positionOf(text, offset + tab) });
     }
     offset += token.length;
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", merge: true, uniqueKeys: false, customTags: pyyamlTags });
-  const syntax = doc.errors[0];
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", schema: "failsafe", merge: false, uniqueKeys: false });
+  // A repeated key is PyYAML's to settle (the last wins), not an error; the
+  // parser's own duplicate check is not relied on either way.
+  const syntax = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
   if (syntax !== undefined) {
     throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, { position: where(syntax.pos[0]), details: { yaml_code: syntax.code } });
   }
-  const unresolved = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
-  if (unresolved !== undefined) {
-    const tag = /Unresolved tag: (\S+)/.exec(unresolved.message)?.[1] ?? "?";
-    throw unsupported(file, tag, where(unresolved.pos[0]));
+  let value: PyValue;
+  try {
+    value = constructDocument(doc, { isAlias, isMap, isSeq, isScalar, isPair }, tagOffsets);
+  } catch (err) {
+    if (!(err instanceof ConstructFailure)) throw err;
+    const position = err.offset === undefined ? undefined : where(err.offset);
+    throw new ConfigError(err.code, file, err.message, { position, ...(err.tag === undefined ? {} : { details: { tag: err.tag } }) });
   }
-  // safe_load constructs the whole document, so a tag it cannot construct
-  // or a `<<` outside a key fails the load wherever it is.
-  visit(doc, (key, node) => {
-    if (node === null) return undefined;
-    const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
-    const tag = (node as { tag?: string }).tag;
-    if (tag !== undefined && !SAFE_TAGS.has(tag) && tag !== "tag:yaml.org,2002:merge") {
-      throw unsupported(file, tag, where(start));
-    }
-    if (isPair(node) && isScalar(node.key) && node.key.type === Scalar.PLAIN && node.key.source === "<<" && !mergeable(node.value, doc)) {
-      throw new ConfigError("yaml_syntax_error", file, "YAML cannot be loaded: a `<<` merge takes a mapping, an alias of one, or a list of those", { position: where(start) });
-    }
-    // PyYAML resolves a plain `<<` and `=` to types only a mapping key can
-    // hold (a merge, and `=` read back as text); anywhere else it cannot
-    // construct them.
-    if (key !== "key" && isScalar(node) && node.type === Scalar.PLAIN && node.tag === undefined && (node.source === "<<" || node.source === "=")) {
-      throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: a plain \`${node.source}\` is not text to PyYAML except as a key; quote it`, { position: where(start) });
-    }
-    return undefined;
-  });
-  return { doc, lines };
+  return { doc, lines, value };
 }
 
-function unsupported(file: string, tag: string, position: ConfigPosition): ConfigError {
-  return new ConfigError("yaml_unsupported_tag", file, `YAML tag ${tag} is not allowed: PyYAML's safe_load constructs only the standard types (!!str, !!int, !!float, !!bool, !!null, !!timestamp, !!binary, !!set, !!omap, !!pairs, !!seq, !!map)`, {
-    position,
-    details: { tag },
-  });
+/**
+ * PyYAML's checks of the directives: one `%YAML` at most, of major version
+ * 1 (a later minor is only warned about), one `%TAG` per handle.
+ */
+function checkDirective(line: string, seen: Set<string>, file: string, position: ConfigPosition): void {
+  const refuse = (why: string): never => {
+    throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${why}`, { position });
+  };
+  const yamlDirective = /^%YAML(?=[ \t]|$)/.exec(line);
+  if (yamlDirective !== null) {
+    const m = /^%YAML[ ]+([0-9]+)\.([0-9]+)[ ]*(?:#.*)?$/.exec(line);
+    if (m === null) refuse("a %YAML directive is `%YAML 1.1`");
+    if (seen.has("%YAML")) refuse("a second %YAML directive");
+    seen.add("%YAML");
+    if (m?.[1] !== "1") refuse(`found incompatible YAML document (version 1.* is required), got ${line.trim()}`);
+    return;
+  }
+  const tag = /^%TAG[ ]+(\S+)/.exec(line);
+  if (tag !== null) {
+    const handle = `%TAG ${tag[1] ?? ""}`;
+    if (seen.has(handle)) refuse(`duplicate tag handle ${tag[1] ?? ""}`);
+    seen.add(handle);
+  }
 }

@@ -7,6 +7,8 @@
 import { readConfigBytes } from "../config/_file.js";
 import { decodeConfigText } from "../config/_text.js";
 import { parseConfigDocument } from "../config/_yaml.js";
+import { newBudget, toPlain } from "../config/_plain.js";
+import { dictGet, isDict } from "../config/_values.js";
 import { ConfigError } from "../errors.js";
 import { isEquipmentId } from "../schema/rules.js";
 
@@ -46,14 +48,11 @@ function isMapping(v: unknown): v is Record<string, unknown> {
  */
 export async function readAuditConfig(file: string): Promise<AuditConfig> {
   const text = decodeConfigText(await readConfigBytes(file), file);
-  const { doc } = await parseConfigDocument(text, file);
-  let top: unknown;
-  try {
-    top = doc.toJS({ maxAliasCount: 100_000 });
-  } catch (err) {
-    throw new ConfigError("yaml_alias_limit", file, `YAML cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!isMapping(top)) throw new ConfigError("config_invalid", file, "Expected the top level to be a mapping");
+  const { value } = await parseConfigDocument(text, file);
+  if (!isDict(value)) throw new ConfigError("config_invalid", file, "Expected the top level to be a mapping");
+  // Only the sections read are walked, within one budget of nodes.
+  const budget = newBudget(file);
+  const top = Object.fromEntries(["paths", "equipment", "orchestrator", "validator"].map((k) => [k, toPlain(dictGet(value, k)?.value, budget)])) as Record<string, unknown>;
   const bad = (field: string, what: string): never => {
     throw new ConfigError("config_invalid", file, `Expected \`${field}\` to be ${what}`, { field });
   };
