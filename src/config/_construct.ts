@@ -40,11 +40,16 @@ type NodePair = [Node | null, Node | null];
  * The value `safe_load` builds from `doc`'s single document.
  *
  * @param tagOffsets - where each tag of the text starts, in order.
+ * @param bom - the character that stands for U+FEFF in the parsed text, if any.
  * @throws {@link ConstructFailure} where PyYAML's composer or constructor
  *   raises.
  */
-export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOffsets: readonly number[]): PyValue {
+export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOffsets: readonly number[], bom?: string): PyValue {
   const { isAlias, isMap, isSeq, isScalar, isPair } = kinds;
+  const textOf = (n: Scalar): string => {
+    const s = String(n.source ?? "");
+    return bom === undefined ? s : s.replaceAll(bom, "\ufeff");
+  };
   const offsetOf = (n: AnyNode): number | undefined => (n as { range?: [number, number, number] } | null | undefined)?.range?.[0];
   // A tagged node is placed at its tag: the last tag written before it.
   const tagStart = (n: Node): number | undefined => {
@@ -103,8 +108,8 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
     if (retagged.has(n)) return Y + "str";
     const tag = (n as { tag?: string }).tag;
     if (isScalar(n)) {
-      if (tag === undefined) return n.type === "PLAIN" ? resolvePlain(String(n.source ?? "")) : Y + "str";
-      return tag === "!" ? resolvePlain(String(n.source ?? "")) : tag;
+      if (tag === undefined) return n.type === "PLAIN" ? resolvePlain(textOf(n)) : Y + "str";
+      return tag === "!" ? resolvePlain(textOf(n)) : tag;
     }
     if (tag !== undefined && tag !== "!") return tag;
     return isMap(n) ? Y + "map" : Y + "seq";
@@ -144,7 +149,36 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
     if (merge.length > 0) pairsOf.set(m, [...merge, ...value]);
   };
 
+  const defaultValue = (m: YAMLMap, seen = new Set<YAMLMap>()): string | undefined => {
+    // A mapping whose `=` value is itself recurses for ever in PyYAML.
+    if (seen.has(m)) return undefined;
+    seen.add(m);
+    for (const [k, v] of pairs(m)) {
+      if (tagOf(deref(k)) !== Y + "value") continue;
+      const target = deref(v);
+      if (target === null) return "";
+      if (isScalar(target)) return textOf(target);
+      return isMap(target) ? defaultValue(target, seen) : undefined;
+    }
+    return undefined;
+  };
+  const scalarAt = (tag: string, text: string, at: number | undefined): PyValue => {
+    try {
+      const v = constructScalar(tag, text);
+      if (v === undefined) throw refusal(tag, "a scalar", at);
+      return v;
+    } catch (err) {
+      if (!(err instanceof ConstructError)) throw err;
+      throw new ConstructFailure("yaml_syntax_error", `YAML cannot be loaded: ${tag.replace(Y, "!!")}: ${err.message}`, at);
+    }
+  };
   const built = new Map<Node, PyValue>();
+  // PyYAML builds a collection in two steps: the empty container at once,
+  // its contents later, in first-in first-out order after the node that
+  // asked for it (construct_document's state generators). The order shows:
+  // a merge rewrites a node's pairs and `=` keys' tags before or after
+  // another node reads them.
+  const pending: (() => void)[] = [];
   const construct = (written: Node | null): PyValue => {
     const n = deref(written);
     if (n === null) return null;
@@ -155,7 +189,7 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
     if (isScalar(n)) {
       let v: PyValue | undefined;
       try {
-        v = constructScalar(tag, String(n.source ?? ""));
+        v = constructScalar(tag, textOf(n));
       } catch (err) {
         if (!(err instanceof ConstructError)) throw err;
         throw new ConstructFailure("yaml_syntax_error", `YAML cannot be loaded: ${tag.replace(Y, "!!")}: ${err.message}`, at);
@@ -169,15 +203,27 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
         const dict = newDict();
         const set = tag === Y + "set" ? { kind: "set" as const, items: [] as PyValue[] } : undefined;
         built.set(n, set ?? dict);
-        flatten(n);
-        for (const [k, v] of pairs(n)) {
-          const key = construct(k);
-          const hash = hashKey(key, typeof key === "object" && key !== null ? key : undefined);
-          if (hash === undefined) throw new ConstructFailure("yaml_syntax_error", "YAML cannot be loaded: a mapping key is a list or a mapping, which Python cannot hash", offsetOf(k ?? n));
-          dictSet(dict, hash, key, construct(v), k, v);
-        }
-        if (set !== undefined) set.items.push(...dict.keys);
+        pending.push(() => {
+          flatten(n);
+          for (const [k, v] of pairs(n)) {
+            const key = construct(k);
+            const hash = hashKey(key, typeof key === "object" && key !== null ? key : undefined);
+            if (hash === undefined) throw new ConstructFailure("yaml_syntax_error", "YAML cannot be loaded: a mapping key is a list or a mapping, which Python cannot hash", offsetOf(k ?? n));
+            dictSet(dict, hash, key, construct(v), k, v);
+          }
+          if (set !== undefined) set.items.push(...dict.keys);
+        });
         return set ?? dict;
+      }
+      // SafeConstructor.construct_scalar reads a mapping with a `=` key as
+      // that key's value (YAML 1.1's default value): `!!int {=: 5}` is 5.
+      if (SCALAR_TAGS.has(tag)) {
+        const text = defaultValue(n);
+        if (text !== undefined && tag !== Y + "timestamp") {
+          const v = scalarAt(tag, text, at);
+          built.set(n, v);
+          return v;
+        }
       }
       throw refusal(tag, "a mapping", at);
     }
@@ -185,31 +231,39 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
       if (tag === Y + "seq") {
         const list = { kind: "list" as const, items: [] as PyValue[], nodes: [] as (Node | null)[] };
         built.set(n, list);
-        for (const item of n.items as (Node | null)[]) {
-          list.items.push(construct(item));
-          list.nodes.push(item);
-        }
+        pending.push(() => {
+          for (const item of n.items as (Node | null)[]) {
+            list.items.push(construct(item));
+            list.nodes.push(item);
+          }
+        });
         return list;
       }
       if (tag === Y + "omap" || tag === Y + "pairs") {
         const list = { kind: "pairs" as const, items: [] as [PyValue, PyValue][] };
         built.set(n, list);
-        for (const item of n.items as (Node | null)[]) {
-          const sub = deref(item);
+        pending.push(() => {
+          for (const item of n.items as (Node | null)[]) {
+            const sub = deref(item);
           if (sub === null || !isMap(sub)) throw new ConstructFailure("yaml_syntax_error", `YAML cannot be loaded: each entry of a ${tag.replace(Y, "!!")} is a mapping of one key`, offsetOf(item ?? n));
           const p = pairs(sub);
           if (p.length !== 1) throw new ConstructFailure("yaml_syntax_error", `YAML cannot be loaded: each entry of a ${tag.replace(Y, "!!")} is a mapping of one key`, offsetOf(sub));
           const [k, v] = p[0] as NodePair;
           list.items.push([construct(k), construct(v)]);
-        }
+          }
+        });
         return list;
       }
       throw refusal(tag, "a sequence", at);
     }
     throw new ConstructFailure("yaml_syntax_error", "YAML cannot be loaded: a node of an unknown kind", at);
   };
-  return construct((doc.contents ?? null));
+  const root = construct(doc.contents ?? null);
+  for (let i = 0; i < pending.length; i++) (pending[i] as () => void)();
+  return root;
 }
+
+const SCALAR_TAGS: ReadonlySet<string> = new Set(["str", "int", "float", "bool", "null", "binary", "timestamp"].map((n) => Y + n));
 
 function refusal(tag: string, what: string, at: number | undefined): ConstructFailure {
   if (SAFE_TAGS.has(tag)) return new ConstructFailure("yaml_syntax_error", `YAML cannot be loaded: the tag ${tag.replace(Y, "!!")} cannot be ${what}`, at);

@@ -7,6 +7,7 @@
 import type { Document, LineCounter } from "yaml";
 import { ConfigError, type ConfigPosition } from "../errors.js";
 import { ConstructFailure, constructDocument } from "./_construct.js";
+import { checkPyyamlSyntax } from "./_pyyaml-syntax.js";
 import { positionOf } from "./_text.js";
 import type { PyValue } from "./_values.js";
 
@@ -30,8 +31,17 @@ export interface ConfigDocument {
  * const { doc } = await parseConfigDocument("equipment: []\n", "config.yaml");
  * ```
  */
-export async function parseConfigDocument(text: string, file: string): Promise<ConfigDocument> {
-  const { LineCounter, Lexer, CST, parseDocument, isScalar, isPair, isMap, isSeq, isAlias } = await import("yaml");
+export async function parseConfigDocument(original: string, file: string): Promise<ConfigDocument> {
+  // Past the stream's first character U+FEFF is text to PyYAML; the parser
+  // drops it at the start of a line. It is parsed as a private-use
+  // character the file does not hold, and given back in the values.
+  let bom: string | undefined;
+  let text = original;
+  if (original.includes("\ufeff")) {
+    for (let c = 0xe000; c <= 0xf8ff && bom === undefined; c++) if (!original.includes(String.fromCharCode(c))) bom = String.fromCharCode(c);
+    if (bom !== undefined) text = original.replaceAll("\ufeff", bom);
+  }
+  const { LineCounter, Lexer, Parser, CST, parseDocument, isScalar, isPair, isMap, isSeq, isAlias } = await import("yaml");
   const lines = new LineCounter();
   const where = (offset: number): ConfigPosition => {
     const { line, col } = lines.linePos(offset);
@@ -45,6 +55,9 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   let block: "none" | "header" | "body" = "none";
   const directives = new Set<string>();
   const tagOffsets: number[] = [];
+  let first = true;
+  // Where the first `...` ends, while nothing but more `...` follows it.
+  let onlyEndsAfter: number | undefined;
   for (const token of new Lexer().lex(text)) {
     // The lexer's own control characters (document, scalar, flow end) are not in the text.
     if (token === "\x02" || token === "\x1f" || token === "\x18") continue;
@@ -55,6 +68,23 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
     else if (block === "header" && type === "newline") block = "body";
     else if (bodyToken) block = "none";
     if (type === "tag") tagOffsets.push(offset);
+    // PyYAML starts a document at the first token that is not a directive
+    // or `---`: a `...` there ends a document that has no node.
+    if (first && type === "doc-end" && /^(?:[ \t\r\n]|$)/.test(text.slice(offset + 3, offset + 4))) {
+      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: `...` ends a document that has not started", { position: positionOf(text, offset) });
+    }
+    const significant = type !== "space" && type !== "newline" && type !== "comment" && type !== "byte-order-mark";
+    if (significant) first = false;
+    if (type === "doc-end") onlyEndsAfter ??= offset + token.length;
+    else if (significant) onlyEndsAfter = undefined;
+    // PyYAML ends a tag at a space or a line break, and nothing else.
+    if (type === "tag" && !/^(?:[ \r\n\x85\u2028\u2029]|$)/.test(text.slice(offset + token.length, offset + token.length + 1))) {
+      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tag is followed by a space or the end of the line (PyYAML refuses anything else)", { position: positionOf(text, offset) });
+    }
+    // PyYAML's anchor and alias names are letters, digits, `-` and `_`.
+    if ((type === "anchor" || type === "alias") && !/^[&*][0-9A-Za-z_-]+$/.test(token)) {
+      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: an anchor or alias name is letters, digits, `-` and `_` only (PyYAML refuses other characters)", { position: positionOf(text, offset) });
+    }
     if (type === "directive-line") checkDirective(token, directives, file, positionOf(text, offset));
     const tab = token.indexOf("\t");
     if (!inert && tab >= 0) {
@@ -65,13 +95,18 @@ export async function parseConfigDocument(text: string, file: string): Promise<C
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", schema: "failsafe", merge: false, uniqueKeys: false });
   // A repeated key is PyYAML's to settle (the last wins), not an error; the
   // parser's own duplicate check is not relied on either way.
-  const syntax = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
+  // A `...` after the document's end is skipped by PyYAML; the parser
+  // counts it as a second, empty document.
+  // Tags are PyYAML's to resolve (below), whatever a `%YAML` directive makes
+  // of the parser's own schema.
+  const syntax = doc.errors.find((e) => e.code !== "DUPLICATE_KEY" && !(e.code === "TAG_RESOLVE_FAILED" && !e.message.startsWith("Could not resolve tag")) && !(e.code === "MULTIPLE_DOCS" && onlyEndsAfter !== undefined && e.pos[0] >= onlyEndsAfter));
   if (syntax !== undefined) {
     throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, { position: where(syntax.pos[0]), details: { yaml_code: syntax.code } });
   }
+  checkPyyamlSyntax(new Parser().parse(text), text, file);
   let value: PyValue;
   try {
-    value = constructDocument(doc, { isAlias, isMap, isSeq, isScalar, isPair }, tagOffsets);
+    value = constructDocument(doc, { isAlias, isMap, isSeq, isScalar, isPair }, tagOffsets, bom);
   } catch (err) {
     if (!(err instanceof ConstructFailure)) throw err;
     const position = err.offset === undefined ? undefined : where(err.offset);
@@ -88,6 +123,7 @@ function checkDirective(line: string, seen: Set<string>, file: string, position:
   const refuse = (why: string): never => {
     throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${why}`, { position });
   };
+  if (!/^%[0-9A-Za-z_-]+(?: |$)/.test(line)) refuse("a directive's name is letters, digits, `-` and `_`, then a space");
   const yamlDirective = /^%YAML(?=[ \t]|$)/.exec(line);
   if (yamlDirective !== null) {
     const m = /^%YAML[ ]+([0-9]+)\.([0-9]+)[ ]*(?:#.*)?$/.exec(line);
@@ -98,6 +134,9 @@ function checkDirective(line: string, seen: Set<string>, file: string, position:
     return;
   }
   const tag = /^%TAG[ ]+(\S+)/.exec(line);
+  if (/^%TAG(?: |$)/.test(line) && !/^%TAG[ ]+(?:!|!!|![0-9A-Za-z_-]+!)[ ]+[0-9A-Za-z\-;/?:@&=+$,_.!~*'()[\]%]+[ ]*(?:#.*)?$/.test(line)) {
+    refuse("a %TAG directive is `%TAG !handle! prefix`, the handle `!`, `!!` or `!name!`");
+  }
   if (tag !== null) {
     const handle = `%TAG ${tag[1] ?? ""}`;
     if (seen.has(handle)) refuse(`duplicate tag handle ${tag[1] ?? ""}`);
