@@ -8,6 +8,7 @@
  * - a key written without `?` (a "simple key") sits on one line;
  * - inside `[...]` and `{...}`, a `?` ends a plain scalar, so a plain
  *   scalar there holds no `?`;
+ * - a quoted value is not run into the next token (`"a"'b'`);
  * - a block scalar at the top of a document is indented by at least one
  *   space (PyYAML's least indentation is 1, where YAML 1.2 allows 0).
  *
@@ -71,6 +72,13 @@ export function checkPyyamlSyntax(tokens: Iterable<Token>, text: string, file: s
         // PyYAML reads `?`, `:` and `-` then a space as indicators, and a
         // `:` inside brackets as one, never as the start of a plain value.
         if ((!flow && /^[?:-](?:[ \t\r\n\x85\u2028\u2029]|$)/.test(text.slice(token.offset, token.offset + 2))) || (flow && token.source.startsWith(":"))) refuse(token.offset, `a plain value cannot start with \`${token.source[0] ?? ""}\` here; quote it`);
+        return;
+      }
+      case "single-quoted-scalar":
+      case "double-quoted-scalar": {
+        // What follows a quoted value on its line: a separator, or nothing.
+        const after = token.offset + token.source.length;
+        if (!/^(?:[ \t\r\n\x85\u2028\u2029:,\]}#]|$)/.test(text.slice(after, after + 1))) refuse(after, "a quoted value is followed by a space, `:`, `,` or the end of its line");
         return;
       }
       case "block-scalar": {

@@ -21,6 +21,8 @@ const MERGE = /^(?:<<)\n?$/;
 const NULL = /^(?:~|null|Null|NULL|)\n?$/;
 const TIMESTAMP = /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\n?$/;
 const VALUE = /^(?:=)\n?$/;
+// PyYAML resolves these to a tag it has no constructor for.
+const YAML_INDICATOR = /^(?:!|&|\*)\n?$/;
 // What `!!timestamp` reads (PyYAML matches it, then takes the groups).
 const TIMESTAMP_PARTS = /^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?)?\n?$/;
 
@@ -33,6 +35,7 @@ const RESOLVERS: [RegExp, string, string][] = [
   [NULL, "null", "~nN"],
   [TIMESTAMP, "timestamp", "0123456789"],
   [VALUE, "value", "="],
+  [YAML_INDICATOR, "yaml", "!&*"],
 ];
 
 /** The tag PyYAML resolves a plain (or `!`-tagged) scalar to. */

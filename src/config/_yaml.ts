@@ -56,6 +56,9 @@ export async function parseConfigDocument(original: string, file: string): Promi
   const directives = new Set<string>();
   const tagOffsets: number[] = [];
   let first = true;
+  // PyYAML's stricter token rules; reported after the parser's own errors,
+  // which name the place better when both apply.
+  let deferred: ConfigError | undefined;
   // Where the first `...` ends, while nothing but more `...` follows it.
   let onlyEndsAfter: number | undefined;
   for (const token of new Lexer().lex(text)) {
@@ -71,7 +74,7 @@ export async function parseConfigDocument(original: string, file: string): Promi
     // PyYAML starts a document at the first token that is not a directive
     // or `---`: a `...` there ends a document that has no node.
     if (first && type === "doc-end" && /^(?:[ \t\r\n]|$)/.test(text.slice(offset + 3, offset + 4))) {
-      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: `...` ends a document that has not started", { position: positionOf(text, offset) });
+      deferred ??= new ConfigError("yaml_syntax_error", file, "YAML syntax error: `...` ends a document that has not started", { position: positionOf(text, offset) });
     }
     const significant = type !== "space" && type !== "newline" && type !== "comment" && type !== "byte-order-mark";
     if (significant) first = false;
@@ -79,13 +82,20 @@ export async function parseConfigDocument(original: string, file: string): Promi
     else if (significant) onlyEndsAfter = undefined;
     // PyYAML ends a tag at a space or a line break, and nothing else.
     if (type === "tag" && !/^(?:[ \r\n\x85\u2028\u2029]|$)/.test(text.slice(offset + token.length, offset + token.length + 1))) {
-      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tag is followed by a space or the end of the line (PyYAML refuses anything else)", { position: positionOf(text, offset) });
+      deferred ??= new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tag is followed by a space or the end of the line (PyYAML refuses anything else)", { position: positionOf(text, offset) });
     }
     // PyYAML's anchor and alias names are letters, digits, `-` and `_`.
     if ((type === "anchor" || type === "alias") && !/^[&*][0-9A-Za-z_-]+$/.test(token)) {
-      throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: an anchor or alias name is letters, digits, `-` and `_` only (PyYAML refuses other characters)", { position: positionOf(text, offset) });
+      deferred ??= new ConfigError("yaml_syntax_error", file, "YAML syntax error: an anchor or alias name is letters, digits, `-` and `_` only (PyYAML refuses other characters)", { position: positionOf(text, offset) });
     }
-    if (type === "directive-line") checkDirective(token, directives, file, positionOf(text, offset));
+    if (type === "directive-line") {
+      try {
+        checkDirective(token, directives, file, positionOf(text, offset));
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        deferred ??= err;
+      }
+    }
     const tab = token.indexOf("\t");
     if (!inert && tab >= 0) {
       throw new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tab cannot start a token or sit in a plain scalar (PyYAML refuses it); use spaces", { position: positionOf(text, offset + tab) });
@@ -103,6 +113,7 @@ export async function parseConfigDocument(original: string, file: string): Promi
   if (syntax !== undefined) {
     throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, { position: where(syntax.pos[0]), details: { yaml_code: syntax.code } });
   }
+  if (deferred !== undefined) throw deferred;
   checkPyyamlSyntax(new Parser().parse(text), text, file);
   let value: PyValue;
   try {
@@ -134,7 +145,7 @@ function checkDirective(line: string, seen: Set<string>, file: string, position:
     return;
   }
   const tag = /^%TAG[ ]+(\S+)/.exec(line);
-  if (/^%TAG(?: |$)/.test(line) && !/^%TAG[ ]+(?:!|!!|![0-9A-Za-z_-]+!)[ ]+[0-9A-Za-z\-;/?:@&=+$,_.!~*'()[\]%]+[ ]*(?:#.*)?$/.test(line)) {
+  if (/^%TAG(?: |$)/.test(line) && !/^%TAG[ ]+(?:!|!!|![0-9A-Za-z_-]+!)[ ]+(?:[0-9A-Za-z\-;/?:@&=+$,_.!~*'()[\]]|%[0-9A-Fa-f]{2})+[ ]*(?:#.*)?$/.test(line)) {
     refuse("a %TAG directive is `%TAG !handle! prefix`, the handle `!`, `!!` or `!name!`");
   }
   if (tag !== null) {
