@@ -145,7 +145,7 @@ function checkDirective(line: string, seen: Set<string>, file: string, position:
     return;
   }
   const tag = /^%TAG[ ]+(\S+)/.exec(line);
-  if (/^%TAG(?: |$)/.test(line) && !/^%TAG[ ]+(?:!|!!|![0-9A-Za-z_-]+!)[ ]+(?:[0-9A-Za-z\-;/?:@&=+$,_.!~*'()[\]]|%[0-9A-Fa-f]{2})+[ ]*(?:#.*)?$/.test(line)) {
+  if (/^%TAG(?: |$)/.test(line) && !/^%TAG[ ]+(?:!|!!|![0-9A-Za-z_-]+!)[ ]+(?:[0-9A-Za-z\-;/?:@&=+$,_.!~*'()[\]]|%[0-9A-Fa-f]{2})+(?:[ ]+(?:#.*)?)?$/.test(line)) {
     refuse("a %TAG directive is `%TAG !handle! prefix`, the handle `!`, `!!` or `!name!`");
   }
   if (tag !== null) {

@@ -147,3 +147,17 @@ test("sync: a config PyYAML refuses stops the command with one line naming file,
     assert.deepEqual(await readdir(root), ["config.yaml"], name);
   }
 });
+
+test("sync: `equipment: !!omap` is PyYAML's list of pairs, so every entry is invalid (exit 1), not a refused file (exit 2)", needs(["pyyaml"]), async (t) => {
+  const root = await tempDir(t);
+  const config = join(root, "config.yaml");
+  await writeFile(config, `equipment: !!omap\n  - CONFOCAL_01: {label: C, local_root: ${root}, nas_root: //nas/lab}\n`);
+  const py = new PyYaml();
+  t.after(() => py.close());
+  const want = await py.load(await readFile(config));
+  assert.ok(want.ok && Array.isArray(get(want.value, "equipment")), "PyYAML loads a list");
+  const run = await cli(t, ["sync", "--config", config]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /equipment\.0: Expected an equipment entry \(a mapping\), got an array \[validation_failed\]/);
+  assert.deepEqual(await readdir(root), ["config.yaml"]);
+});

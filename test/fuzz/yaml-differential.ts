@@ -36,26 +36,34 @@ export interface FuzzReport {
  *
  * Each class is a section of docs/config-yaml.md; the reason is there.
  */
+/** The text of a document's bytes, as near as the fuzzer needs it (UTF-16 by its byte order mark). */
+function textOf(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString("utf16le");
+  if (bytes[0] === 0xfe && bytes[1] === 0xff && bytes.length % 2 === 0) return Buffer.from(bytes).swap16().toString("utf16le");
+  return text;
+}
+
 export function documentedDifference(bytes: Buffer, py: Outcome, ts: Outcome): string | undefined {
+  const text = textOf(bytes);
   if (py.ok && !ts.ok) {
     // Refusals where PyYAML reads on (docs/config-yaml.md, "Refused here, loaded by PyYAML").
     if (/Missing closing .?quote|must be sufficiently indented/.test(ts.error)) return "continuation line not indented";
     if (/a `\?` ends a plain value/.test(ts.error)) return "`?` in a plain value inside [] or {}";
-    if (/an anchor or alias name is letters/.test(ts.error) || /(?:^|[\s[{,])[&*][0-9A-Za-z_-]+[:?%@`]/.test(bytes.toString("utf8"))) return "anchor name run into an indicator";
+    if (/an anchor or alias name is letters/.test(ts.error) || /(?:^|[\s[{,])[&*][0-9A-Za-z_-]+[:?%@`]/.test(text)) return "anchor name run into an indicator";
     if (/Block collections are not allowed within flow collections|Missing newline after block sequence props|Implicit keys of flow sequence pairs need to be on a single line/.test(ts.error)) return "a lone `-` inside [] or {}";
     if (/Comments must be separated from other tokens by white space/.test(ts.error)) return "`#` straight after a token";
-    if (/a mapping key cannot be empty|the tag \S+ cannot be a mapping/.test(ts.error) && /[!&]\S*[ ]+:(?:[ \r\n]|$)/.test(bytes.toString("utf8"))) return "a tag or anchor alone for an empty key";
-    if (/a tab cannot start a token/.test(ts.error) && /['"][^'"]*\n[ ]*\t/.test(bytes.toString("utf8"))) return "a tab starting a continuation line of a quoted value";
+    if (/a mapping key cannot be empty|the tag \S+ cannot be a mapping/.test(ts.error) && /[!&]\S*[ ]+:(?:[ \r\n]|$)/.test(text)) return "a tag or anchor alone for an empty key";
+    if (/a tab cannot start a token/.test(ts.error) && /['"][^'"]*\n[ ]*\t/.test(text)) return "a tab starting a continuation line of a quoted value";
     return undefined;
   }
   if (!py.ok && ts.ok) {
-    if (/while parsing a block mapping|mapping keys are not allowed here/.test(py.error) && /(?:^|[\r\n\x85\u2028\u2029])[ ]*\?(?:[ \r\n]|$)|:[ ]+(?:&\S+[ ]+)?\?[ ]*(?:[\r\n]|$)/.test(bytes.toString("utf8"))) return "an explicit `? key` laid out over lines PyYAML rejects";
+    if (/while parsing a block mapping|mapping keys are not allowed here/.test(py.error) && /(?:^|[\r\n\x85\u2028\u2029])[ ]*\?(?:[ \r\n]|$)|:[ ]+(?:&\S+[ ]+)?\?[ ]*(?:[\r\n]|$)/.test(text)) return "an explicit `? key` laid out over lines PyYAML rejects";
     return undefined;
   }
   if (!py.ok || !ts.ok) return undefined;
   const forms = ["\u2028", "\u2029"].flatMap((c) => [Buffer.from(c, "utf8"), Buffer.from(c, "utf16le"), Buffer.from(c, "utf16le").swap16()]);
   if (forms.some((f) => bytes.includes(f))) return "LS/PS line break inside a scalar";
-  if (/\\(?:\r\n|[\r\n\x85])[ \t]*(?:\r\n|[\r\n\x85])/.test(bytes.toString("utf8"))) return "an escaped line break before an empty line in a double-quoted value";
+  if (/\\(?:\r\n|[\r\n\x85])[ \t]*(?:\r\n|[\r\n\x85])/.test(text)) return "an escaped line break before an empty line in a double-quoted value";
   return undefined;
 }
 
