@@ -69,9 +69,9 @@ export function checkPyyamlSyntax(tokens: Iterable<Token>, text: string, file: s
       case "scalar": {
         const q = token.source.indexOf("?");
         if (flow && q >= 0) refuse(token.offset + q, "inside `[...]` or `{...}` a `?` ends a plain value (PyYAML reads it as a key indicator); quote the value");
-        // PyYAML reads `?`, `:` and `-` then a space as indicators, and a
-        // `:` inside brackets as one, never as the start of a plain value.
-        if ((!flow && /^[?:-](?:[ \t\r\n\x85\u2028\u2029]|$)/.test(text.slice(token.offset, token.offset + 2))) || (flow && token.source.startsWith(":"))) refuse(token.offset, `a plain value cannot start with \`${token.source[0] ?? ""}\` here; quote it`);
+        // Inside brackets PyYAML reads a `:` as an indicator, never as the
+        // start of a plain value.
+        if (flow && token.source.startsWith(":")) refuse(token.offset, "a plain value inside `[...]` or `{...}` cannot start with `:`; quote it");
         return;
       }
       case "single-quoted-scalar":

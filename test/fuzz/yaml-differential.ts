@@ -40,7 +40,7 @@ export interface FuzzReport {
 function textOf(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString("utf16le");
   if (bytes[0] === 0xfe && bytes[1] === 0xff && bytes.length % 2 === 0) return Buffer.from(bytes).swap16().toString("utf16le");
-  return text;
+  return bytes.toString("utf8");
 }
 
 export function documentedDifference(bytes: Buffer, py: Outcome, ts: Outcome): string | undefined {
