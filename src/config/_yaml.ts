@@ -53,6 +53,8 @@ export async function parseConfigDocument(original: string, file: string): Promi
   // Where a block scalar is: after its `|` or `>` header (and whatever
   // shares the header's line) the lexer gives the whole body as one token.
   let block: "none" | "header" | "body" = "none";
+  // Within an unknown directive's line, which PyYAML skips to its end.
+  let ignoring = false;
   const directives = new Set<string>();
   const tagOffsets: number[] = [];
   let first = true;
@@ -66,7 +68,11 @@ export async function parseConfigDocument(original: string, file: string): Promi
     if (token === "\x02" || token === "\x1f" || token === "\x18") continue;
     const type = CST.tokenType(token);
     const bodyToken = block === "body" && type !== "newline" && type !== "comment";
-    const inert = type === "double-quoted-scalar" || type === "single-quoted-scalar" || type === "comment" || type === "block-scalar-header" || bodyToken;
+    // PyYAML skips the rest of an unknown directive's line, tabs included.
+    if (type === "directive-line") ignoring = !/^%(?:YAML|TAG)(?:[ \t]|$)/.test(token) && /^%[0-9A-Za-z_-]+ /.test(token);
+    else if (type === "newline") ignoring = false;
+    const ignoredDirective = ignoring;
+    const inert = type === "double-quoted-scalar" || type === "single-quoted-scalar" || type === "comment" || type === "block-scalar-header" || bodyToken || ignoredDirective;
     if (type === "block-scalar-header") block = "header";
     else if (block === "header" && type === "newline") block = "body";
     else if (bodyToken) block = "none";
@@ -85,7 +91,8 @@ export async function parseConfigDocument(original: string, file: string): Promi
       deferred ??= new ConfigError("yaml_syntax_error", file, "YAML syntax error: a tag is followed by a space or the end of the line (PyYAML refuses anything else)", { position: positionOf(text, offset) });
     }
     // PyYAML's anchor and alias names are letters, digits, `-` and `_`.
-    if ((type === "anchor" || type === "alias") && !/^[&*][0-9A-Za-z_-]+$/.test(token)) {
+    const follows = text.slice(offset + token.length, offset + token.length + 1);
+    if ((type === "anchor" || type === "alias") && (!/^[&*][0-9A-Za-z_-]+$/.test(token) || !/^(?:[ \t\r\n\x85\u2028\u2029?:,\]}%@`]|$)/.test(follows))) {
       deferred ??= new ConfigError("yaml_syntax_error", file, "YAML syntax error: an anchor or alias name is letters, digits, `-` and `_` only (PyYAML refuses other characters)", { position: positionOf(text, offset) });
     }
     if (type === "directive-line") {

@@ -47,13 +47,14 @@ export function documentedDifference(bytes: Buffer, py: Outcome, ts: Outcome): s
   const text = textOf(bytes);
   if (py.ok && !ts.ok) {
     // Refusals where PyYAML reads on (docs/config-yaml.md, "Refused here, loaded by PyYAML").
-    if (/Missing closing .?quote|must be sufficiently indented/.test(ts.error)) return "continuation line not indented";
+    if (/Missing closing .?quote|must be sufficiently indented|Implicit keys need to be on a single line|Implicit map keys need to be followed by map values/.test(ts.error)) return "continuation line not indented";
     if (/a `\?` ends a plain value/.test(ts.error)) return "`?` in a plain value inside [] or {}";
-    if (/an anchor or alias name is letters/.test(ts.error) || /(?:^|[\s[{,])[&*][0-9A-Za-z_-]+[:?%@`]/.test(text)) return "anchor name run into an indicator";
+    if (/an anchor or alias name is letters/.test(ts.error) || /(?:^|[\s\x85[{,])[&*][0-9A-Za-z_-]+[:?%@`]/.test(text)) return "anchor name run into an indicator";
     if (/Block collections are not allowed within flow collections|Missing newline after block sequence props|Implicit keys of flow sequence pairs need to be on a single line/.test(ts.error)) return "a lone `-` inside [] or {}";
     if (/Comments must be separated from other tokens by white space/.test(ts.error)) return "`#` straight after a token";
     if (/a mapping key cannot be empty|the tag \S+ cannot be a mapping/.test(ts.error) && /[!&]\S*[ ]+:(?:[ \r\n]|$)/.test(text)) return "a tag or anchor alone for an empty key";
-    if (/a tab cannot start a token/.test(ts.error) && /['"][^'"]*\n[ ]*\t/.test(text)) return "a tab starting a continuation line of a quoted value";
+    if (/a tab cannot start a token/.test(ts.error) && /['"][^'"]*\t/.test(text) && /[\n\x85][ ]*['"]?[^\s'"]/.test(text)) return "a tab in a quoted value on a line that is not indented";
+    if (/Unexpected , in flow/.test(ts.error) && /[[{,][^\]}]*\?/.test(text)) return "`?` in a plain value inside [] or {}";
     return undefined;
   }
   if (!py.ok && ts.ok) {
