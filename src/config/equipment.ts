@@ -11,15 +11,16 @@
  *
  * @module
  */
-import type { Document, Node, YAMLMap } from "yaml";
+import type { Node } from "yaml";
 import { EQUIPMENT, type EquipmentInput } from "../schema/equipment.js";
 import type { FieldSpec } from "../schema/record.js";
 import { describe } from "../schema/rules.js";
 import { readConfigBytes } from "./_file.js";
-import { checkExpansion } from "./_bounds.js";
 import { boundedParse, type BoundedParseOptions } from "./load.js";
 import { decodeConfigText } from "./_text.js";
 import { parseConfigDocument } from "./_yaml.js";
+import { newBudget, toPlain } from "./_plain.js";
+import { dictGet, isDict, isList, type PyList, type PyValue } from "./_values.js";
 import { ConfigError, type ConfigPosition } from "../errors.js";
 
 /** One `equipment[]` entry as found in the file. */
@@ -36,13 +37,7 @@ export interface ConfigEntry {
   errors: ConfigError[];
 }
 
-/**
- * How many nodes aliases may expand to in the sections read. Real configs
- * use aliases by the hundreds (each counts once); a "billion laughs"
- * document needs many orders of magnitude more and is refused at its first
- * expansion, before any memory is spent on it.
- */
-export const MAX_ALIAS_EXPANSION = 100_000;
+export { MAX_ALIAS_EXPANSION } from "./_plain.js";
 
 /** The equipment section of a config file. */
 export interface EquipmentConfig {
@@ -98,64 +93,39 @@ export async function parseEquipmentConfig(file: string, bytes: Buffer, options:
 /** {@link parseEquipmentConfig} without its bounds: only {@link boundedParse} calls it. */
 export async function unboundedEquipmentConfig(file: string, bytes: Buffer): Promise<EquipmentConfig> {
   const text = decodeConfigText(bytes, file);
-  // Loaded here rather than at the top: only sync needs a YAML parser, and
-  // loading it costs the other commands' start-up more than all else.
-  const { isAlias, isMap, isSeq } = await import("yaml");
-  const { doc, lines } = await parseConfigDocument(text, file);
+  const { value: top, lines } = await parseConfigDocument(text, file);
   const at = (node: Node | null | undefined): ConfigPosition | undefined => {
     const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
   };
-  const top = doc.contents;
-  if (!isMap(top)) {
-    throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(toValue(doc, top, file))}`, { position: at(top) });
+  const budget = newBudget(file);
+  if (!isDict(top)) {
+    throw new ConfigError("config_invalid", file, `Expected the top level to be a mapping, got ${describe(toPlain(top, budget))}`);
   }
-  // Only the two sections read are expanded: whatever the others hold (a
+  // Only the two sections read are walked: whatever the others hold (a
   // thousand aliases, a bomb) costs nothing beyond parsing.
-  const section = (key: string): Node | undefined => {
-    const node = top.get(key, true) as Node | undefined;
-    if (!isAlias(node)) return node;
-    const target = node.resolve(doc);
-    if (target === undefined) {
-      throw new ConfigError("yaml_syntax_error", file, `YAML cannot be loaded: alias *${node.source} names no anchor before it`, { field: key, position: at(node) });
-    }
-    return target;
-  };
-  const seqNode = section("equipment");
-  await checkExpansion(doc, seqNode, file, undefined);
-  await checkExpansion(doc, section("paths"), file, undefined);
-  const list = toValue(doc, seqNode, file);
-  const paths = toValue(doc, section("paths"), file);
+  const section = dictGet(top, "equipment");
+  const list = section?.value;
+  const paths = toPlain(dictGet(top, "paths")?.value, budget);
   if (list === undefined || list === null) {
     throw new ConfigError("config_invalid", file, "Expected an `equipment` list, found none", { field: "equipment" });
   }
-  if (!Array.isArray(list) || !isSeq(seqNode)) {
-    throw new ConfigError("config_invalid", file, `Expected \`equipment\` to be a list, got ${describe(list)}`, { field: "equipment", position: at(seqNode) });
+  // A `!!omap` or `!!pairs` is a Python list (of pairs): the application
+  // walks it and finds no entry it can use.
+  const items = isList(list) ? list.items.map((v, i) => ({ value: v, node: list.nodes[i] ?? null })) : typeof list === "object" && list.kind === "pairs" ? list.items.map(([k, v]) => ({ value: tuple(k, v), node: section?.node ?? null })) : undefined;
+  if (items === undefined) {
+    throw new ConfigError("config_invalid", file, `Expected \`equipment\` to be a list, got ${describe(toPlain(list, budget))}`, { field: "equipment", position: at(section?.node) });
   }
   const fallbackRoot = isPlainObject(paths) ? paths["local_root"] : undefined;
-  const entries = list.map((value: unknown, index) => {
-    const node = seqNode.items[index] as Node | undefined;
-    return checkEntry({ file, position: at(node), node: isMap(node) ? node : undefined, value, index, fallbackRoot, at });
+  const entries = items.map(({ value, node }, index) => {
+    const dict = isDict(value) ? value : undefined;
+    const nodeOf = (key: string): Node | undefined => (dict === undefined ? undefined : (dictGet(dict, key)?.node ?? undefined));
+    return checkEntry({ file, position: at(node), nodeOf, isMapping: dict !== undefined, value: toPlain(value, budget), index, fallbackRoot, at });
   });
   markDuplicates(file, entries);
   return { file, entries };
-}
-
-/** The plain value of `node`, its aliases and merges expanded within {@link MAX_ALIAS_EXPANSION}. */
-function toValue(doc: Document, node: Node | null | undefined, file: string): unknown {
-  if (node === undefined || node === null) return undefined;
-  try {
-    return node.toJS(doc, { maxAliasCount: MAX_ALIAS_EXPANSION });
-  } catch (err) {
-    if (!(err instanceof ReferenceError)) throw err;
-    const exhaustion = /resource exhaustion/.test(err.message);
-    const message = exhaustion
-      ? `YAML aliases here would expand to more than ${MAX_ALIAS_EXPANSION} nodes (a "billion laughs" document?); refusing to load it`
-      : `YAML cannot be loaded: ${err.message}`;
-    throw new ConfigError(exhaustion ? "yaml_alias_limit" : "yaml_syntax_error", file, message, { position: undefined });
-  }
 }
 
 type At = (node: Node | null | undefined) => ConfigPosition | undefined;
@@ -164,8 +134,10 @@ type At = (node: Node | null | undefined) => ConfigPosition | undefined;
 interface EntryToCheck {
   readonly file: string;
   readonly position: ConfigPosition | undefined;
-  /** The entry's node, when it is a mapping. */
-  readonly node: YAMLMap | undefined;
+  /** The node of the value of `key` in the entry. */
+  readonly nodeOf: (key: string) => Node | undefined;
+  /** Whether the entry is a mapping (a Python dict). */
+  readonly isMapping: boolean;
   readonly value: unknown;
   readonly index: number;
   /** `paths.local_root`, used when the entry has no `local_root`. */
@@ -173,15 +145,15 @@ interface EntryToCheck {
   readonly at: At;
 }
 
-function checkEntry({ file, position, node, value, index, fallbackRoot, at }: EntryToCheck): ConfigEntry {
+function checkEntry({ file, position, nodeOf, isMapping, value, index, fallbackRoot, at }: EntryToCheck): ConfigEntry {
   const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
   const prefix = `equipment.${index}`;
-  if (!isPlainObject(value) || node === undefined) {
+  if (!isPlainObject(value) || !isMapping) {
     entry.errors.push(new ConfigError("validation_failed", file, `Expected an equipment entry (a mapping), got ${describe(value)}`, { field: prefix, position: entry.position }));
     return entry;
   }
   const problem = (key: string, expected: string): void => {
-    const valueNode = node.get(key, true) as Node | undefined;
+    const valueNode = nodeOf(key);
     entry.errors.push(
       new ConfigError("validation_failed", file, `Expected \`${key}\` to be ${expected}, got ${describe(value[key])}`, {
         field: `${prefix}.${key}`,
@@ -233,6 +205,11 @@ function markDuplicates(file: string, entries: ConfigEntry[]): void {
       e.input = undefined;
     }
   }
+}
+
+/** A Python 2-tuple, which the checks see as a list of two. */
+function tuple(a: PyValue, b: PyValue): PyList {
+  return { kind: "list", items: [a, b], nodes: [null, null] };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

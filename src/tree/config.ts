@@ -7,8 +7,9 @@
 import { readConfigBytes } from "../config/_file.js";
 import { decodeConfigText } from "../config/_text.js";
 import { parseConfigDocument } from "../config/_yaml.js";
-import { checkExpansion } from "../config/_bounds.js";
 import { boundedParse, type BoundedParseOptions } from "../config/load.js";
+import { newBudget, toPlain } from "../config/_plain.js";
+import { dictGet, isDict } from "../config/_values.js";
 import { ConfigError } from "../errors.js";
 import { isEquipmentId } from "../schema/rules.js";
 
@@ -57,15 +58,11 @@ export async function readAuditConfig(file: string, options: BoundedParseOptions
 /** {@link readAuditConfig} of bytes already read, without its bounds: only `boundedParse` calls it. */
 export async function unboundedAuditConfig(file: string, bytes: Buffer): Promise<AuditConfig> {
   const text = decodeConfigText(bytes, file);
-  const { doc } = await parseConfigDocument(text, file);
-  await checkExpansion(doc, doc.contents, file, undefined);
-  let top: unknown;
-  try {
-    top = doc.toJS({ maxAliasCount: 100_000 });
-  } catch (err) {
-    throw new ConfigError("yaml_alias_limit", file, `YAML cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!isMapping(top)) throw new ConfigError("config_invalid", file, "Expected the top level to be a mapping");
+  const { value } = await parseConfigDocument(text, file);
+  if (!isDict(value)) throw new ConfigError("config_invalid", file, "Expected the top level to be a mapping");
+  // Only the sections read are walked, within one budget of nodes.
+  const budget = newBudget(file);
+  const top = Object.fromEntries(["paths", "equipment", "orchestrator", "validator"].map((k) => [k, toPlain(dictGet(value, k)?.value, budget)])) as Record<string, unknown>;
   const bad = (field: string, what: string): never => {
     throw new ConfigError("config_invalid", file, `Expected \`${field}\` to be ${what}`, { field });
   };

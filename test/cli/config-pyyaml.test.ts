@@ -2,19 +2,21 @@
  * config.yaml is read as the application reads it, with PyYAML's safe_load
  * on the file's bytes: every case of test/fixtures/pyyaml/cases.json goes
  * through real PyYAML and through ours, and both must refuse it, or both
- * load the same `equipment` and `paths`.
+ * build the same whole document, value for value with its Python type
+ * (timestamps as instants with their offsets). Then what `sync` writes for
+ * the case must be what the application's values say it should write.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readEquipmentConfig } from "../../src/config/equipment.js";
-import { decodeConfigText } from "../../src/config/_text.js";
-import { parseConfigDocument } from "../../src/config/_yaml.js";
-import { ConfigError } from "../../src/errors.js";
+import type { Tagged } from "../../src/config/_tagged.js";
+import { EQUIPMENT } from "../../src/schema/equipment.js";
+import type { FieldSpec } from "../../src/schema/record.js";
+import { ConfigError as PackageConfigError, syncFromConfig } from "exlab-cache";
 import { cli } from "../helpers/cli.js";
-import { PYTHON, REPO_ROOT } from "../helpers/filelock.js";
+import { REPO_ROOT } from "../helpers/filelock.js";
+import { PyYaml, disagreement, ours } from "../helpers/pyyaml.js";
 import { tempDir } from "../helpers/tmp.js";
 import { needs } from "../helpers/capabilities.js";
 
@@ -23,69 +25,102 @@ interface Case {
   yaml?: string;
   base64?: string;
 }
-type Result = { ok: false; why: string } | { ok: true; equipment: unknown; paths: unknown };
 
 const CASES_FILE = join(REPO_ROOT, "test", "fixtures", "pyyaml", "cases.json");
 
-/** PyYAML's tagged JSON, as plain values ours can be compared with. */
-function fromPython(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(fromPython);
-  if (typeof v !== "object" || v === null) return v;
-  const o = v as Record<string, unknown>;
-  if (typeof o["$int"] === "string") return Number(o["$int"]);
-  if (typeof o["$float"] === "string") {
-    const f = o["$float"];
-    return f === "nan" ? NaN : f === "inf" ? Infinity : f === "-inf" ? -Infinity : Number(f);
-  }
-  if (o["$timestamp"] === true) return "<timestamp>";
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromPython(x)]));
-}
-
-function ours(v: unknown): unknown {
-  if (v instanceof Date) return "<timestamp>";
-  if (v instanceof Uint8Array) return { $binary: Buffer.from(v).toString("base64") };
-  if (Array.isArray(v)) return v.map(ours);
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), ours(x)]));
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ours(x)]));
-  return v;
-}
-
-test("config.yaml: refused exactly where PyYAML's safe_load refuses it, else the same values", needs(["pyyaml"]), async (t) => {
-  const dir = await tempDir(t);
+async function loadCases(): Promise<{ name: string; bytes: Buffer }[]> {
   const cases = JSON.parse(await readFile(CASES_FILE, "utf8")) as Case[];
-  const py = spawnSync(PYTHON, [join(REPO_ROOT, "test", "python", "pyyaml_cases.py"), CASES_FILE, join(dir, "py.yaml")], { encoding: "utf8" });
-  assert.equal(py.status, 0, py.stderr);
-  const expected = JSON.parse(py.stdout) as Result[];
-  assert.equal(expected.length, cases.length);
+  return cases.map((c) => ({ name: c.name, bytes: c.base64 !== undefined ? Buffer.from(c.base64, "base64") : Buffer.from(c.yaml ?? "", "utf8") }));
+}
+
+test("config.yaml: refused exactly where PyYAML's safe_load refuses it, else the same whole document", needs(["pyyaml"]), async (t) => {
+  const py = new PyYaml();
+  t.after(() => py.close());
   const mismatches: string[] = [];
-  for (const [i, c] of cases.entries()) {
-    const want = expected[i];
-    assert.ok(want !== undefined);
-    const bytes = c.base64 !== undefined ? Buffer.from(c.base64, "base64") : Buffer.from(c.yaml ?? "", "utf8");
+  for (const c of await loadCases()) {
+    const [want, got] = await Promise.all([py.load(c.bytes), ours(c.bytes)]);
+    const why = disagreement(want, got);
+    if (why !== undefined) mismatches.push(`${c.name}: ${why}`);
+    if (!got.ok) assert.doesNotMatch(got.error, /\n/, `${c.name}: one line`);
+  }
+  assert.deepEqual(mismatches, []);
+});
+
+/** The value of string key `key` in a tagged dict, as Python's `d.get(key)`. */
+function get(dict: Tagged | undefined, key: string): Tagged | undefined {
+  const pairs = (dict as { dict?: [Tagged, Tagged][] } | null | undefined)?.dict;
+  return pairs?.find(([k]) => k === key)?.[1];
+}
+
+/** Each entry: written, refused for a shared id, or refused otherwise. */
+type Outcome = "written" | "duplicate_id" | "invalid";
+type Expected = { refused: true } | { refused: false; written: Record<string, Record<string, string>>; entries: Outcome[] };
+
+/**
+ * What the application's values say `sync` does: refuse the file when it has
+ * no `equipment` list, else write each entry whose mirrored fields pass
+ * the writer's rules and whose id no other entry has.
+ */
+function expectedSync(top: Tagged): Expected {
+  const list = get(top, "equipment");
+  if (list === undefined || list === null || !Array.isArray(list)) return { refused: true };
+  const fallback = get(get(top, "paths"), "local_root");
+  const entries = list.map((entry) => {
+    const id = get(entry, "id");
+    if (!Array.isArray((entry as { dict?: unknown } | null)?.dict)) return { id: undefined, record: undefined };
+    const record: Record<string, string> = {};
+    let valid = true;
+    for (const f of EQUIPMENT.fields as readonly FieldSpec[]) {
+      if (f.mirrors === undefined) continue;
+      let v = get(entry, f.mirrors);
+      if (f.mirrors === "local_root" && (v === undefined || v === null)) v = fallback;
+      if (f.rule.check(typeof v === "string" ? v : { notText: v }) === undefined) record[f.key] = v as string;
+      else valid = false;
+    }
+    return { id: typeof id === "string" ? id : undefined, record: valid ? record : undefined };
+  });
+  const written: Record<string, Record<string, string>> = {};
+  const outcomes = entries.map((e): Outcome => {
+    if (e.id !== undefined && entries.filter((o) => o.id === e.id).length > 1) return "duplicate_id";
+    if (e.record === undefined) return "invalid";
+    written[e.record["id"] ?? "?"] = e.record;
+    return "written";
+  });
+  return { refused: false, written, entries: outcomes };
+}
+
+test("sync: writes exactly what PyYAML's values of each case say, and refuses where they have no equipment list", needs(["pyyaml"]), async (t) => {
+  const py = new PyYaml();
+  t.after(() => py.close());
+  const dir = await tempDir(t);
+  const mismatches: string[] = [];
+  for (const [i, c] of (await loadCases()).entries()) {
+    const want = await py.load(c.bytes);
+    if (!want.ok) continue;
+    const expected = expectedSync(want.value);
     const file = join(dir, `case-${i}.yaml`);
-    await writeFile(file, bytes);
-    let refused: ConfigError | undefined;
+    const root = join(dir, `root-${i}`);
+    await writeFile(file, c.bytes);
+    let got: Expected;
     try {
-      await readEquipmentConfig(file);
+      const report = await syncFromConfig(file, { root, createRoot: true });
+      const written: Record<string, Record<string, string>> = {};
+      for (const id of await readdir(root).catch(() => [])) {
+        const json = JSON.parse(await readFile(join(root, id, ".exlab-wizard", "equipment.json"), "utf8")) as Record<string, unknown>;
+        written[id] = Object.fromEntries((EQUIPMENT.fields as readonly FieldSpec[]).filter((f) => f.mirrors !== undefined).map((f) => [f.key, json[f.key] as string]));
+      }
+      const failed = report.results.filter((r) => r.status === "failed");
+      assert.deepEqual(failed, [], `${c.name}: no write fails`);
+      const entries = report.results.map((r): Outcome => (r.status !== "invalid" ? "written" : r.errors.some((e) => e.code === "duplicate_id") ? "duplicate_id" : "invalid"));
+      got = { refused: false, written, entries };
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      refused = err;
+      if (!(err instanceof PackageConfigError)) throw err;
+      got = { refused: true };
     }
-    if (!want.ok) {
-      if (refused === undefined) mismatches.push(`${c.name}: PyYAML refuses it (${want.why}), ours loads it`);
-      else assert.doesNotMatch(refused.message, /\n/, `${c.name}: one line`);
-      continue;
-    }
-    if (refused !== undefined) {
-      mismatches.push(`${c.name}: PyYAML loads it, ours refuses it: ${refused.message}`);
-      continue;
-    }
-    const { doc } = await parseConfigDocument(decodeConfigText(bytes, file), file);
-    const top = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
     try {
-      assert.deepEqual({ equipment: ours(top["equipment"]) ?? null, paths: ours(top["paths"]) ?? null }, { equipment: fromPython(want.equipment), paths: fromPython(want.paths) });
-    } catch (err) {
-      mismatches.push(`${c.name}: values differ: ${(err as Error).message.split("\n").slice(0, 12).join(" ")}`);
+      assert.deepEqual(got, expected);
+    } catch {
+      mismatches.push(`${c.name}: sync ${JSON.stringify(got)}, PyYAML's values say ${JSON.stringify(expected)}`);
     }
   }
   assert.deepEqual(mismatches, []);
@@ -111,4 +146,18 @@ test("sync: a config PyYAML refuses stops the command with one line naming file,
     assert.match(run.stderr, message, name);
     assert.deepEqual(await readdir(root), ["config.yaml"], name);
   }
+});
+
+test("sync: `equipment: !!omap` is PyYAML's list of pairs, so every entry is invalid (exit 1), not a refused file (exit 2)", needs(["pyyaml"]), async (t) => {
+  const root = await tempDir(t);
+  const config = join(root, "config.yaml");
+  await writeFile(config, `equipment: !!omap\n  - CONFOCAL_01: {label: C, local_root: ${root}, nas_root: //nas/lab}\n`);
+  const py = new PyYaml();
+  t.after(() => py.close());
+  const want = await py.load(await readFile(config));
+  assert.ok(want.ok && Array.isArray(get(want.value, "equipment")), "PyYAML loads a list");
+  const run = await cli(t, ["sync", "--config", config]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /equipment\.0: Expected an equipment entry \(a mapping\), got an array \[validation_failed\]/);
+  assert.deepEqual(await readdir(root), ["config.yaml"]);
 });
