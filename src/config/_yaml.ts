@@ -41,7 +41,7 @@ export async function parseConfigDocument(original: string, file: string): Promi
     for (let c = 0xe000; c <= 0xf8ff && bom === undefined; c++) if (!original.includes(String.fromCharCode(c))) bom = String.fromCharCode(c);
     if (bom !== undefined) text = original.replaceAll("\ufeff", bom);
   }
-  const { LineCounter, Lexer, Parser, CST, parseDocument, isScalar, isPair, isMap, isSeq, isAlias } = await import("yaml");
+  const { LineCounter, Lexer, Parser, Composer, CST, YAMLParseError, isScalar, isPair, isMap, isSeq, isAlias } = await import("yaml");
   const lines = new LineCounter();
   const where = (offset: number): ConfigPosition => {
     const { line, col } = lines.linePos(offset);
@@ -109,7 +109,20 @@ export async function parseConfigDocument(original: string, file: string): Promi
     }
     offset += token.length;
   }
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, version: "1.1", schema: "failsafe", merge: false, uniqueKeys: false });
+  // Parsed once: the composer and the PyYAML syntax check read the same
+  // tokens. As the package's parseDocument does, the first document is kept
+  // and a second one is an error.
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer({ version: "1.1", schema: "failsafe", merge: false, uniqueKeys: false }).compose(tokens, true, text.length)) {
+    if (doc === undefined) {
+      doc = next;
+      continue;
+    }
+    doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+    break;
+  }
+  if (doc === undefined) throw new Error("the YAML composer gave no document");
   // A repeated key is PyYAML's to settle (the last wins), not an error; the
   // parser's own duplicate check is not relied on either way.
   // A `...` after the document's end is skipped by PyYAML; the parser
@@ -121,7 +134,7 @@ export async function parseConfigDocument(original: string, file: string): Promi
     throw new ConfigError("yaml_syntax_error", file, `YAML syntax error: ${syntax.message}`, { position: where(syntax.pos[0]), details: { yaml_code: syntax.code } });
   }
   if (deferred !== undefined) throw deferred;
-  checkPyyamlSyntax(new Parser().parse(text), text, file);
+  checkPyyamlSyntax(tokens, text, file);
   let value: PyValue;
   try {
     value = constructDocument(doc, { isAlias, isMap, isSeq, isScalar, isPair }, tagOffsets, bom);
