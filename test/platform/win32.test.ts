@@ -251,6 +251,21 @@ wineTest("while the lock is held, filelock's release cannot delete the sidecar (
   assert.equal(existsSync(sidecar), false);
 });
 
+wineTest("with a caller's fs, the sidecar is still opened without sharing deletion: filelock's release cannot delete it under the lock", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "equipment.json");
+  const sidecar = `${file}.lock`;
+  // The rename of the replace goes through that fs, under the lock, and waits there.
+  const ours = runProbe(t, dir, ["hold-fs", win(file), win(join(dir, "r")), win(join(dir, "go"))]);
+  await until(join(dir, "r"));
+  const removed = await startWine(t, dir, winlock, ["delete", win(sidecar)]);
+  assert.equal(removed.code, 4, `DeleteFileW removed the sidecar while the lock was held: ${removed.stdout}`);
+  assert.match(removed.stdout, /error 32\b/); // ERROR_SHARING_VIOLATION
+  await writeFile(join(dir, "go"), "");
+  assert.deepEqual(await ours, { ok: true });
+  assert.ok(existsSync(file));
+});
+
 wineTest("filelock 3.x's release order (unlock, close, delete) in a tight loop against withFileLock: its deletes are refused while we hold the sidecar, and no increment is lost", async (t) => {
   const dir = await tempDir(t);
   const counter = join(dir, "counter.txt");
