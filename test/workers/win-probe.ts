@@ -15,6 +15,7 @@
  *   cli <out> <config> <args...>     the CLI's main() with `--config <config>` appended
  *   paths <out>                      the path helpers on drive-letter and UNC roots
  */
+import type { PathLike } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { access, writeFile } from "node:fs/promises";
 import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, readCacheFile, testRunsMarkerPath, withFileLock } from "exlab-cache";
@@ -66,7 +67,7 @@ try {
   } else if (mode === "hold-fs") {
     const fs = {
       ...fsp,
-      async rename(from: string, to: string): Promise<void> {
+      async rename(from: PathLike, to: PathLike): Promise<void> {
         await writeFile(b, "");
         await until(c);
         await fsp.rename(from, to);
