@@ -33,11 +33,17 @@
 /* Exported by node.exe (libuv). */
 int uv_translate_sys_error(int sys_errno);
 int uv_open_osfhandle(HANDLE os_fd);
+/* uv_fs_t is opaque here (Node-API's headers carry no libuv): see
+ * close_node_fd for the room it is given. */
+int uv_fs_close(struct uv_loop_s *loop, void *req, int file, void *cb);
+void uv_fs_req_cleanup(void *req);
 
-/* libuv's EISDIR and EMFILE on Windows (uv/errno.h: UV__EISDIR, UV__EMFILE),
- * negated; fixed for all of libuv 1.x. The Win32 errors do not say these. */
+/* libuv's EISDIR, EMFILE and ECANCELED on Windows (uv/errno.h: UV__EISDIR,
+ * UV__EMFILE, UV__ECANCELED), negated; fixed for all of libuv 1.x. The Win32
+ * errors do not say these. */
 #define EXLAB_UV_EISDIR 4068
 #define EXLAB_UV_EMFILE 4066
+#define EXLAB_UV_ECANCELED 4081
 
 /* How long a replace waits out a reader holding the target open. */
 #define REPLACE_RETRY_TOTAL_MS 5000
@@ -221,7 +227,8 @@ typedef struct open_job {
   napi_deferred deferred;
   wchar_t *path;
   int writable;
-  int result; /* a descriptor, or a negated libuv errno */
+  HANDLE handle; /* opened on the pool, INVALID_HANDLE_VALUE otherwise */
+  int result;    /* when no handle: a negated libuv errno */
 } open_job;
 
 /*
@@ -237,6 +244,10 @@ typedef struct open_job {
  * The price is the one Python's peers pay: while a peer's delete has the file
  * open for deletion, this open fails with a sharing violation (EBUSY), which
  * the caller retries as it retries a name pending deletion (EPERM).
+ *
+ * The handle stays a HANDLE until open_sidecar_complete, on the JS thread,
+ * knows it can hand it over: a handle nobody receives is closed, never left
+ * open (it would keep the sidecar undeletable for filelock until exit).
  */
 static void open_sidecar_execute(napi_env env, void *arg) {
   open_job *j = (open_job *)arg;
@@ -256,19 +267,61 @@ static void open_sidecar_execute(napi_env env, void *arg) {
     j->result = -EXLAB_UV_EISDIR;
     return;
   }
-  j->result = uv_open_osfhandle(h);
-  if (j->result < 0) {
-    CloseHandle(h);
-    j->result = -EXLAB_UV_EMFILE;
-  }
+  j->handle = h;
 }
 
+/* Close a descriptor of node.exe's C runtime (uv_open_osfhandle's), which
+ * this addon's own _close does not know: through libuv, synchronously (no
+ * callback). The request is libuv's uv_fs_t, 456 bytes aligned to 8 on
+ * win64 (its size is part of libuv 1.x's stable ABI); it gets twice that. */
+static void close_node_fd(napi_env env, int fd) {
+  struct uv_loop_s *loop = NULL;
+  union {
+    char bytes[1024];
+    void *align_p;
+    long long align_ll;
+    double align_d;
+  } req;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == NULL) return;
+  memset(&req, 0, sizeof req);
+  uv_fs_close(loop, &req, fd, NULL);
+  uv_fs_req_cleanup(&req);
+}
+
+/* Settles the promise with a descriptor or a negated libuv errno, on the JS
+ * thread. A handle that cannot be delivered (the environment is going away,
+ * the job never ran, the value or the resolution fails) is closed. */
 static void open_sidecar_complete(napi_env env, napi_status status, void *arg) {
   open_job *j = (open_job *)arg;
+  int fd = -1, result = j->result;
+  napi_value out = NULL;
+  if (env == NULL || status != napi_ok) {
+    /* Not delivered: a job that never ran opened nothing, one whose
+     * environment is gone has no one to hand it to. */
+    if (j->handle != INVALID_HANDLE_VALUE) CloseHandle(j->handle);
+    j->handle = INVALID_HANDLE_VALUE;
+    result = -EXLAB_UV_ECANCELED;
+  } else if (j->handle != INVALID_HANDLE_VALUE) {
+    /* A descriptor of node.exe's C runtime, so node:fs closes it and
+     * lock_win32.c finds its handle like any other. */
+    fd = uv_open_osfhandle(j->handle);
+    if (fd < 0) {
+      CloseHandle(j->handle);
+      result = -EXLAB_UV_EMFILE;
+    } else {
+      result = fd;
+    }
+    j->handle = INVALID_HANDLE_VALUE; /* closed, or owned by fd */
+  }
   if (env != NULL) {
-    /* Never ran (the environment is going away): nothing was opened. */
-    napi_value out = exlab_int(env, status == napi_ok ? j->result : -EXLAB_UV_EMFILE);
-    if (out != NULL) napi_resolve_deferred(env, j->deferred, out);
+    out = exlab_int(env, result);
+    if (out == NULL || napi_resolve_deferred(env, j->deferred, out) != napi_ok) {
+      /* Never reaches JavaScript: close it here, and settle the promise if
+       * that still can be done, so the lock attempt does not hang. */
+      napi_value why;
+      if (fd >= 0) close_node_fd(env, fd);
+      if (napi_get_undefined(env, &why) == napi_ok) napi_reject_deferred(env, j->deferred, why);
+    }
   }
   napi_delete_async_work(env, j->work);
   free(j->path);
@@ -295,6 +348,7 @@ static napi_value open_sidecar(napi_env env, napi_callback_info info) {
     return NULL;
   }
   j->writable = writable ? 1 : 0;
+  j->handle = INVALID_HANDLE_VALUE;
   promise = exlab_queue_job(env, "exlab-cache:open-sidecar", open_sidecar_execute, open_sidecar_complete, j, &j->deferred,
                             &j->work);
   if (promise == NULL) {

@@ -44,9 +44,9 @@ napi_value exlab_unlock(napi_env env, napi_callback_info info) {
 
 /* filelock on Windows deletes the sidecar on release. The addon opens it
  * without FILE_SHARE_DELETE (io_win32.c), so that delete fails while it is
- * open here; a descriptor node:fs opened (a FileSystem handed in) shares
- * deletion and does not stop it. A lock on a file whose deletion is pending
- * excludes nobody, so report it as stale. */
+ * open here, but a peer's delete that came before our open may still be
+ * pending. A lock on a file whose deletion is pending excludes nobody, so
+ * report it as stale. */
 napi_value exlab_same_file(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;

@@ -40,10 +40,10 @@ aarch64-linux-gnu-gcc "${common[@]}" "${linux[@]}" -include native/glibc_compat.
   -Wl,--no-as-needed -lpthread -o prebuilds/linux-arm64/node.napi.glibc.node
 musl-gcc "${common[@]}" "${linux[@]}" "${posix[@]}" -o prebuilds/linux-x64/node.napi.musl.node
 
-# Windows: Node-API and the three libuv calls the backend uses, imported from
+# Windows: Node-API and the five libuv calls the backend uses, imported from
 # node.exe through a delay-load library (-y); native/win_delay_load.c points
 # that name at whatever executable is running.
-{ cat "$def"; printf '\nuv_get_osfhandle\nuv_open_osfhandle\nuv_translate_sys_error\n'; } | tr -d '\r' > "$work/node.def"
+{ cat "$def"; printf '\nuv_fs_close\nuv_fs_req_cleanup\nuv_get_osfhandle\nuv_open_osfhandle\nuv_translate_sys_error\n'; } | tr -d '\r' > "$work/node.def"
 (cd "$work" && x86_64-w64-mingw32-dlltool -d node.def -y libnode_delay.a --temp-prefix node_delay)
 x86_64-w64-mingw32-gcc "${common[@]}" -shared -s -static-libgcc \
   native/binding.c native/lock_win32.c native/io_win32.c native/win_delay_load.c \

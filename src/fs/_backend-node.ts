@@ -65,12 +65,12 @@ const IS_WINDOWS = process.platform === "win32";
 
 /**
  * The backend over `fs`. With `oneJob` (the addon's I/O, on Windows) the
- * replace recipe runs as that one job instead of a call at a time, and the
- * sidecar is opened by the addon, without sharing deletion (see
- * native/io_win32.c for why), instead of through `fs`.
+ * replace recipe runs as that one job instead of a call at a time. With
+ * `nativeOpen` (the addon's, on Windows; by default `oneJob`'s) the sidecar
+ * is opened by the addon, without sharing deletion (see native/io_win32.c for
+ * why), instead of through `fs`.
  */
-export function nodeBackend(fs: FileSystem, oneJob?: IoBackend): Backend {
-  const nativeOpen = oneJob?.openSidecar;
+export function nodeBackend(fs: FileSystem, oneJob?: IoBackend, nativeOpen: IoBackend["openSidecar"] = oneJob?.openSidecar): Backend {
 
   /** One open of the sidecar, read-write and created when missing, or read-only. */
   async function openAs(lockPath: string, writable: boolean): Promise<Sidecar> {

@@ -113,7 +113,8 @@ let defaultOne: Backend | undefined;
 const overFs = new WeakMap<FileSystem, Backend>();
 
 /**
- * The backend for an `fs` option: over that FileSystem when one is given;
+ * The backend for an `fs` option: over that FileSystem when one is given
+ * (but for the sidecar's open on Windows, which stays the addon's);
  * otherwise the native one where the addon provides it (Linux, macOS), else
  * over Node's own fs (Windows, with the addon's replace; or no addon: reads
  * still work).
@@ -129,8 +130,12 @@ export function backendFor(fs: FileSystem | undefined): Backend {
     }
     return defaultOne;
   }
+  // The sidecar is still opened by the addon where it opens it (Windows): an
+  // open through `fs` shares deletion, which would let filelock's release
+  // delete the sidecar under our lock (native/io_win32.c). Its open belongs
+  // to the lock, which stays native whatever `fs` is.
   let backend = overFs.get(fs);
-  if (backend === undefined) overFs.set(fs, (backend = nodeBackend(fs)));
+  if (backend === undefined) overFs.set(fs, (backend = nodeBackend(fs, undefined, ioBackend()?.openSidecar)));
   return backend;
 }
 

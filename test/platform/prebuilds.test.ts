@@ -63,7 +63,7 @@ test("the win32 prebuild imports Node-API and libuv from the host lazily, and no
   // The sidecar's descriptor must be one of node.exe's C runtime, not of msvcrt.dll's.
   assert.doesNotMatch(pe, /_open_osfhandle/);
   const strings = execFileSync("strings", [file], { encoding: "utf8" }).split("\n");
-  for (const s of ["NODE.EXE", "uv_get_osfhandle", "uv_open_osfhandle", "uv_translate_sys_error", "napi_create_async_work"]) assert.ok(strings.includes(s), s);
+  for (const s of ["NODE.EXE", "uv_fs_close", "uv_get_osfhandle", "uv_open_osfhandle", "uv_translate_sys_error", "napi_create_async_work"]) assert.ok(strings.includes(s), s);
 });
 
 test("this process loaded the prebuilt linux-x64 binary unless a local node-gyp build overrides it", () => {

@@ -251,24 +251,43 @@ wineTest("while the lock is held, filelock's release cannot delete the sidecar (
   assert.equal(existsSync(sidecar), false);
 });
 
-wineTest("filelock 3.x's release order (unlock, close, delete) in a tight loop against withFileLock loses no increment", async (t) => {
+wineTest("with a caller's fs, the sidecar is still opened without sharing deletion: filelock's release cannot delete it under the lock", async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, "equipment.json");
+  const sidecar = `${file}.lock`;
+  // The rename of the replace goes through that fs, under the lock, and waits there.
+  const ours = runProbe(t, dir, ["hold-fs", win(file), win(join(dir, "r")), win(join(dir, "go"))]);
+  await until(join(dir, "r"));
+  const removed = await startWine(t, dir, winlock, ["delete", win(sidecar)]);
+  assert.equal(removed.code, 4, `DeleteFileW removed the sidecar while the lock was held: ${removed.stdout}`);
+  assert.match(removed.stdout, /error 32\b/); // ERROR_SHARING_VIOLATION
+  await writeFile(join(dir, "go"), "");
+  assert.deepEqual(await ours, { ok: true });
+  assert.ok(existsSync(file));
+});
+
+wineTest("filelock 3.x's release order (unlock, close, delete) in a tight loop against withFileLock: its deletes are refused while we hold the sidecar, and no increment is lost", async (t) => {
   const dir = await tempDir(t);
   const counter = join(dir, "counter.txt");
   const stop = join(dir, "stop");
-  // Two app writers replay acquire-increment-release until the node.exe writers are done.
-  const peers = [1, 2].map(() => startWine(t, dir, winlock, ["count", win(`${counter}.lock`), win(counter), win(stop)]));
+  // One app writer replays acquire-increment-release until the node.exe writers
+  // are done. Only one, so that a delete it finds refused was refused by a
+  // node.exe handle (a second peer's handle would refuse it as well). Wine
+  // lets a delete of a file open with FILE_SHARE_DELETE "succeed" while
+  // keeping the name until that handle closes, so the increment count alone
+  // cannot tell a sidecar open that shares deletion from one that does not;
+  // the refusals can.
+  const peer = startWine(t, dir, winlock, ["count", win(`${counter}.lock`), win(counter), win(stop)]);
   const ours = await Promise.all([1, 2].map(() => startWine(t, dir, nodeExe, [win(workerScript("counter")), win(counter), "60"])));
   await writeFile(stop, "");
   for (const run of ours) assert.equal(run.code, 0, run.stderr);
-  let theirs = 0;
-  for (const run of await Promise.all(peers)) {
-    assert.equal(run.code, 0, run.stdout);
-    const [increments] = run.stdout.trim().split(" ").map(Number);
-    assert.ok(increments !== undefined && increments > 0, `a peer never got the lock: ${run.stdout}`);
-    theirs += increments;
-  }
-  t.diagnostic(`peers: ${(await Promise.all(peers)).map((r) => r.stdout.trim()).join(", ")} (increments, deletes refused)`);
-  assert.equal(Number(await readFile(counter, "utf8")), 120 + theirs);
+  const run = await peer;
+  assert.equal(run.code, 0, run.stdout);
+  const [increments, refused, failed] = run.stdout.trim().split(" ").map(Number);
+  t.diagnostic(`peer: ${increments} increments, ${refused} deletes refused (sharing violation), ${failed} failed otherwise`);
+  assert.ok(increments !== undefined && increments > 0, `the peer never got the lock: ${run.stdout}`);
+  assert.ok(refused !== undefined && refused > 0, `no delete of the peer was refused by a node.exe handle: ${run.stdout}`);
+  assert.equal(Number(await readFile(counter, "utf8")), 120 + increments);
 });
 
 wineTest("a lock waits out a peer's delete in progress (the sidecar open for deletion) and then takes the lock", async (t) => {

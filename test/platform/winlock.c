@@ -22,8 +22,10 @@
  *       filelock 3.x's acquire and release in a tight loop until <stop>
  *       exists: open (retrying EACCES), msvcrt lock byte 0 (retrying while
  *       busy), add 1 to the number in <counter> in place, unlock, close,
- *       delete the sidecar (a refusal ignored, as filelock suppresses it);
- *       prints "<increments> <deletes refused>"
+ *       delete the sidecar (a failure ignored, as filelock suppresses it);
+ *       prints "<increments> <deletes refused> <deletes failed otherwise>",
+ *       refused meaning a sharing violation: another handle on the sidecar
+ *       does not share deletion
  * Exit 2 on any other failure. Results are exit codes and files only.
  */
 #include <windows.h>
@@ -78,7 +80,7 @@ static int increment(const char *counter) {
 
 /* filelock 3.x's WindowsFileLock, acquire to release, until `stop` exists. */
 static int count(const char *sidecar, const char *counter, const char *stop) {
-  long done = 0, refused = 0;
+  long done = 0, refused = 0, failed = 0;
   while (GetFileAttributesA(stop) == INVALID_FILE_ATTRIBUTES) {
     int fd = _wsopen(wide(sidecar), _O_RDWR | _O_CREAT, _SH_DENYNO, _S_IREAD | _S_IWRITE);
     if (fd < 0) {
@@ -96,9 +98,12 @@ static int count(const char *sidecar, const char *counter, const char *stop) {
     _lseek(fd, 0, SEEK_SET);
     _locking(fd, _LK_UNLCK, 1);
     _close(fd);
-    if (!DeleteFileW(wide(sidecar))) refused++;
+    if (!DeleteFileW(wide(sidecar))) {
+      if (GetLastError() == ERROR_SHARING_VIOLATION) refused++;
+      else failed++;
+    }
   }
-  printf("%ld %ld\n", done, refused);
+  printf("%ld %ld %ld\n", done, refused, failed);
   return 0;
 }
 

@@ -7,11 +7,16 @@
  *   wait <out> <path> <ms> [<ready>] withFileLock with timeoutMs <ms> (<ready> created first)
  *   abort <out> <path> <ms>          withFileLock aborted by AbortSignal.timeout(<ms>)
  *   hold <out> <path> <ready> <release>   hold the lock until <release> exists
+ *   hold-fs <out> <path> <ready> <release>
+ *                                    writeEquipment with an `fs` option whose rename
+ *                                    (made under the lock) waits for <release>
  *   replace <out> <path> <text>      atomicWriteFile then readCacheFile
  *   equipment <out> <root>           EquipmentCacheWriter: equipment.json and a marker, read back
  *   cli <out> <config> <args...>     the CLI's main() with `--config <config>` appended
  *   paths <out>                      the path helpers on drive-letter and UNC roots
  */
+import type { PathLike } from "node:fs";
+import * as fsp from "node:fs/promises";
 import { access, writeFile } from "node:fs/promises";
 import { EquipmentCacheWriter, atomicWriteFile, equipmentJsonPath, readCacheFile, testRunsMarkerPath, withFileLock } from "exlab-cache";
 import { main } from "exlab-cache/cli";
@@ -58,6 +63,17 @@ try {
       await writeFile(b, "");
       await until(c);
     });
+    await report({ ok: true });
+  } else if (mode === "hold-fs") {
+    const fs = {
+      ...fsp,
+      async rename(from: PathLike, to: PathLike): Promise<void> {
+        await writeFile(b, "");
+        await until(c);
+        await fsp.rename(from, to);
+      },
+    };
+    await new EquipmentCacheWriter({ fs, durable: false }).writeEquipment(a, equipmentPayload());
     await report({ ok: true });
   } else if (mode === "replace") {
     await atomicWriteFile(a, b);
