@@ -119,12 +119,28 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
   const skipLine = (): void => {
     while (i < n && text[i] !== "\n") i++;
   };
+  /** A `---` or `...` line at `at` (the start of a line). */
+  const marker = (at: number): boolean => (text.startsWith("---", at) || text.startsWith("...", at)) && isBlank(text[at + 3]);
 
+  // The parser's own lexer state, followed exactly where it decides what a
+  // line holds: `indentValue` is where the current block line's content
+  // starts, `indentNext` how far a line must be indented to continue the
+  // node before it (a plain or block scalar), `flowKey` whether the last
+  // thing read in a flow collection was a quoted scalar or a closed
+  // collection, after which `:` is a value indicator without a space.
+  let indentValue = 0;
+  let indentNext = 0;
+  let flowKey = false;
   let lineStart = true;
   /** Where a node may start: quotes, properties and block scalars are recognised only here. */
   let nodeStart = true;
-  /** The indentation of the line a block scalar's header is on, when its body follows. */
-  let blockScalar: number | undefined;
+  /**
+   * A block scalar's body being skipped: `m` its explicit indentation
+   * (or -1), `old` the indentation its first line must reach, `d` the
+   * indentation of its content once the first line set it (0: every line
+   * but a document marker).
+   */
+  let scalar: { m: number; old: number; d: number | undefined } | undefined;
   let lineIndent = 0;
   /** Where the current line begins. */
   let bol = 0;
@@ -136,28 +152,44 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
       while (j < n && text[j] === " ") j++;
       const indent = j - i;
       const c = text[j];
-      const blank = c === "\n" || c === "\r" || j >= n;
-      if (blockScalar !== undefined && (blank || indent > blockScalar)) {
-        i = j;
-        skipLine();
-        if (i < n) i++;
-        continue;
+      const blank = c === "\n" || j >= n || (c === "\r" && text[j + 1] === "\n");
+      if (scalar !== undefined) {
+        if (scalar.d === undefined && !blank) {
+          if (indent >= scalar.old) {
+            scalar.d = scalar.m === -1 ? indent : scalar.m + (scalar.old === 0 ? 1 : scalar.old);
+            indentNext = scalar.d;
+          } else scalar = undefined;
+        }
+        if (scalar !== undefined && (blank || (scalar.d !== undefined && (scalar.d > 0 ? indent >= scalar.d : !(indent === 0 && marker(j)))))) {
+          i = j;
+          skipLine();
+          if (i < n) i++;
+          continue;
+        }
+        scalar = undefined;
       }
-      blockScalar = undefined;
       lineIndent = indent;
       i = j;
       lineStart = false;
       nodeStart = true;
-      if (flow === 0 && indent === 0 && (text.startsWith("---", i) || text.startsWith("...", i)) && isBlank(text[i + 3])) {
-        blocks.length = 0;
-        i += 3;
-        continue;
+      if (flow > 0) {
+        indentValue = indent;
+      } else {
+        if (indent === 0 && marker(i)) {
+          blocks.length = 0;
+          indentValue = 0;
+          indentNext = 0;
+          i += 3;
+          continue;
+        }
+        indentValue = indent;
+        if (indentNext > indent && !isBlank(text[i + 1])) indentNext = indent;
+        if (indent === 0 && c === "%") {
+          skipLine();
+          continue;
+        }
+        if (!blank && c !== "#" && c !== "\r") open(indent, c === "-" && isBlank(text[i + 1]), i);
       }
-      if (flow === 0 && indent === 0 && c === "%") {
-        skipLine();
-        continue;
-      }
-      if (flow === 0 && !blank && c !== "#") open(indent, c === "-" && isBlank(text[i + 1]), i);
     }
     const c = text[i] as string;
     if (c === "\n") {
@@ -175,6 +207,7 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
     }
     if (c === "[" || c === "{") {
       flow++;
+      flowKey = false;
       if (blocks.length + flow > maxDepth) tooDeep(i);
       node(i);
       i++;
@@ -183,20 +216,30 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
     }
     if (flow > 0 && (c === "]" || c === "}")) {
       flow--;
+      flowKey = true;
       i++;
       nodeStart = false;
       continue;
     }
     if (flow > 0 && c === ",") {
+      flowKey = false;
       node(i);
       i++;
       nodeStart = true;
       continue;
     }
-    if ((c === "-" || c === "?" || c === ":") && isBlank(text[i + 1])) {
-      // A block indicator: what follows on the line is a nested node.
+    const after = text[i + 1];
+    const indicator =
+      (c === "-" || c === "?" || c === ":") && (isBlank(after) || (flow > 0 && (after === "," || after === "[" || after === "]" || after === "{" || after === "}")));
+    if (indicator || (flow > 0 && c === ":" && flowKey)) {
+      // A block or flow indicator: what follows is a nested node.
+      const at = i;
       i++;
       while (i < n && (text[i] === " " || text[i] === "\t")) i++;
+      if (flow === 0) {
+        indentNext = indentValue + 1;
+        if (at === bol + lineIndent) indentValue += i - at;
+      } else flowKey = false;
       const next = text[i];
       if (flow === 0 && c !== ":" && next !== undefined && next !== "\n" && next !== "\r" && next !== "#") open(i - bol, next === "-" && isBlank(text[i + 1]), i);
       else if (c === ":") node(i);
@@ -205,34 +248,84 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
     }
     if (nodeStart && (c === '"' || c === "'")) {
       skipQuoted(c);
+      if (flow > 0) flowKey = true;
       nodeStart = false;
       continue;
     }
-    if (nodeStart && (c === "&" || c === "!" || c === "*")) {
-      // An anchor, a tag or an alias: one token, then (but for an alias) the node it names.
-      while (i < n && !isBlank(text[i]) && !(flow > 0 && (text[i] === "," || text[i] === "]" || text[i] === "}"))) i++;
+    if (nodeStart && (c === "&" || c === "*")) {
+      // An anchor or an alias: one token (ending where the parser ends it, in
+      // any context), then (but for an alias) the node it names.
+      i++;
+      while (i < n && !isBlank(text[i]) && !FLOW_INDICATORS.has(text[i] as string)) i++;
       if (c === "*") {
         node(i);
         nodeStart = false;
       }
       continue;
     }
+    if (nodeStart && c === "!") {
+      // A tag, ending where the parser ends it: a quote or a bracket right
+      // after it starts the node it tags.
+      if (after === "<") {
+        i += 2;
+        while (i < n && !isBlank(text[i]) && text[i] !== ">") i++;
+        if (text[i] === ">") i++;
+      } else {
+        i++;
+        for (;;) {
+          const t = text[i];
+          if (t !== undefined && TAG_CHARS.has(t)) i++;
+          else if (t === "%" && HEX.test(text.slice(i + 1, i + 3))) i += 3;
+          else break;
+        }
+      }
+      continue;
+    }
     if (nodeStart && flow === 0 && (c === "|" || c === ">")) {
-      blockScalar = lineIndent;
+      // A block scalar: its body is every following line indented as the
+      // parser requires (set by an explicit indentation, else by its first
+      // line, which must pass the node it belongs to).
+      let m = -1;
+      for (let k = i + 1; ; k++) {
+        const h = text[k];
+        if (h === "+" || h === "-") continue;
+        if (h !== undefined && h > "0" && h <= "9") m = Number(h) - 1;
+        else break;
+      }
+      scalar = { m, old: indentNext, d: undefined };
       skipLine();
       continue;
     }
-    // Plain text, up to what may end it.
+    // Plain text, up to what may end it; it goes on over the following
+    // lines as far as the parser continues it.
     nodeStart = false;
+    flowKey = false;
     i++;
     while (i < n) {
       const d = text[i] as string;
-      if (d === "\n" || (d === "#" && isBlank(text[i - 1])) || (d === ":" && isBlank(text[i + 1]))) break;
-      if (flow > 0 && (d === "," || d === "[" || d === "]" || d === "{" || d === "}" || d === ":")) break;
+      if (d === "\n") {
+        let k = i + 1;
+        while (text[k] === " ") k++;
+        const e = text[k];
+        const first = text[i + 1];
+        if (first === "#" || (flow > 0 && first !== undefined && FLOW_INDICATORS.has(first))) break;
+        const cont = indentNext > 0 ? e === "\n" || (e === "\r" && text[k + 1] === "\n") || k - i - 1 >= indentNext : !marker(i + 1);
+        if (!cont || e === undefined || e === "#" || (flow > 0 && FLOW_INDICATORS.has(e))) break;
+        bol = i + 1;
+        lineIndent = k - i - 1;
+        i = k;
+        continue;
+      }
+      if ((d === "#" && isBlank(text[i - 1])) || (d === ":" && isBlank(text[i + 1]))) break;
+      if (flow > 0 && (FLOW_INDICATORS.has(d) || d === ":")) break;
       i++;
     }
   }
 }
+
+const FLOW_INDICATORS = new Set([",", "[", "]", "{", "}"]);
+const TAG_CHARS = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+const HEX = /^[0-9a-fA-F]{2}$/;
 
 /**
  * Refuse `node` when, with every alias expanded (and so every `<<` merge,

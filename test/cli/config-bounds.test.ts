@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { readFile, readdir, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -184,4 +185,21 @@ test("a config parsed in the worker reports its entries and their problems exact
   assert.match(runs[0]?.stderr ?? "", /\[duplicate_id\]/);
   assert.match(runs[0]?.stderr ?? "", /<config>:7:\d+: equipment\.1\.id: /);
   assert.deepEqual(runs[1], runs[0]);
+});
+
+test("a busy machine never refuses the largest legal config: read and synced while CPU-bound processes take every core", { timeout: 300_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, "config.yaml");
+  const legal = BOUNDS_FIXTURES.find((f) => f.name === "largest-legal");
+  assert.ok(legal !== undefined && legal.expect === "parsed");
+  await writeFile(config, legal.text());
+  // Three processes spinning per core: the parse gets a fraction of one.
+  const burners = Array.from({ length: Math.min(48, 3 * availableParallelism()) }, () => startChild(t, process.execPath, ["-e", "for (;;) {}"]));
+  for (const burner of burners) {
+    for (let i = 0; i < 100 && ((await cpuSeconds(burner.pid as number)) ?? 1) < 0.1; i++) await sleep(50);
+  }
+  for (let k = 0; k < 3; k++) assert.equal(await codeOf(readEquipmentConfig(config)), "parsed", `read ${k + 1} of 3 under load`);
+  const run = await cli(t, ["sync", "--config", config, "--root", join(dir, "root"), "--create-root"]);
+  assert.deepEqual([run.code, run.stderr], [0, ""]);
+  for (const burner of burners) assert.equal(burner.exitCode, null, "the load lasted the whole test");
 });

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { Document, isCollection, parseDocument, visit } from "yaml";
+import { Document, isCollection, parseAllDocuments, visit } from "yaml";
 import { MAX_CONFIG_DEPTH, scanConfigText } from "../../src/config/_bounds.js";
 import { ConfigError } from "../../src/errors.js";
 
 /** Text that stresses the scan: brackets, quotes, comment marks and indicators inside scalars. */
-const tricky = fc.constantFrom("a", "[", "]", "{x", "}", "'", '"', "#", " # c", "a: b", "- x", "it's", 'say "[["', "\\", "|", ">", "&a", "*a", "!t", "x,y", "");
+const tricky = fc.constantFrom("a", "[", "]", "{x", "}", "'", '"', "#", " # c", "a: b", "- x", "it's", 'say "[["', "\\", "|", ">", "&a", "*a", "!t", "x,y", "", "'x #'", '"a\\" #"', ":", "|2", ">-", "&a[", "!t[", "\n  ");
 const scalar = fc.oneof(fc.integer(), tricky, fc.string({ unit: tricky, maxLength: 4 }));
 
 const value = fc.letrec((tie) => ({
@@ -22,13 +22,14 @@ const value = fc.letrec((tie) => ({
 
 /** How deep the parser nests the collections of `text`; undefined when it is not YAML. */
 function parsedDepth(text: string): number | undefined {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) return undefined;
   let max = 0;
-  visit(doc, (_key, node, path) => {
-    const d = path.filter((p) => isCollection(p)).length + (isCollection(node) ? 1 : 0);
-    if (d > max) max = d;
-  });
+  for (const doc of parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: false })) {
+    if (!(doc instanceof Document) || doc.errors.length > 0) return undefined;
+    visit(doc, (_key, node, path) => {
+      const d = path.filter((p) => isCollection(p)).length + (isCollection(node) ? 1 : 0);
+      if (d > max) max = d;
+    });
+  }
   return max;
 }
 
@@ -62,6 +63,45 @@ test("the scan never measures a document shallower than the parser nests it, in 
       assert.equal(refusedAt(text, MAX_CONFIG_DEPTH), false, text);
     }),
     { numRuns: 2000, seed: 20261206 },
+  );
+});
+
+/**
+ * Hand-written forms the serializer never writes but a person may: block
+ * scalars under `- key: |` with keys after them, `:` right after a quoted
+ * key in a flow mapping, anchors and tags right before brackets, escapes
+ * in double quotes, plain scalars going on over lines. Each is drawn with
+ * a nested flow collection after it, which the scan must still measure.
+ */
+const form = fc.constantFrom(
+  (deep: string) => `- key: |\n  ${deep === "" ? "y: 1" : `y: ${deep}`}\n`,
+  (deep: string) => `- key: |\n   content #\n  y: ${deep}\n`,
+  (deep: string) => `- - key: >-\n     text\n    y: ${deep}\n`,
+  (deep: string) => `a:\n  b: |2\n     indented\n  c: ${deep}\n`,
+  (deep: string) => `- |\n x "\n- ${deep}\n- '"\n`,
+  (deep: string) => `- &a !t |\n  x\n- ${deep}\n`,
+  (deep: string) => `{"a":'x #', k: ${deep}}\n`,
+  (deep: string) => `{"a":"x #", k: ${deep}}\n`,
+  (deep: string) => `{'a':"x\\" #", k: ${deep}}\n`,
+  (deep: string) => `["a" :'x #', ${deep}]\n`,
+  (deep: string) => `{[1]:'x #', k: ${deep}}\n`,
+  (deep: string) => `{&x "a":'x #', k: ${deep}}\n`,
+  (deep: string) => `x: [a\n 'b, ${deep}, c']\n`,
+  (deep: string) => `k: &a ${deep}\n`,
+  (deep: string) => `k: ["s\\"#", !t${deep}]\n`,
+  (deep: string) => `k: "a\\\\" # c\nl: ${deep}\n`,
+);
+
+test("the scan never measures hand-written block scalars, adjacent values, properties or escapes shallower than the parser", () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(form, fc.integer({ min: 0, max: 6 })), { minLength: 1, maxLength: 3 }), (parts) => {
+      const text = parts.map(([f, d]) => f(`${"[".repeat(d)}${d > 0 ? "1" : ""}${"]".repeat(d)}`)).join("---\n");
+      const real = parsedDepth(text);
+      fc.pre(real !== undefined && real > 0);
+      assert.equal(refusedAt(text, real - 1), true, `depth ${real} measured as less:\n${text}`);
+      assert.equal(refusedAt(text, MAX_CONFIG_DEPTH), false, text);
+    }),
+    { numRuns: 1000, seed: 20261206 },
   );
 });
 
