@@ -9,13 +9,13 @@
  * - {@link MAX_CONFIG_NODES}: values and collections written in the text,
  *   counted by the same scan, so the parse of any accepted text stays within
  *   the time and memory targets whatever its shape.
- * - {@link checkExpansion}: what a section would hold with every alias
- *   expanded, before it is turned into values.
+ *
+ * What aliases expand to is counted where the values are built, in
+ * `_plain.ts` (`yaml_alias_limit`).
  *
  * @module
  */
-import type { Document, Node } from "yaml";
-import { ConfigError, type ConfigPosition } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { positionOf } from "./_text.js";
 
 /**
@@ -36,13 +36,6 @@ export const MAX_CONFIG_DEPTH = 256;
  * `config-bounds`).
  */
 export const MAX_CONFIG_NODES = 40_000;
-
-/**
- * How many nodes a section read may hold with its aliases expanded. Real
- * configs use aliases by the hundreds (each counting the size of what it
- * names); a "billion laughs" document needs many orders of magnitude more.
- */
-export const MAX_EXPANDED_NODES = 100_000;
 
 /** A block collection open at a column: a sequence (`-`) or a mapping/other. */
 interface Open {
@@ -326,76 +319,3 @@ export function scanConfigText(text: string, file: string, limits: { depth?: num
 const FLOW_INDICATORS = new Set([",", "[", "]", "{", "}"]);
 const TAG_CHARS = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
 const HEX = /^[0-9a-fA-F]{2}$/;
-
-/**
- * Refuse `node` when, with every alias expanded (and so every `<<` merge,
- * which copies what it names), it would hold more than `limit` nodes.
- *
- * The `yaml` package's own `maxAliasCount` weighs each alias by the aliases
- * inside what it names, not by its size: a list of thousands of aliases of
- * one large mapping, each merged into an entry, passes it while the merges
- * copy millions of keys. This counts sizes, in one walk with each anchored
- * node measured once.
- *
- * @throws {@link ConfigError} `yaml_alias_limit` at the section's position.
- * @example
- * ```ts
- * checkExpansion(doc, doc.contents, "config.yaml", undefined);
- * ```
- */
-export async function checkExpansion(doc: Document, node: Node | null | undefined, file: string, position: ConfigPosition | undefined, limit = MAX_EXPANDED_NODES): Promise<void> {
-  if (node === null || node === undefined) return;
-  const { isAlias, isCollection, isPair, visit } = await import("yaml");
-  // What each alias names: the last node before it with that anchor, found
-  // in one walk (the package's own `resolve` walks the whole document for
-  // every alias, which a document of many aliases makes quadratic).
-  const named = new Map<unknown, unknown>();
-  const latest = new Map<string, unknown>();
-  visit(doc, {
-    Node(_key, n) {
-      if (isAlias(n)) named.set(n, latest.get(n.source));
-      else if (n.anchor !== undefined) latest.set(n.anchor, n);
-    },
-  });
-  const sizes = new Map<unknown, number>();
-  const inProgress = new Set<unknown>();
-  // An explicit stack, post-order: the walk itself must not recurse. Each
-  // finished node leaves its size on `results`; an alias leaves the size of
-  // what it names (measured once, when first met), and an alias inside what
-  // it names (a recursive document) counts one.
-  const work: { node: unknown; done: boolean }[] = [{ node, done: false }];
-  const results: number[] = [];
-  while (work.length > 0) {
-    const { node: v, done } = work.pop() as { node: unknown; done: boolean };
-    if (isAlias(v)) {
-      const target = named.get(v);
-      const known = target === undefined || inProgress.has(target) ? 1 : sizes.get(target);
-      if (known === undefined) work.push({ node: target, done: false });
-      else results.push(known);
-      continue;
-    }
-    const children = (isCollection(v) ? (v.items as unknown[]) : isPair(v) ? [v.key, v.value] : []).filter((c) => c !== null && c !== undefined);
-    if (!done) {
-      const known = sizes.get(v);
-      if (known !== undefined) {
-        results.push(known);
-        continue;
-      }
-      inProgress.add(v);
-      work.push({ node: v, done: true });
-      for (const child of children) work.push({ node: child, done: false });
-      continue;
-    }
-    let size = isPair(v) ? 0 : 1;
-    for (let k = 0; k < children.length; k++) size += results.pop() as number;
-    inProgress.delete(v);
-    if ((v as { anchor?: string }).anchor !== undefined) sizes.set(v, size);
-    if (size > limit) {
-      throw new ConfigError("yaml_alias_limit", file, `YAML aliases here would expand to more than ${limit} nodes (a "billion laughs" document?); refusing to load it`, {
-        position,
-        details: { limit },
-      });
-    }
-    results.push(size);
-  }
-}
