@@ -42,6 +42,8 @@ export interface StopListener {
   onStop: (stop: (signal?: string) => void) => () => void;
   /** The first stop signal received, if any. */
   received: () => string | undefined;
+  /** Take `signal` as if it had been received (a terminal found gone is a hang-up). */
+  deliver: (signal: NodeJS.Signals) => void;
 }
 
 /**
@@ -79,5 +81,61 @@ export function listenForStop(source: SignalSource, platform: NodeJS.Platform, e
       };
     },
     received: () => first,
+    deliver: onSignal,
+  };
+}
+
+/** What {@link ending} needs of the process. */
+export interface EndingProcess {
+  platform: NodeJS.Platform;
+  /** End with `code`. */
+  exit: (code: number) => void;
+  /** End by SIGHUP, its default action restored; `code` only if that does not end it. */
+  hangUp: (code: number) => void;
+  /** Resolves once the output on its way has left the process. */
+  drained: () => Promise<void>;
+  setTimeout: (callback: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+}
+
+/** How long output on its way is waited for before ending by SIGHUP, in milliseconds. */
+export const DRAIN_WAIT_MS = 1000;
+
+/**
+ * How the process ends: `end(code, signal)` exits with `code`, except after
+ * SIGHUP on POSIX, when it lets the output on its way leave (at most
+ * {@link DRAIN_WAIT_MS}) and then ends by SIGHUP itself. While it waits, a
+ * further end of any kind (a second signal) ends it by SIGHUP at once.
+ *
+ * @example
+ * ```ts
+ * const end = ending({ platform: process.platform, exit: (c) => process.exit(c), hangUp, drained, setTimeout, clearTimeout });
+ * end(129, "SIGHUP");
+ * ```
+ */
+export function ending(p: EndingProcess): (code: number, signal: string | undefined) => void {
+  let hangingUp: { code: number; fallback: unknown } | undefined;
+  let over = false;
+  const hangUp = (code: number): void => {
+    if (over) return;
+    over = true;
+    if (hangingUp !== undefined) p.clearTimeout(hangingUp.fallback);
+    p.hangUp(code);
+  };
+  return (code, signal) => {
+    if (hangingUp !== undefined) {
+      // Asked again while the output drains: whatever it waits on, the
+      // person at the keyboard wants it gone now.
+      hangUp(hangingUp.code);
+      return;
+    }
+    if (signal !== "SIGHUP" || p.platform === "win32") {
+      p.exit(code);
+      return;
+    }
+    // Output still on its way is let out first; a stream whose terminal is
+    // gone never drains, and does not hold the process beyond the wait.
+    hangingUp = { code, fallback: p.setTimeout(() => hangUp(code), DRAIN_WAIT_MS) };
+    void p.drained().then(() => hangUp(code));
   };
 }

@@ -134,3 +134,31 @@ test("sync --watch in a terminal that closes: the stopped line reaches its outpu
     `synced ${config}: 2 equipment entries: 2 created; created CONFOCAL_01, created FLOW_01\nstopped watching ${config}\n`,
   ]);
 });
+
+test("sync --watch in a background process group on a terminal that closes: no SIGHUP comes, the next line it prints fails with EIO, and it ends by SIGHUP, not by a crash or with 0", needs(["python3"]), async (t) => {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "One"));
+  // The watch's stdin, stdout and stderr are a pseudo-terminal that is not
+  // its controlling one, in a process group of its own: closing the master
+  // side sends it no SIGHUP. Once it has synced, the master is closed and
+  // the config saved; the watch's next line fails with EIO.
+  const script = [
+    "import os, subprocess, sys",
+    "config, text, argv = sys.argv[1], sys.argv[2], sys.argv[3:]",
+    "master, slave = os.openpty()",
+    "child = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=os.setpgrp)",
+    "os.close(slave)",
+    "seen = b''",
+    "while b'\\n' not in seen.partition(b'synced')[2]:",
+    "    seen += os.read(master, 4096)",
+    "os.close(master)",
+    "with open(config, 'w') as f:",
+    "    f.write(text)",
+    "status = child.wait()",
+    "print('signal' if status < 0 else 'exit', abs(status))",
+  ].join("\n");
+  const run = await finished(startChild(t, PYTHON, ["-c", script, config, configText(lab, "Two"), process.execPath, BIN, "sync", "--config", config, "--watch"]));
+  assert.deepEqual([run.stdout, run.stderr], [`signal ${constants.signals.SIGHUP}\n`, ""]);
+});

@@ -11,7 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { main } from "exlab-cache/cli";
-import { listenForStop, stopSignals } from "../../src/cli/_signals.js";
+import { DRAIN_WAIT_MS, ending, listenForStop, stopSignals } from "../../src/cli/_signals.js";
 import { tempDir } from "../helpers/tmp.js";
 import { put } from "../helpers/tree.js";
 import { Lines, configText } from "./_watching.js";
@@ -62,3 +62,48 @@ for (const [signal, code] of [["SIGBREAK", 149], ["SIGHUP", 129]] as const) {
     assert.deepEqual([await exit, exits], [code, []]);
   });
 }
+
+/** A process for {@link ending} whose output never drains (its terminal is gone), with its timers held by the test. */
+function undrained(platform: NodeJS.Platform): { p: Parameters<typeof ending>[0]; ends: string[]; timers: Map<symbol, [() => void, number]> } {
+  const ends: string[] = [];
+  const timers = new Map<symbol, [() => void, number]>();
+  const p = {
+    platform,
+    exit: (code: number) => void ends.push(`exit ${code}`),
+    hangUp: (code: number) => void ends.push(`hang up ${code}`),
+    drained: () => new Promise<void>(() => undefined),
+    setTimeout: (callback: () => void, ms: number) => {
+      const handle = Symbol("timer");
+      timers.set(handle, [callback, ms]);
+      return handle;
+    },
+    clearTimeout: (handle: unknown) => void timers.delete(handle as symbol),
+  };
+  return { p, ends, timers };
+}
+
+test("after SIGHUP the process ends by SIGHUP once its output drained, or after the drain wait; a second signal meanwhile ends it at once", () => {
+  const waited = undrained("linux");
+  ending(waited.p)(129, "SIGHUP");
+  assert.deepEqual([waited.ends, [...waited.timers.values()].map(([, ms]) => ms)], [[], [DRAIN_WAIT_MS]]);
+  for (const [callback] of waited.timers.values()) callback();
+  assert.deepEqual(waited.ends, ["hang up 129"]);
+
+  for (const second of ["SIGHUP", "SIGINT"]) {
+    const twice = undrained("linux");
+    const end = ending(twice.p);
+    end(129, "SIGHUP");
+    end(second === "SIGHUP" ? 129 : 130, second);
+    assert.deepEqual([twice.ends, twice.timers.size], [["hang up 129"], 0], second);
+    end(129, "SIGHUP");
+    assert.deepEqual(twice.ends, ["hang up 129"], second);
+  }
+});
+
+test("without SIGHUP, or on Windows, the process just exits with the code", () => {
+  for (const [platform, code, signal] of [["linux", 0, undefined], ["linux", 130, "SIGINT"], ["win32", 129, "SIGHUP"]] as const) {
+    const run = undrained(platform);
+    ending(run.p)(code, signal);
+    assert.deepEqual(run.ends, [`exit ${code}`], `${platform} ${signal}`);
+  }
+});

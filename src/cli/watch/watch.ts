@@ -8,7 +8,8 @@
  * quiet period a save is read, and used only once a second read a quiet
  * period later agrees and, on Linux, no process holds the file open for
  * writing (see {@link settledRead}), so a file still being written is not
- * synced. A file that cannot be read or is not valid YAML
+ * synced; when that cannot be told in time (see {@link heldForWriting}),
+ * the watch says so once and the quiet period alone decides. A file that cannot be read or is not valid YAML
  * is reported and the next save awaited, never partly applied. A pass runs
  * only when the file differs from the one last handled. Passes never
  * overlap: a save during a pass causes one more look after it. Asked to
@@ -83,6 +84,8 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
     let unhook = (): void => undefined;
     /** The signal that stopped the watch. */
     let stoppedBy: string | undefined;
+    /** Whether the watch said it could not tell whether a process has the file open for writing (it says so once). */
+    let toldUnknown = false;
 
     const finish = (code: number): void => {
       if (finished) return;
@@ -125,11 +128,18 @@ export function watchConfig(io: CliIo, file: string, json: boolean, pass: WatchP
       await folders.arm();
       const read = await settledRead(file, {
         quiet,
-        heldOpen: heldForWriting,
+        // Stopping the watch stops the look too: it never holds up the stop.
+        heldOpen: (f) => heldForWriting(f, { signal: stop.signal }),
         maxHeldPeriods: Math.ceil(HELD_OPEN_MAX_MS / settleMs),
         onHeld: () => {
           if (json) line({ event: "waiting", config: file, reason: "open_for_writing" });
           else io.stderr.write(`waiting for ${escapeText(file)}: another process has it open for writing\n`);
+        },
+        onUnknown: () => {
+          if (toldUnknown) return;
+          toldUnknown = true;
+          if (json) line({ event: "notice", config: file, reason: "writers_unknown" });
+          else io.stderr.write(`note: too many open files on this system to tell in time whether another process has ${escapeText(file)} open for writing; relying on the settle period alone\n`);
         },
       });
       if (read === undefined) return;

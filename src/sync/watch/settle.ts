@@ -48,12 +48,18 @@ async function readOnce(file: string): Promise<ConfigRead> {
 export interface Settling {
   /** Wait one quiet period; resolves `false` when the wait was cut short (the watch is stopping). */
   quiet: () => Promise<boolean>;
-  /** Whether another process holds the file open for writing now. @default never */
-  heldOpen?: ((file: string) => Promise<boolean>) | undefined;
+  /**
+   * Whether another process holds the file open for writing now; `undefined`
+   * when that cannot be told in time (then it is not asked again for this
+   * read: the quiet period alone decides). @default never
+   */
+  heldOpen?: ((file: string) => Promise<boolean | undefined>) | undefined;
   /** Quiet periods to wait at most for a holder to close the file; then its content is taken as it is. @default 0 */
   maxHeldPeriods?: number | undefined;
   /** Told once, when a read is held back because a process holds the file open for writing. */
   onHeld?: (() => void) | undefined;
+  /** Told once, when {@link Settling.heldOpen} could not tell. */
+  onUnknown?: (() => void) | undefined;
 }
 
 /**
@@ -76,9 +82,15 @@ export interface Settling {
 export async function settledRead(file: string, settling: Settling): Promise<ConfigRead | undefined> {
   let last = await readOnce(file);
   let heldFor = 0;
+  let unknown = false;
   for (;;) {
     if (!(await settling.quiet())) return undefined;
-    const held = heldFor < (settling.maxHeldPeriods ?? 0) && (await settling.heldOpen?.(file)) === true;
+    const seen = unknown || heldFor >= (settling.maxHeldPeriods ?? 0) ? false : await settling.heldOpen?.(file);
+    if (seen === undefined && settling.heldOpen !== undefined && !unknown) {
+      unknown = true;
+      settling.onUnknown?.();
+    }
+    const held = seen === true;
     const next = await readOnce(file);
     if (held) {
       if (heldFor++ === 0) settling.onHeld?.();
