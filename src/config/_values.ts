@@ -9,6 +9,7 @@
  * @module
  */
 import type { Node } from "yaml";
+import { epochDay } from "../schema/_isotime.js";
 
 export interface PyInt {
   readonly kind: "int";
@@ -114,18 +115,9 @@ export function hashKey(v: PyValue, owner?: object): string | undefined {
 export function instantMicros(v: PyDateTime): bigint {
   const ms = Date.UTC(2000, v.month - 1, v.day, v.hour, v.minute, v.second);
   // Date.UTC maps years 0-99 to 1900-1999; count the years apart.
-  const days = BigInt(daysFromCivil(v.year, v.month, v.day) - daysFromCivil(2000, v.month, v.day));
+  const days = BigInt(epochDay(v.year, v.month, v.day) - epochDay(2000, v.month, v.day));
   const base = BigInt(ms) * 1000n + days * 86_400_000_000n + BigInt(v.microsecond);
   return base - BigInt((v.offset ?? 0) * 60) * 1_000_000n;
-}
-
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /** Set `key` to `value` in `dict` as Python's `d[key] = value` does (the first key object stays). */

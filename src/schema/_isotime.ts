@@ -55,8 +55,11 @@ function dateLength(s: string): number {
 
 const daysIn = (y: number, m: number): number => [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (any year). */
-function epochDay(y: number, m: number, d: number): number {
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (any year, as
+ * `Date.UTC` counts them, years 1-99 included), by integer arithmetic.
+ */
+export function epochDay(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;

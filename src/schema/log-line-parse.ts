@@ -7,6 +7,7 @@
  * @module
  */
 import { LOG_TRUNCATION_MARKER, type LogTags } from "./log-line.js";
+import { epochDay } from "./_isotime.js";
 
 /** A line that starts with a timestamp and a level. */
 export interface ParsedLogLine {
@@ -89,21 +90,7 @@ function dayOf(t: string): number {
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const days = mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0);
   if (y === 0 || mo < 1 || mo > 12 || d < 1 || d > days) return NO_INSTANT;
-  return daysFromCivil(y, mo, d) * 86_400_000;
-}
-
-/**
- * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (as
- * `Date.UTC` counts them, years 1-99 included), by integer arithmetic:
- * cheaper than a `Date.UTC` call per line.
- */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
+  return epochDay(y, mo, d) * 86_400_000;
 }
 
 /** The level between `[` at 21 and `]` at `close`, without its padding. */
