@@ -21,7 +21,7 @@ import { dictSet, hashKey, newDict, type PyValue } from "./_values.js";
 /** Why a document cannot be constructed, and at which offset of the text. */
 export class ConstructFailure extends Error {
   constructor(
-    readonly code: "yaml_syntax_error" | "yaml_unsupported_tag",
+    readonly code: "yaml_syntax_error" | "yaml_unsupported_tag" | "yaml_alias_limit",
     message: string,
     readonly offset: number | undefined,
     readonly tag?: string,
@@ -32,6 +32,12 @@ export class ConstructFailure extends Error {
 
 type AnyNode = Node | Pair | null | undefined;
 type NodeKinds = { isAlias: (n: unknown) => n is Alias; isMap: (n: unknown) => n is YAMLMap; isSeq: (n: unknown) => n is YAMLSeq; isScalar: (n: unknown) => n is Scalar; isPair: (n: unknown) => n is Pair };
+
+/**
+ * How many key/value pairs `<<` merges may copy in one document, all
+ * sections counted: thousands of times what a config merges.
+ */
+export const MAX_MERGED_PAIRS = 100_000;
 
 /** A pair of nodes as PyYAML's MappingNode holds it (the nodes as written, aliases included). */
 type NodePair = [Node | null, Node | null];
@@ -115,6 +121,17 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
     return isMap(n) ? Y + "map" : Y + "seq";
   };
 
+  // Every pair a `<<` copies is counted, in whichever section: merges of
+  // merges double at each step, and PyYAML would copy them all (for minutes,
+  // in gigabytes) where a config merges a few hundred.
+  let copiesLeft = MAX_MERGED_PAIRS;
+  const copy = (into: NodePair[], from: readonly NodePair[], at: AnyNode): void => {
+    copiesLeft -= from.length;
+    if (copiesLeft < 0) {
+      throw new ConstructFailure("yaml_alias_limit", `YAML \`<<\` merges here would copy more than ${MAX_MERGED_PAIRS} keys; refusing to load it`, offsetOf(at));
+    }
+    for (const pair of from) into.push(pair);
+  };
   const flatten = (m: YAMLMap): void => {
     const value = pairs(m);
     const merge: NodePair[] = [];
@@ -127,7 +144,7 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
         const v = deref(valueNode);
         if (v !== null && isMap(v)) {
           flatten(v);
-          merge.push(...pairs(v));
+          copy(merge, pairs(v), valueNode);
         } else if (v !== null && isSeq(v)) {
           const submerge: NodePair[][] = [];
           for (const item of v.items as (Node | null)[]) {
@@ -137,7 +154,7 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
             submerge.push(pairs(sub));
           }
           submerge.reverse();
-          for (const p of submerge) merge.push(...p);
+          for (const p of submerge) copy(merge, p, valueNode);
         } else {
           throw new ConstructFailure("yaml_syntax_error", "YAML cannot be loaded: a `<<` merge takes a mapping, an alias of one, or a list of those", offsetOf(valueNode ?? keyNode));
         }
@@ -146,7 +163,10 @@ export function constructDocument(doc: Document.Parsed, kinds: NodeKinds, tagOff
         index++;
       }
     }
-    if (merge.length > 0) pairsOf.set(m, [...merge, ...value]);
+    if (merge.length > 0) {
+      for (const pair of value) merge.push(pair);
+      pairsOf.set(m, merge);
+    }
   };
 
   const defaultValue = (m: YAMLMap, seen = new Set<YAMLMap>()): string | undefined => {

@@ -47,9 +47,9 @@ test("each shipped adversarial config is refused on one line with its code and p
       assert.match(run.stderr, /^error: [^\n]+ \[(yaml_parse_timeout|yaml_too_complex)\]\n$/, fixture.name);
       continue;
     }
-    // One line, no stack; the scan's refusals say where.
+    // One line, no stack; the scan's refusals say where, and a merge's does.
     const positioned = fixture.expect === "yaml_too_deep" || fixture.expect === "yaml_too_large";
-    const shape = new RegExp(`^error: ${config.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}${positioned ? ":\\d+:\\d+" : ""}: [^\\n]+ \\[${fixture.expect}\\]\\n$`);
+    const shape = new RegExp(`^error: ${config.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}${positioned ? ":\\d+:\\d+" : "(?::\\d+:\\d+)?"}: [^\\n]+ \\[${fixture.expect}\\]\\n$`);
     assert.match(run.stderr, shape, `${fixture.name}: ${run.stderr.slice(0, 400)}`);
     assert.deepEqual([fixture.name, run.code, run.stdout], [fixture.name, 2, ""]);
   }
