@@ -10,7 +10,7 @@
  * @module
  */
 import { ConfigError } from "../errors.js";
-import { instantMicros, type PyValue } from "./_values.js";
+import { instantMicros, type PyDict, type PyList, type PyPairs, type PySet, type PyValue } from "./_values.js";
 
 /**
  * How many nodes one read of a config may visit, aliases counted each time
@@ -24,10 +24,12 @@ export const MAX_ALIAS_EXPANSION = 100_000;
 export interface Budget {
   readonly file: string;
   left: number;
+  /** The collections being converted, outermost first: one met again is a cycle. */
+  readonly open: Set<object>;
 }
 
 export function newBudget(file: string): Budget {
-  return { file, left: MAX_ALIAS_EXPANSION };
+  return { file, left: MAX_ALIAS_EXPANSION, open: new Set() };
 }
 
 /**
@@ -53,6 +55,20 @@ export function toPlain(v: PyValue | undefined, budget: Budget): unknown {
       return new Date(Number(instantMicros({ ...v, kind: "datetime", hour: 0, minute: 0, second: 0, microsecond: 0, offset: 0 }) / 1000n));
     case "datetime":
       return new Date(Number(instantMicros(v) / 1000n));
+  }
+  // A collection that holds itself (`&a [*a]`) is loaded by PyYAML as a
+  // recursive value; here the inner occurrence reads as Python prints it.
+  if (budget.open.has(v)) return v.kind === "dict" ? "{...}" : "[...]";
+  budget.open.add(v);
+  try {
+    return collectionToPlain(v, budget);
+  } finally {
+    budget.open.delete(v);
+  }
+}
+
+function collectionToPlain(v: PyList | PyPairs | PySet | PyDict, budget: Budget): unknown {
+  switch (v.kind) {
     case "list":
       return v.items.map((x) => toPlain(x, budget));
     case "pairs":

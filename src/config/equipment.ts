@@ -122,7 +122,10 @@ export async function unboundedEquipmentConfig(file: string, bytes: Buffer): Pro
   const entries = items.map(({ value, node }, index) => {
     const dict = isDict(value) ? value : undefined;
     const nodeOf = (key: string): Node | undefined => (dict === undefined ? undefined : (dictGet(dict, key)?.node ?? undefined));
-    return checkEntry({ file, position: at(node), nodeOf, isMapping: dict !== undefined, value: toPlain(value, budget), index, fallbackRoot, at });
+    // Of a mapping, only the keys sync reads are converted: whatever else an
+    // entry carries (a shared list of channels, a note) is the application's.
+    const plain = dict === undefined ? toPlain(value, budget) : Object.fromEntries(ENTRY_KEYS.flatMap((k) => { const e = dictGet(dict, k); return e === undefined ? [] : [[k, toPlain(e.value, budget)]]; }));
+    return checkEntry({ file, position: at(node), nodeOf, isMapping: dict !== undefined, value: plain, index, fallbackRoot, at });
   });
   markDuplicates(file, entries);
   return { file, entries };
@@ -144,6 +147,9 @@ interface EntryToCheck {
   readonly fallbackRoot: unknown;
   readonly at: At;
 }
+
+/** The keys of an `equipment[]` entry that sync reads: `id`, and each one equipment.json mirrors. */
+const ENTRY_KEYS: readonly string[] = ["id", ...(EQUIPMENT.fields as readonly FieldSpec[]).flatMap((f) => (f.mirrors === undefined || f.mirrors === "id" ? [] : [f.mirrors]))];
 
 function checkEntry({ file, position, nodeOf, isMapping, value, index, fallbackRoot, at }: EntryToCheck): ConfigEntry {
   const entry: ConfigEntry = { index, position, id: undefined, input: undefined, errors: [] };
