@@ -82,7 +82,13 @@ export async function runParse(task: ParseTask, file: string, bytes: Buffer): Pr
   try {
     return await fn(file, bytes);
   } catch (err) {
-    const overflow = err instanceof RangeError || (err instanceof ConfigError && err.details?.["yaml_code"] === "RESOURCE_EXHAUSTION");
+    // Only the stack running out is depth; any other RangeError (an array
+    // or a string grown past what the engine holds) is size.
+    const stack = err instanceof RangeError && /call stack/i.test(err.message);
+    const overflow = stack || (err instanceof ConfigError && err.details?.["yaml_code"] === "RESOURCE_EXHAUSTION");
+    if (err instanceof RangeError && !stack) {
+      throw new ConfigError("yaml_too_complex", file, "YAML builds values too large to hold here; refusing to load it (a config is kilobytes)");
+    }
     if (!overflow) throw err;
     const position = err instanceof ConfigError ? err.position : undefined;
     throw new ConfigError("yaml_too_deep", file, "YAML nests too deep to parse here; refusing to parse it (a config nests a few levels)", { position });

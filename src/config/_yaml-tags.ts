@@ -115,6 +115,9 @@ function constructInt(value: string): bigint {
   return sign * pyInt(s, 10);
 }
 
+/** The float `.nan` constructs to: one object, as in PyYAML. */
+const SHARED_NAN: PyValue = Object.freeze({ kind: "float", value: NaN } as const);
+
 function constructFloat(value: string): number {
   let s = value.replace(/_/g, "").toLowerCase();
   if (s === "") throw new ConstructError("string index out of range");
@@ -219,8 +222,12 @@ export function constructScalar(tag: string, value: string): PyValue | undefined
     }
     case Y + "int":
       return { kind: "int", value: constructInt(value) };
-    case Y + "float":
-      return { kind: "float", value: constructFloat(value) };
+    case Y + "float": {
+      const f = constructFloat(value);
+      // PyYAML returns one shared NaN object for `.nan` in any spelling, so
+      // such keys are one key; `float("nan")` (`!!float nan`) is a new one.
+      return Number.isNaN(f) && /^[-+]?\.nan$/.test(value.replace(/_/g, "").toLowerCase()) ? SHARED_NAN : { kind: "float", value: f };
+    }
     case Y + "timestamp":
       return constructTimestamp(value);
     case Y + "binary":
