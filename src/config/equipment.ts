@@ -3,9 +3,10 @@
  * application's PyYAML `safe_load` reads them: YAML 1.1, `<<` merge keys
  * applied, a repeated key taking the last value (the bytes, the scalar types
  * and the refusals are in `_config-text.ts` and `_yaml.ts`). Only
- * `equipment[]` and `paths.local_root` are turned into values; every other
- * section is checked as PyYAML checks it (syntax, tags, characters) and not
- * expanded, whatever it holds. Each entry is checked on its own so that
+ * `paths` and the keys sync reads of each `equipment[]` entry are turned
+ * into plain values; the whole document is constructed as PyYAML constructs
+ * it (aliases shared, not copied; the keys `<<` merges copy counted against a
+ * bound). Each entry is checked on its own so that
  * one bad entry does not stop the others, and every problem carries the line
  * and column the YAML parser gives for it.
  *
