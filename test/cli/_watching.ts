@@ -5,11 +5,14 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { readFile, readdir, readlink } from "node:fs/promises";
+import { mkdir, readFile, readdir, readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { BIN } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
-import { cachePaths } from "../helpers/tree.js";
+import { cachePaths, put } from "../helpers/tree.js";
+import { tempDir } from "../helpers/tmp.js";
+import { withFileLock } from "exlab-cache";
 
 /** The lines a stream prints, handed out one at a time as they arrive. */
 export class Lines {
@@ -101,4 +104,38 @@ export async function waitForFd(pid: number, path: string): Promise<void> {
     for (const fd of fds) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === path) return;
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** What a JSON watch said and did when stopped inside a pass waiting for a lock. */
+export interface StoppedInLockWait {
+  readonly lab: string;
+  readonly config: string;
+  /** The equipment.json whose lock was held. */
+  readonly path: string;
+  readonly last: PassJson;
+  readonly stopped: PassJson;
+  readonly exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * Start `sync --watch --json` on a lab labelled "Before", save "After" while
+ * holding the first entry's lock, and send `signal` once the watch waits for
+ * that lock. The lock is held until the watch has exited: it must not wait.
+ */
+export async function stopInLockWait(t: TestContext, signal: NodeJS.Signals): Promise<StoppedInLockWait> {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  const { child, out, done } = watch(t, config, true);
+  await out.next();
+  const path = cachePaths(lab).equipment;
+  return withFileLock(path, async () => {
+    await writeFile(config, configText(lab, "After"));
+    await waitForFd(child.pid ?? 0, `${path}.lock`);
+    child.kill(signal);
+    const last = parseLine(await out.next());
+    const stopped = parseLine(await out.next());
+    return { lab, config, path, last, stopped, exit: await done };
+  });
 }

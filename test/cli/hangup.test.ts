@@ -17,7 +17,7 @@ import { PYTHON, needs } from "../helpers/capabilities.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
-import { Lines, configText, label, parseLine, waitForFd, watch } from "./_watching.js";
+import { Lines, configText, label, stopInLockWait, waitForFd, watch } from "./_watching.js";
 
 test("sync --watch stopped by SIGHUP prints its stopped line, then ends by the signal", async (t) => {
   const dir = await tempDir(t);
@@ -33,21 +33,8 @@ test("sync --watch stopped by SIGHUP prints its stopped line, then ends by the s
 });
 
 test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the entries not written, then stopped", async (t) => {
-  const dir = await tempDir(t);
-  const lab = join(dir, "lab");
-  await mkdir(lab);
-  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
-  const { child, out, done } = watch(t, config, true);
-  await out.next();
-  const path = cachePaths(lab).equipment;
-  const result = await withFileLock(path, async () => {
-    await writeFile(config, configText(lab, "After"));
-    await waitForFd(child.pid ?? 0, `${path}.lock`);
-    child.kill("SIGHUP");
-    const last = parseLine(await out.next());
-    const stopped = parseLine(await out.next());
-    return { last, stopped, exit: await done };
-  });
+  const result = await stopInLockWait(t, "SIGHUP");
+  const { lab, config, path } = result;
   assert.deepEqual(
     result.last.results?.map((r) => [r.id, r.status, r.errors.map((e) => e.message)]),
     [

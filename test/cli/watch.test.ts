@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
-import { configText, label, waitForFd, watch, type PassJson, parseLine } from "./_watching.js";
+import { configText, label, stopInLockWait, waitForFd, watch, type PassJson, parseLine } from "./_watching.js";
 
 test("sync --watch --json: syncs, re-syncs after in-place and rename-over saves, reports a half-saved file and waits, exits 0 on SIGTERM", async (t) => {
   const dir = await tempDir(t);
@@ -79,23 +79,8 @@ test("sync --watch prints one line per pass for people and exits 130 on SIGINT, 
 });
 
 test("a signal during a pass waiting for a lock abandons the wait, writes nothing more, reports what was not synced and exits 0", async (t) => {
-  const dir = await tempDir(t);
-  const lab = join(dir, "lab");
-  await mkdir(lab);
-  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
-  const { child, out, done } = watch(t, config, true);
-  await out.next();
-  const path = cachePaths(lab).equipment;
-  // The lock is held until the watch has exited: it must not wait for it.
-  const result = await withFileLock(path, async () => {
-    await writeFile(config, configText(lab, "After"));
-    // The watch is now inside a pass, waiting for this lock.
-    await waitForFd(child.pid ?? 0, `${path}.lock`);
-    child.kill("SIGTERM");
-    const last = parseLine(await out.next());
-    const stopped = parseLine(await out.next());
-    return { last, stopped, exit: await done };
-  });
+  const result = await stopInLockWait(t, "SIGTERM");
+  const { lab, config, path } = result;
   assert.deepEqual(
     result.last.results?.map((r) => [r.id, r.status, r.errors.map((e) => [e.code, e.message])]),
     [
