@@ -40,8 +40,13 @@ const ACCESS_MODE = 0o3;
 /** Descriptors looked at, at most, in one look. */
 export const WRITER_SCAN_MAX_ENTRIES = 200_000;
 
-/** Time one look may take, at most, in milliseconds. */
-export const WRITER_SCAN_BUDGET_MS = 1_000;
+/**
+ * Time one look may take, at most, in milliseconds. A look takes tens of
+ * milliseconds; the descriptor cap bounds its work, so this is a guard
+ * against a stalled /proc, wide enough that a busy machine (a look took
+ * over 1 s on two cores running two test suites) still gets its answer.
+ */
+export const WRITER_SCAN_BUDGET_MS = 5_000;
 
 /** Descriptors looked at between two turns of the rest of the process. */
 const SLICE = 256;
