@@ -66,7 +66,8 @@ async function syscallsOn(t: Parameters<typeof tempDir>[0], op: string, file: st
       .map((a) => a[1] ?? a[2] ?? "")
       .filter((p) => p.startsWith(dir))
       .map(name);
-    const flags = call === "open" ? ` ${/(O_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : call === "flock" ? ` ${/(LOCK_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : "";
+    // Flags are an argument of their own: a temp file's random name may hold "O_…" too.
+    const flags = call === "open" ? ` ${/, (O_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : call === "flock" ? ` ${/, (LOCK_[A-Z|_]+)/.exec(args)?.[1] ?? ""}` : "";
     events.push(`${call} ${paths.join(" ")}${flags}`);
   }
   return { events, threads: threads.size };
