@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdir, readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { BIN } from "../helpers/cli.js";
+import { BIN, cli } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { cachePaths, put } from "../helpers/tree.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -138,4 +138,15 @@ export async function stopInLockWait(t: TestContext, signal: NodeJS.Signals): Pr
     const stopped = parseLine(await out.next());
     return { lab, config, path, last, stopped, exit: await done };
   });
+}
+
+/** A lab synced once with label "Before", and its config now saying "After". */
+export async function syncedLab(t: TestContext): Promise<{ lab: string; config: string }> {
+  const dir = await tempDir(t);
+  const lab = join(dir, "lab");
+  await mkdir(lab);
+  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
+  assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
+  await writeFile(config, configText(lab, "After"));
+  return { lab, config };
 }

@@ -12,12 +12,12 @@ import { constants } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
-import { BIN, cli } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
 import { PYTHON, needs } from "../helpers/capabilities.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
 import { cachePaths, put } from "../helpers/tree.js";
-import { Lines, configText, label, stopInLockWait, waitForFd, watch } from "./_watching.js";
+import { Lines, configText, label, stopInLockWait, syncedLab, waitForFd, watch } from "./_watching.js";
 
 test("sync --watch stopped by SIGHUP prints its stopped line, then ends by the signal", async (t) => {
   const dir = await tempDir(t);
@@ -48,12 +48,7 @@ test("sync --watch --json: SIGHUP during a pass waiting for a lock reports the e
 });
 
 test("one-shot sync: SIGHUP while waiting for a held lock reports every entry as cancelled", async (t) => {
-  const dir = await tempDir(t);
-  const lab = join(dir, "lab");
-  await mkdir(lab);
-  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
-  assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
-  await writeFile(config, configText(lab, "After"));
+  const { lab, config } = await syncedLab(t);
   const path = cachePaths(lab).equipment;
   const run = await withFileLock(path, async () => {
     const child = startChild(t, process.execPath, [BIN, "sync", "--config", config]);

@@ -1,27 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { withFileLock } from "exlab-cache";
-import { BIN, cli } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
 import { finished, startChild } from "../helpers/children.js";
 import { tempDir } from "../helpers/tmp.js";
-import { cachePaths, put } from "../helpers/tree.js";
-import { configText, label, waitForFd } from "./_watching.js";
+import { cachePaths } from "../helpers/tree.js";
+import { label, syncedLab, waitForFd } from "./_watching.js";
 
 interface Report {
   results: { id: string; status: string; errors: { code: string; message: string; details?: { signal?: string; path?: string } }[] }[];
-}
-
-/** A lab synced once with label "Before", and its config now saying "After". */
-async function syncedLab(t: Parameters<typeof tempDir>[0]): Promise<{ lab: string; config: string }> {
-  const dir = await tempDir(t);
-  const lab = join(dir, "lab");
-  await mkdir(lab);
-  const config = await put(join(dir, "config.yaml"), configText(lab, "Before"));
-  assert.equal((await cli(t, ["sync", "--config", config])).code, 0);
-  await writeFile(config, configText(lab, "After"));
-  return { lab, config };
 }
 
 test("one-shot sync: SIGTERM while waiting for a held lock abandons the wait, writes nothing, reports every entry not synced and exits 143", async (t) => {
